@@ -1,0 +1,111 @@
+// Lints one source text: parse once, settle syntax with real Nix where tree-sitter doubts,
+// run every enabled rule in one walk, then apply inline suppressions.
+import type { Node } from 'web-tree-sitter';
+import type { NixFile } from '../nix-ast/file.js';
+import { parseNix } from '../nix-ast/parser.js';
+import { rangeOf } from '../nix-ast/range.js';
+import { syntaxProblems } from '../nix-ast/syntax.js';
+import type { RuleSetting } from './config.js';
+import { rules as builtinRules } from './rules/index.js';
+import { applySuppressions } from './suppressions.js';
+import type {
+  Diagnostic,
+  ReportDescriptor,
+  Rule,
+  RuleContext,
+  RuleLevel,
+  Severity,
+  Visitors,
+} from './types.js';
+import { mergeVisitors, walk } from './walk.js';
+
+export interface EngineOptions {
+  /** Levels and options per rule id, from tappaas.json `lint.rules`. */
+  ruleSettings?: Record<string, RuleSetting>;
+  /** Rule table; defaults to every built-in rule. */
+  rules?: Record<string, Rule>;
+}
+
+export interface ActiveRule {
+  id: string;
+  rule: Rule;
+  severity: Severity;
+  options: Record<string, unknown> | undefined;
+}
+
+export function activeRules(opts: EngineOptions): ActiveRule[] {
+  const table = opts.rules ?? builtinRules;
+  const out: ActiveRule[] = [];
+  for (const [id, rule] of Object.entries(table)) {
+    const setting = opts.ruleSettings?.[id];
+    const level: RuleLevel = (Array.isArray(setting) ? setting[0] : setting) ?? rule.meta.defaultLevel;
+    if (level === 'off') continue;
+    const options = Array.isArray(setting) ? setting[1] : undefined;
+    out.push({ id, rule, severity: level, options });
+  }
+  return out;
+}
+
+function format(template: string, data: Record<string, string | number> | undefined): string {
+  if (!data) return template;
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, key: string) => (key in data ? String(data[key]) : m));
+}
+
+/** Runs the rules over a parsed file (syntax already settled). Pure over its inputs. */
+export function runRules(file: NixFile, active: ActiveRule[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const visitors: Visitors[] = [];
+  for (const { id, rule, severity, options } of active) {
+    const context: RuleContext = {
+      ruleId: id,
+      file,
+      options,
+      report(d: ReportDescriptor) {
+        const template = rule.meta.messages[d.messageId];
+        if (template === undefined) throw new Error(`rule ${id} reported unknown messageId ${d.messageId}`);
+        if (d.fix && !rule.meta.fixable) throw new Error(`rule ${id} offered a fix without meta.fixable`);
+        const range = d.range ?? rangeOf(d.node as Node);
+        const diagnostic: Diagnostic = {
+          file: file.path,
+          ...range,
+          rule: id,
+          severity,
+          message: format(template, d.data),
+        };
+        if (d.help) diagnostic.help = format(d.help, d.data);
+        if (d.fix) diagnostic.fix = d.fix;
+        if (d.suggest?.length) diagnostic.suggestions = d.suggest;
+        diagnostics.push(diagnostic);
+      },
+    };
+    visitors.push(rule.create(context));
+  }
+  walk(file.tree, mergeVisitors(visitors));
+  return diagnostics;
+}
+
+export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  return list.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+}
+
+/** Lints a source text as the file at `path`. */
+export async function lintSource(
+  path: string,
+  source: string,
+  opts: EngineOptions = {},
+): Promise<Diagnostic[]> {
+  const tree = await parseNix(source);
+  try {
+    const file: NixFile = { path, source, tree, root: tree.rootNode };
+    const diagnostics: Diagnostic[] = [];
+    if (tree.rootNode.hasError) {
+      for (const p of syntaxProblems(tree)) {
+        diagnostics.push({ file: path, ...p, rule: 'syntax-error', severity: 'error', message: p.message });
+      }
+    }
+    diagnostics.push(...runRules(file, activeRules(opts)));
+    return sortDiagnostics(applySuppressions(path, source, diagnostics));
+  } finally {
+    tree.delete();
+  }
+}

@@ -1,0 +1,14 @@
+// Every built-in rule, by id. One file per rule; the id is the file name.
+import type { Rule } from '../types.js';
+import boolComparison from './bool-comparison.js';
+
+export const rules: Record<string, Rule> = {
+  'bool-comparison': boolComparison,
+};
+
+/** Ids the engine itself reports (not rules with visitors). */
+export const ENGINE_RULES = {
+  'syntax-error': 'The file is not valid Nix (confirmed by nix-instantiate --parse where Nix is installed).',
+  'lint-suppression': 'An inline suppression comment without a reason, or one that suppresses nothing.',
+  'unreadable-file': 'The file could not be linted as Nix text: unreadable, binary, not UTF-8, or too large.',
+} as const;
