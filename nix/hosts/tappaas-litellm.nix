@@ -1,0 +1,4 @@
+# Host tappaas-litellm: role litellm.
+{
+  tappaas.roles.litellm.enable = true;
+}

@@ -1,0 +1,4 @@
+# Host tappaas-openwebui: role open-webui.
+{
+  tappaas.roles.open-webui.enable = true;
+}

@@ -1,0 +1,4 @@
+# Host tappaas-vllm: role vllm.
+{
+  tappaas.roles.vllm.enable = true;
+}
