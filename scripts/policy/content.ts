@@ -1,0 +1,109 @@
+// Content verdicts over facts the git adapter gathered: blob sizes, forbidden paths, private
+// key material, and how lint findings weigh on the pushed branch.
+import { matchesGlob } from './glob.js';
+import { protectedRuleFor } from './refs.js';
+import type { ClassifiedUpdate, LintGate, Policy, Problem } from './types.js';
+
+export interface BlobFact {
+  commit: string;
+  path: string;
+  oid: string;
+  size: number;
+  /** The first line of private key material found in it, if any. */
+  privateKeyLine?: number;
+}
+
+const PRIVATE_KEY =
+  /-----BEGIN (?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----|AGE-SECRET-KEY-1[0-9A-Z]{20,}/;
+
+/** 1-based line of the first private key marker in a text, or undefined. */
+export function privateKeyLine(text: string): number | undefined {
+  const m = PRIVATE_KEY.exec(text);
+  if (!m) return undefined;
+  let line = 1;
+  for (let i = 0; i < m.index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function mib(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+}
+
+export function blobProblems(blobs: readonly BlobFact[], policy: Policy): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  const { limits } = policy;
+  for (const b of blobs) {
+    const key = `${b.oid}\0${b.path}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const at = { commit: b.commit, file: b.path };
+    const forbidden = limits.forbiddenPaths.find((g) => matchesGlob(b.path, g));
+    if (forbidden) {
+      problems.push({
+        rule: 'forbidden-path',
+        severity: 'error',
+        message: `${b.path} matches the forbidden path pattern ${JSON.stringify(forbidden)}`,
+        fix: 'remove the file from every pushed commit (`git rebase -i`, or `git filter-repo --path <file> --invert-paths`) and keep secrets out of git (e.g. sops or agenix)',
+        ...at,
+      });
+    }
+    if (b.size > limits.maxBlobBytes) {
+      problems.push({
+        rule: 'blob-size',
+        severity: 'error',
+        message: `${b.path} is ${mib(b.size)}, over the ${mib(limits.maxBlobBytes)} limit (policy.limits.maxBlobBytes)`,
+        fix: 'remove the file from the pushed commits and keep large files out of the fleet repository',
+        ...at,
+      });
+    }
+    if (b.privateKeyLine !== undefined && limits.detectPrivateKeys) {
+      problems.push({
+        rule: 'private-key',
+        severity: 'error',
+        message: `${b.path} contains private key material`,
+        fix: 'remove the key from every pushed commit, treat it as leaked and rotate it; commit only encrypted secrets (sops, agenix)',
+        ...at,
+        line: b.privateKeyLine,
+      });
+    }
+  }
+  return problems;
+}
+
+/** How lint errors weigh on this branch: always `error` on protected branches. */
+export function lintGateFor(u: ClassifiedUpdate, policy: Policy): LintGate {
+  if (u.kind !== 'branch') return 'off';
+  if (protectedRuleFor(u.name, policy)) return 'error';
+  return policy.lint.find((r) => matchesGlob(u.name, r.pattern))?.level ?? 'error';
+}
+
+export interface LintFinding {
+  file: string;
+  line: number;
+  column: number;
+  rule: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  help?: string;
+}
+
+export function lintProblems(findings: readonly LintFinding[], gate: LintGate, commit: string): Problem[] {
+  if (gate === 'off') return [];
+  return findings
+    .filter((f) => f.severity !== 'info')
+    .map((f) => ({
+      rule: `lint/${f.rule}`,
+      severity: f.severity === 'error' && gate === 'error' ? 'error' : 'warning',
+      message: f.message,
+      fix: f.help ?? `fix the finding, or run \`npx tappaas lint ${f.file}\` locally to see it in context`,
+      commit,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+    }));
+}
+
+export function decide(ref: string, problems: Problem[]) {
+  return { ref, accepted: !problems.some((p) => p.severity === 'error'), problems };
+}

@@ -1,0 +1,182 @@
+// Registration branches (`registration/<hostname>`): a new VM pushes its hardware config and
+// facts there on first boot. Only the identity bound to that host (or a registration key,
+// trusting the host's SSH key on first use) may write it, and only the host's own files.
+import { identityMatches } from './identity.js';
+import type { ClassifiedUpdate, Identity, Policy, Problem } from './types.js';
+
+/** An RFC 1123 label in lower case: what a fleet host name must be. */
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function hostNameProblem(name: string): string | undefined {
+  if (name === '') return 'is empty';
+  if (HOST_LABEL.test(name)) return undefined;
+  if (/[^\x20-\x7e]/.test(name)) return 'contains a non-ASCII character (look-alike letters are not allowed)';
+  if (name.includes('/') || name.includes('..')) return 'contains "/" or ".."';
+  if (/[A-Z]/.test(name)) return 'contains upper case (host names are lower case)';
+  if (name.length > 63) return 'is longer than 63 characters';
+  return 'is not an RFC 1123 label (a-z, 0-9 and inner "-", 1 to 63 characters)';
+}
+
+export function hostOf(u: ClassifiedUpdate, policy: Policy): string {
+  return u.name.slice(policy.registration.prefix.length);
+}
+
+function error(rule: string, message: string, fix: string): Problem {
+  return { rule, severity: 'error', message, fix };
+}
+
+/** Host names this identity is bound to. */
+function boundHosts(identity: Identity, policy: Policy): string[] {
+  return Object.entries(policy.registration.hosts)
+    .filter(([, ids]) => identityMatches(identity, ids))
+    .map(([host]) => host);
+}
+
+export function registrationRefProblems(u: ClassifiedUpdate, identity: Identity, policy: Policy): Problem[] {
+  const host = hostOf(u, policy);
+  const bad = hostNameProblem(host);
+  if (bad) {
+    return [
+      error(
+        'registration-host-name',
+        `host name ${JSON.stringify(host)} in ${u.ref} ${bad}`,
+        'set the VM host name to a lower-case RFC 1123 label (a-z, 0-9, inner "-") and push to registration/<hostname>',
+      ),
+    ];
+  }
+  const bound = policy.registration.hosts[host];
+  const isBound = bound !== undefined && identityMatches(identity, bound);
+  const isCi = identityMatches(identity, policy.ciIdentities);
+  if (u.change === 'delete') {
+    if (isBound || isCi) return [];
+    return [
+      error(
+        'registration-identity',
+        `${identity.display} may not delete ${u.ref}`,
+        'registration branches are deleted by CI after the onboarding pull request is merged',
+      ),
+    ];
+  }
+  if (isBound) return [];
+  if (bound === undefined && identityMatches(identity, policy.registration.keys)) return [];
+  const own = boundHosts(identity, policy);
+  if (own.length > 0) {
+    return [
+      error(
+        'registration-identity',
+        `${identity.display} is bound to host ${own.join(', ')}, not ${JSON.stringify(host)}: a VM may register only its own name`,
+        `push to ${policy.registration.prefix}${own[0]}, or bind this identity to ${host} in policy.registration.hosts`,
+      ),
+    ];
+  }
+  return [
+    error(
+      'registration-identity',
+      bound
+        ? `${identity.display} is not the identity bound to host ${host}`
+        : `${identity.display} is neither bound to host ${host} nor a registration key`,
+      `add the VM's key to policy.registration.hosts.${host} (or to policy.registration.keys) in tappaas.json on ${policy.defaultBranch}`,
+    ),
+  ];
+}
+
+export interface RegistrationFacts {
+  /** Paths changed by the branch's commits that are not on the default branch. */
+  changes: { commit: string; path: string }[];
+  /** Whether the branch's commits grow out of the default branch's history. */
+  sharesHistory: boolean;
+  /** `registrations/<host>.json` at the new tip: parsed, unreadable, or absent. */
+  payload?: { ok: true; data: unknown } | { ok: false; message: string };
+  /** The host's SSH host key as first recorded (server record, or the default branch's payload). */
+  knownHostKey?: string;
+}
+
+export function registrationPaths(host: string, policy: Policy): string[] {
+  return policy.registration.paths.map((p) => p.replaceAll('{host}', host));
+}
+
+export function registrationContentProblems(
+  u: ClassifiedUpdate,
+  identity: Identity,
+  policy: Policy,
+  facts: RegistrationFacts,
+): Problem[] {
+  const host = hostOf(u, policy);
+  const problems: Problem[] = [];
+  if (!facts.sharesHistory) {
+    problems.push(
+      error(
+        'registration-base',
+        `${u.ref} does not branch from ${policy.defaultBranch}'s history`,
+        `create the registration commit on top of ${policy.defaultBranch} (\`git fetch origin ${policy.defaultBranch} && git rebase origin/${policy.defaultBranch}\`)`,
+      ),
+    );
+  }
+  const allowed = new Set(registrationPaths(host, policy));
+  for (const c of facts.changes) {
+    if (allowed.has(c.path)) continue;
+    problems.push({
+      ...error(
+        'registration-paths',
+        `a registration of ${host} may change only ${[...allowed].join(' and ')}, not ${c.path}`,
+        `drop the change to ${c.path} from ${u.ref}; other changes go through a pull request`,
+      ),
+      commit: c.commit,
+      file: c.path,
+    });
+  }
+  const payloadPath = `registrations/${host}.json`;
+  if (facts.payload && !facts.payload.ok) {
+    problems.push({
+      ...error(
+        'registration-payload',
+        `${payloadPath} ${facts.payload.message}`,
+        'write the registration payload as a JSON object',
+      ),
+      file: payloadPath,
+    });
+    return problems;
+  }
+  const data = (facts.payload?.ok ? facts.payload.data : undefined) as Record<string, unknown> | undefined;
+  if (data && typeof data.hostname === 'string' && data.hostname !== host) {
+    problems.push({
+      ...error(
+        'registration-payload',
+        `${payloadPath} says hostname ${JSON.stringify(data.hostname)}, but the branch is for ${host}`,
+        `push the registration of ${data.hostname} to ${policy.registration.prefix}${data.hostname}`,
+      ),
+      file: payloadPath,
+    });
+  }
+  const viaKey =
+    !identityMatches(identity, policy.registration.hosts[host] ?? []) &&
+    identityMatches(identity, policy.registration.keys);
+  if (viaKey) {
+    const key = typeof data?.sshHostKey === 'string' ? data.sshHostKey.trim() : undefined;
+    if (!key) {
+      problems.push({
+        ...error(
+          'registration-host-key',
+          `a registration pushed with a registration key must carry the host's SSH host key in ${payloadPath} ("sshHostKey")`,
+          'include the content of /etc/ssh/ssh_host_ed25519_key.pub as "sshHostKey" in the payload',
+        ),
+        file: payloadPath,
+      });
+    } else if (facts.knownHostKey !== undefined && sameKey(facts.knownHostKey) !== sameKey(key)) {
+      problems.push({
+        ...error(
+          'registration-host-key',
+          `the SSH host key in ${payloadPath} differs from the one ${host} first registered with (trust on first use)`,
+          `if ${host} was reinstalled on purpose, an admin removes its record from the server (tappaas-known-hosts.json in the repository's directory) or binds its key in policy.registration.hosts`,
+        ),
+        file: payloadPath,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Key type and base64 body; the comment after them does not matter. */
+export function sameKey(key: string): string {
+  return key.trim().split(/\s+/).slice(0, 2).join(' ');
+}

@@ -1,0 +1,112 @@
+// The shapes of the push policy: what tappaas.json's `policy` section says (resolved, with
+// defaults filled in), who is pushing, what a ref update is, and what the verdicts decide.
+// Pure data: nothing here touches git or the file system.
+
+/** How lint findings weigh on a branch: `error` blocks on lint errors, `warning` only shows them. */
+export type LintGate = 'error' | 'warning' | 'off';
+
+export interface ProtectedBranchRule {
+  /** Glob over the branch name (without refs/heads/): `*` stops at `/`, `**` does not. */
+  pattern: string;
+  /** Identities allowed to update matching branches directly (see `Identity.principals`). */
+  allow: string[];
+  /** Whether allowed identities may rewrite history (non-fast-forward). */
+  allowForcePush: boolean;
+  /** Whether allowed identities may delete the branch. */
+  allowDeletion: boolean;
+  /** Whether Gitea's pull-request merges (GITEA_PR_ID set by the server) may update it. */
+  allowPullRequestMerges: boolean;
+}
+
+export interface LintRule {
+  pattern: string;
+  level: LintGate;
+}
+
+export interface RegistrationPolicy {
+  /** Branch prefix of registrations: `<prefix><hostname>`. */
+  prefix: string;
+  /** Host name to the identities bound to it (the VM's own key or deploy key). */
+  hosts: Record<string, string[]>;
+  /** Identities that may register any host not bound above, trust-on-first-use of its SSH host key. */
+  keys: string[];
+  /** Paths a registration may change; `{host}` stands for the host name. */
+  paths: string[];
+}
+
+export interface Limits {
+  maxBlobBytes: number;
+  /** Globs over repository paths that may never be committed. */
+  forbiddenPaths: string[];
+  /** Reject blobs that contain private key material, whatever their path. */
+  detectPrivateKeys: boolean;
+}
+
+export interface Policy {
+  /** The branch whose pre-push state holds the policy and that registrations branch from. */
+  defaultBranch: string;
+  protectedBranches: ProtectedBranchRule[];
+  /** Globs over tag names (without refs/tags/): immutable once created. */
+  protectedTags: string[];
+  /** Identities of the CI that merges: may update every protected branch (fast-forward). */
+  ciIdentities: string[];
+  /** Ref namespaces a push may touch, e.g. `refs/heads/`. */
+  namespaces: string[];
+  limits: Limits;
+  /** Lint gate per branch pattern; first match wins. Protected branches always gate on errors. */
+  lint: LintRule[];
+  registration: RegistrationPolicy;
+}
+
+/**
+ * Who pushes. `principals` are the strings policy entries are compared with:
+ * a bare name (`alice`), `gitea-user:<id>`, `gitea-key:<id>`, `gitea-deploy-key:<id>`,
+ * `ssh-key:<fingerprint>`.
+ */
+export interface Identity {
+  principals: string[];
+  /** Shown in messages. */
+  display: string;
+  anonymous: boolean;
+  /** Set when Gitea merges a pull request (GITEA_PR_ID). */
+  pullRequest?: string;
+  /** Gitea's own pushes (GITEA_INTERNAL_PUSH), e.g. refs/pull/<n>/head. */
+  internal: boolean;
+}
+
+export type ChangeKind = 'create' | 'fast-forward' | 'non-fast-forward' | 'delete';
+export type RefKind = 'branch' | 'tag' | 'other';
+
+export interface RefUpdate {
+  oldOid: string;
+  newOid: string;
+  /** The full ref name as git gave it, e.g. refs/heads/main. */
+  ref: string;
+}
+
+export interface ClassifiedUpdate extends RefUpdate {
+  kind: RefKind;
+  change: ChangeKind;
+  /** Name inside its namespace: `main` for refs/heads/main. */
+  name: string;
+}
+
+export type ProblemSeverity = 'error' | 'warning';
+
+export interface Problem {
+  rule: string;
+  severity: ProblemSeverity;
+  message: string;
+  /** How to fix it, in words. */
+  fix: string;
+  commit?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface RefDecision {
+  ref: string;
+  accepted: boolean;
+  problems: Problem[];
+}

@@ -1,0 +1,117 @@
+// Ref-level verdicts: may this identity make this change to this ref? Pure over plain data;
+// content (blobs, lint, registration paths) is judged in content.ts and registration.ts.
+import { identityMatches } from './identity.js';
+import { isProtectedTag, protectedRuleFor } from './refs.js';
+import { registrationRefProblems } from './registration.js';
+import type { ClassifiedUpdate, Identity, Policy, Problem } from './types.js';
+
+function error(rule: string, message: string, fix: string): Problem {
+  return { rule, severity: 'error', message, fix };
+}
+
+function namespaceAllowed(u: ClassifiedUpdate, identity: Identity, policy: Policy): boolean {
+  if (policy.namespaces.some((ns) => u.ref.startsWith(ns))) return true;
+  // Gitea writes refs/pull/<n>/head itself when a pull request is opened or updated.
+  return identity.internal && u.ref.startsWith('refs/pull/');
+}
+
+export function refProblems(u: ClassifiedUpdate, identity: Identity, policy: Policy): Problem[] {
+  if (!namespaceAllowed(u, identity, policy)) {
+    return [
+      error(
+        'ref-namespace',
+        `${u.ref} is outside the namespaces this repository accepts (${policy.namespaces.join(', ')})`,
+        'push branches to refs/heads/<name> and tags to refs/tags/<name>',
+      ),
+    ];
+  }
+  if (u.kind === 'branch') {
+    if (u.name === 'HEAD' || u.name.startsWith('refs/')) {
+      return [
+        error(
+          'ref-name',
+          `branch name ${JSON.stringify(u.name)} is ambiguous with a ref of its own`,
+          'choose a branch name that is neither HEAD nor starts with refs/ (e.g. `git push origin HEAD:my-feature`)',
+        ),
+      ];
+    }
+    if (u.name.startsWith(policy.registration.prefix)) return registrationRefProblems(u, identity, policy);
+    return branchProblems(u, identity, policy);
+  }
+  if (u.kind === 'tag') return tagProblems(u, identity, policy);
+  return [];
+}
+
+function branchProblems(u: ClassifiedUpdate, identity: Identity, policy: Policy): Problem[] {
+  const rule = protectedRuleFor(u.name, policy);
+  const who = identity.display;
+  if (!rule) {
+    if (u.change === 'delete' && identity.anonymous) {
+      return [
+        error(
+          'anonymous-push',
+          `an anonymous push may not delete ${u.ref}`,
+          'push over an identified connection (a key mapped with `tappaas git-shell --as <identity>`, or a Gitea account)',
+        ),
+      ];
+    }
+    return [];
+  }
+  const pattern = `protected by pattern ${JSON.stringify(rule.pattern)}`;
+  const allowed =
+    identityMatches(identity, rule.allow) ||
+    identityMatches(identity, policy.ciIdentities) ||
+    (rule.allowPullRequestMerges && identity.pullRequest !== undefined);
+  if (!allowed) {
+    const what = u.change === 'delete' ? 'delete' : u.change === 'create' ? 'create' : 'update';
+    return [
+      error(
+        'protected-branch',
+        `${who} may not ${what} ${u.ref} directly (${pattern})`,
+        `push your commits to a feature branch (e.g. \`git push origin HEAD:refs/heads/<feature>\`) and open a pull request; identities allowed here are listed in policy.protectedBranches[].allow of tappaas.json on ${policy.defaultBranch}`,
+      ),
+    ];
+  }
+  if (u.change === 'non-fast-forward' && !rule.allowForcePush) {
+    return [
+      error(
+        'force-push',
+        `${u.ref} may not be rewritten: ${u.oldOid.slice(0, 12)} is not an ancestor of ${u.newOid.slice(0, 12)} (${pattern})`,
+        `fetch and rebase or merge onto the current ${u.name} (\`git pull --rebase\`), then push without --force`,
+      ),
+    ];
+  }
+  if (u.change === 'delete' && !rule.allowDeletion) {
+    return [
+      error(
+        'branch-deletion',
+        `${u.ref} may not be deleted (${pattern})`,
+        'protected branches are never deleted by a push; an admin can change policy.protectedBranches[].allowDeletion',
+      ),
+    ];
+  }
+  return [];
+}
+
+function tagProblems(u: ClassifiedUpdate, identity: Identity, policy: Policy): Problem[] {
+  if (identity.anonymous) {
+    return [
+      error(
+        'anonymous-push',
+        `an anonymous push may not ${u.change === 'delete' ? 'delete' : 'write'} tag ${u.name}`,
+        'push tags over an identified connection (a key mapped with `tappaas git-shell --as <identity>`, or a Gitea account)',
+      ),
+    ];
+  }
+  if (u.change !== 'create' && isProtectedTag(u.name, policy)) {
+    const verb = u.change === 'delete' ? 'deleted' : 'moved';
+    return [
+      error(
+        'protected-tag',
+        `tag ${u.name} is protected and may not be ${verb} once created (it points at ${u.oldOid.slice(0, 12)})`,
+        'tags are immutable here: create a new tag (e.g. the next version) instead',
+      ),
+    ];
+  }
+  return [];
+}

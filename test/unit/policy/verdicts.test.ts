@@ -1,0 +1,245 @@
+import { describe, expect, it } from 'vitest';
+import { resolvePolicy } from '../../../scripts/policy/defaults.js';
+import { identityFromEnv } from '../../../scripts/policy/identity.js';
+import { classify } from '../../../scripts/policy/refs.js';
+import type { Identity } from '../../../scripts/policy/types.js';
+import { refProblems } from '../../../scripts/policy/verdicts.js';
+
+const Z = '0'.repeat(40);
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+
+const policy = resolvePolicy({
+  protectedBranches: [
+    { pattern: 'main', allow: ['alice', 'gitea-user:7'] },
+    { pattern: 'release/*', allow: ['alice'], allowForcePush: true, allowDeletion: true },
+  ],
+  ciIdentities: ['ci-merge'],
+  protectedTags: ['v*'],
+  registration: { hosts: { web1: ['vm-web1'], db1: ['gitea-deploy-key:4'] }, keys: ['reg-key'] },
+});
+
+const as = (env: Record<string, string>): Identity => identityFromEnv(env);
+const bob = as({ TAPPAAS_PUSHER: 'bob' });
+const alice = as({ TAPPAAS_PUSHER: 'alice' });
+const anon = as({});
+
+type Row = [string, Identity, string, string, string, boolean, string | undefined];
+// name, identity, old, new, ref, nonFastForward, expected rule (undefined = allowed)
+const rows: Row[] = [
+  ['feature branch by anyone', anon, Z, A, 'refs/heads/feat', false, undefined],
+  ['feature force push', bob, A, B, 'refs/heads/feat', true, undefined],
+  ['anonymous delete of a feature branch', anon, A, Z, 'refs/heads/feat', false, 'anonymous-push'],
+  ['main by bob', bob, A, B, 'refs/heads/main', false, 'protected-branch'],
+  ['main by anonymous', anon, A, B, 'refs/heads/main', false, 'protected-branch'],
+  ['MAIN spelled in capitals', bob, Z, A, 'refs/heads/MAIN', false, 'protected-branch'],
+  ['fullwidth main', bob, Z, A, 'refs/heads/ｍａｉｎ', false, 'protected-branch'],
+  ['main by alice', alice, A, B, 'refs/heads/main', false, undefined],
+  [
+    'main by gitea user 7',
+    as({ GITEA_PUSHER_NAME: 'x', GITEA_PUSHER_ID: '7' }),
+    A,
+    B,
+    'refs/heads/main',
+    false,
+    undefined,
+  ],
+  [
+    'main by CI merge identity',
+    as({ TAPPAAS_PUSHER: 'ci-merge' }),
+    A,
+    B,
+    'refs/heads/main',
+    false,
+    undefined,
+  ],
+  [
+    'main by Gitea PR merge',
+    as({ GITEA_PUSHER_NAME: 'x', GITEA_PR_ID: '12' }),
+    A,
+    B,
+    'refs/heads/main',
+    false,
+    undefined,
+  ],
+  [
+    'deploy key of the owner is not the owner',
+    as({ GITEA_PUSHER_NAME: 'alice', GITEA_DEPLOY_KEY_ID: '4' }),
+    A,
+    B,
+    'refs/heads/main',
+    false,
+    'protected-branch',
+  ],
+  ['force push main by alice', alice, A, B, 'refs/heads/main', true, 'force-push'],
+  ['delete main by alice', alice, A, Z, 'refs/heads/main', false, 'branch-deletion'],
+  ['force push release by alice', alice, A, B, 'refs/heads/release/1', true, undefined],
+  ['delete release by alice', alice, A, Z, 'refs/heads/release/1', false, undefined],
+  ['branch named like a ref', bob, Z, A, 'refs/heads/refs/heads/main', false, 'ref-name'],
+  ['unknown namespace', alice, Z, A, 'refs/remotes/origin/main', false, 'ref-namespace'],
+  ['refs/pull by a user', bob, Z, A, 'refs/pull/1/head', false, 'ref-namespace'],
+  [
+    'refs/pull by Gitea itself',
+    as({ GITEA_PUSHER_NAME: 'x', GITEA_INTERNAL_PUSH: 'true' }),
+    Z,
+    A,
+    'refs/pull/1/head',
+    false,
+    undefined,
+  ],
+  ['create protected tag', bob, Z, A, 'refs/tags/v1', false, undefined],
+  ['move protected tag', alice, A, B, 'refs/tags/v1', false, 'protected-tag'],
+  ['delete protected tag', alice, A, Z, 'refs/tags/v1', false, 'protected-tag'],
+  ['move unprotected tag', bob, A, B, 'refs/tags/nightly', false, undefined],
+  ['anonymous tag', anon, Z, A, 'refs/tags/x', false, 'anonymous-push'],
+  [
+    'registration by bound VM',
+    as({ TAPPAAS_PUSHER: 'vm-web1' }),
+    Z,
+    A,
+    'refs/heads/registration/web1',
+    false,
+    undefined,
+  ],
+  [
+    'registration for another host',
+    as({ TAPPAAS_PUSHER: 'vm-web1' }),
+    Z,
+    A,
+    'refs/heads/registration/db1',
+    false,
+    'registration-identity',
+  ],
+  [
+    'registration by deploy key bound to db1',
+    as({ GITEA_DEPLOY_KEY_ID: '4' }),
+    Z,
+    A,
+    'refs/heads/registration/db1',
+    false,
+    undefined,
+  ],
+  [
+    'registration by unbound identity',
+    bob,
+    Z,
+    A,
+    'refs/heads/registration/new1',
+    false,
+    'registration-identity',
+  ],
+  ['registration by anonymous', anon, Z, A, 'refs/heads/registration/new1', false, 'registration-identity'],
+  [
+    'registration key for a new host',
+    as({ TAPPAAS_PUSHER: 'reg-key' }),
+    Z,
+    A,
+    'refs/heads/registration/new1',
+    false,
+    undefined,
+  ],
+  [
+    'registration key for a bound host',
+    as({ TAPPAAS_PUSHER: 'reg-key' }),
+    Z,
+    A,
+    'refs/heads/registration/web1',
+    false,
+    'registration-identity',
+  ],
+  [
+    'registration upper case',
+    as({ TAPPAAS_PUSHER: 'reg-key' }),
+    Z,
+    A,
+    'refs/heads/registration/Web1',
+    false,
+    'registration-host-name',
+  ],
+  [
+    'registration nested',
+    as({ TAPPAAS_PUSHER: 'reg-key' }),
+    Z,
+    A,
+    'refs/heads/registration/a/b',
+    false,
+    'registration-host-name',
+  ],
+  [
+    'registration look-alike',
+    as({ TAPPAAS_PUSHER: 'reg-key' }),
+    Z,
+    A,
+    'refs/heads/registration/wеb1',
+    false,
+    'registration-host-name',
+  ],
+  [
+    'registration delete by CI',
+    as({ TAPPAAS_PUSHER: 'ci-merge' }),
+    A,
+    Z,
+    'refs/heads/registration/web1',
+    false,
+    undefined,
+  ],
+  ['registration delete by bob', bob, A, Z, 'refs/heads/registration/web1', false, 'registration-identity'],
+];
+
+describe('refProblems', () => {
+  it.each(rows)('%s', (_name, identity, oldOid, newOid, ref, nff, expected) => {
+    const problems = refProblems(classify({ oldOid, newOid, ref }, nff), identity, policy);
+    expect(problems.map((p) => p.rule)).toEqual(expected ? [expected] : []);
+    for (const p of problems) {
+      expect(p.message).toBeTruthy();
+      expect(p.fix).toBeTruthy();
+    }
+  });
+
+  it('names the pattern and who pushed', () => {
+    const [p] = refProblems(classify({ oldOid: A, newOid: B, ref: 'refs/heads/main' }, false), bob, policy);
+    expect(p?.message).toBe('bob may not update refs/heads/main directly (protected by pattern "main")');
+  });
+});
+
+describe('defaults', () => {
+  it('protects main with nobody allowed and every tag', () => {
+    const p = resolvePolicy(undefined);
+    expect(p.protectedBranches).toEqual([
+      {
+        pattern: 'main',
+        allow: [],
+        allowForcePush: false,
+        allowDeletion: false,
+        allowPullRequestMerges: true,
+      },
+    ]);
+    expect(p.protectedTags).toEqual(['**']);
+    expect(p.limits.detectPrivateKeys).toBe(true);
+  });
+  it('protects the configured default branch', () => {
+    expect(resolvePolicy({ defaultBranch: 'trunk' }).protectedBranches[0]?.pattern).toBe('trunk');
+  });
+});
+
+describe('identityFromEnv', () => {
+  it.each([
+    [{}, [], true],
+    [{ TAPPAAS_PUSHER: 'alice', TAPPAAS_PUSHER_KEY: 'SHA256:abc' }, ['alice', 'ssh-key:SHA256:abc'], false],
+    [
+      { GITEA_PUSHER_NAME: 'al', GITEA_PUSHER_ID: '3', GITEA_KEY_ID: '9' },
+      ['al', 'gitea-user:3', 'gitea-key:9'],
+      false,
+    ],
+    [
+      { GITEA_PUSHER_NAME: 'owner', GITEA_PUSHER_ID: '1', GITEA_DEPLOY_KEY_ID: '5' },
+      ['gitea-deploy-key:5'],
+      false,
+    ],
+    [{ GITEA_PUSHER_NAME: 'al', GITEA_KEY_ID: '0' }, ['al'], false],
+  ])('%j', (env, principals, anonymous) => {
+    const id = identityFromEnv(env as Record<string, string>);
+    expect(id.principals).toEqual(principals);
+    expect(id.anonymous).toBe(anonymous);
+  });
+});
