@@ -1,9 +1,15 @@
 // Every built-in rule, by id. One file per rule; the id is the file name.
 import type { Rule } from '../types.js';
 import boolComparison from './bool-comparison.js';
+import emptyInherit from './empty-inherit.js';
+import emptyLet from './empty-let.js';
+import uselessParens from './useless-parens.js';
 
 export const rules: Record<string, Rule> = {
   'bool-comparison': boolComparison,
+  'empty-inherit': emptyInherit,
+  'empty-let': emptyLet,
+  'useless-parens': uselessParens,
 };
 
 /** Ids the engine itself reports (not rules with visitors). */

@@ -1,0 +1,154 @@
+// Small syntactic helpers the general rules share: literal names and strings, bindings of an
+// attribute set, and a lexical lookup good enough to tell a global builtin from a local name.
+import type { Node } from 'web-tree-sitter';
+
+/** The name an attribute key spells when it is static: `a`, `"a"` (no interpolation). */
+export function staticAttrName(node: Node | null | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'identifier') return node.text;
+  if (node.type === 'string_expression') return stringLiteralValue(node);
+  return undefined;
+}
+
+/**
+ * The value of a string literal without interpolation (`"…"` or `''…''`), escapes decoded;
+ * undefined for anything else, including strings with `${…}`.
+ */
+export function stringLiteralValue(node: Node | null | undefined): string | undefined {
+  if (!node) return undefined;
+  const indented = node.type === 'indented_string_expression';
+  if (node.type !== 'string_expression' && !indented) return undefined;
+  let out = '';
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    if (child.type === 'string_fragment') out += child.text;
+    else if (child.type === 'escape_sequence') out += decodeEscape(child.text, indented);
+    else if (child.type === 'dollar_escape') out += '$';
+    else if (child.type === 'comment') continue;
+    else return undefined;
+  }
+  return out;
+}
+
+function decodeEscape(text: string, indented: boolean): string {
+  const c = indented ? text.slice(3) : text.slice(1); // `''\n` or `\n`
+  if (indented && text === "'''") return "''";
+  return c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c;
+}
+
+/** Whether a node is a string of any form (`"…"`, `''…''`), with or without interpolation. */
+export function isString(node: Node | null | undefined): boolean {
+  return node?.type === 'string_expression' || node?.type === 'indented_string_expression';
+}
+
+/** The static attribute names a binding or inherit defines in its attribute set (first key only). */
+export function definedNames(binding: Node): string[] {
+  if (binding.type === 'binding') {
+    const first = binding.childForFieldName('attrpath')?.namedChildren[0];
+    const name = staticAttrName(first);
+    return name === undefined ? [] : [name];
+  }
+  if (binding.type === 'inherit' || binding.type === 'inherit_from') {
+    const attrs = binding.childForFieldName('attrs');
+    return (attrs?.namedChildren ?? [])
+      .filter((n): n is Node => !!n && !n.isMissing && n.type !== 'comment')
+      .flatMap((n) => {
+        const name = staticAttrName(n);
+        return name === undefined ? [] : [name];
+      });
+  }
+  return [];
+}
+
+/** Bindings of a `{…}`, `rec {…}`, `let … in` or `let {…}` node, in source order. */
+export function bindingsOf(node: Node): Node[] {
+  const set = node.namedChildren.find((c) => c?.type === 'binding_set');
+  return (set?.namedChildren ?? []).filter(
+    (c): c is Node => !!c && (c.type === 'binding' || c.type === 'inherit' || c.type === 'inherit_from'),
+  );
+}
+
+function isWithin(node: Node, outer: Node | null): boolean {
+  return !!outer && node.startIndex >= outer.startIndex && node.endIndex <= outer.endIndex;
+}
+
+/**
+ * Whether `name` is bound lexically where `at` stands: by a function argument, a `let`,
+ * a `rec {…}` or a legacy `let {…}`. `with` scopes are not lexical and are not counted.
+ */
+export function isLexicallyBound(name: string, at: Node): boolean {
+  for (let node = at.parent; node; node = node.parent) {
+    switch (node.type) {
+      case 'function_expression': {
+        // Defaults of formals see every formal, so anywhere inside the function counts.
+        if (node.childForFieldName('universal')?.text === name) return true;
+        for (const f of node.childForFieldName('formals')?.namedChildren ?? []) {
+          if (f?.type === 'formal' && f.childForFieldName('name')?.text === name) return true;
+        }
+        break;
+      }
+      case 'let_expression':
+      case 'rec_attrset_expression':
+      case 'let_attrset_expression':
+        for (const b of bindingsOf(node)) if (definedNames(b).includes(name)) return true;
+        break;
+    }
+  }
+  return false;
+}
+
+/** The innermost `with` whose body contains `at` (a `with`'s own environment is outside it). */
+export function innermostWith(at: Node): Node | undefined {
+  for (let node = at.parent; node; node = node.parent) {
+    if (node.type === 'with_expression' && isWithin(at, node.childForFieldName('body'))) return node;
+  }
+  return undefined;
+}
+
+/** Whether `node` is the variable `builtins` that no local binding shadows. */
+export function isGlobalBuiltins(node: Node | null | undefined): boolean {
+  return (
+    node?.type === 'variable_expression' && node.text === 'builtins' && !isLexicallyBound('builtins', node)
+  );
+}
+
+/**
+ * The builtin a reference names, if it certainly names one: `builtins.f`, the global alias
+ * `__f`, a bare global like `fetchTarball` (given in `globals`), or `f` under
+ * `with builtins;` when nothing else could supply it.
+ */
+export function builtinName(node: Node, globals: ReadonlySet<string> = new Set()): string | undefined {
+  if (node.type === 'select_expression') {
+    if (node.childForFieldName('default')) return undefined;
+    if (!isGlobalBuiltins(node.childForFieldName('expression'))) return undefined;
+    const path = node.childForFieldName('attrpath')?.namedChildren ?? [];
+    return path.length === 1 ? staticAttrName(path[0]) : undefined;
+  }
+  if (node.type !== 'variable_expression') return undefined;
+  const name = node.text;
+  if (isLexicallyBound(name, node)) return undefined;
+  if (name.startsWith('__') && name.length > 2) return name.slice(2);
+  if (globals.has(name)) return name; // globals are lexical: they win over any `with`
+  const w = innermostWith(node);
+  return w && isGlobalBuiltins(w.childForFieldName('environment')) ? name : undefined;
+}
+
+/** Whether the source between two offsets holds a comment (so a fix would drop it). */
+export function hasCommentWithin(root: Node, start: number, end: number): boolean {
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop() as Node;
+    if (n.endIndex <= start || n.startIndex >= end) continue;
+    if (n.type === 'comment') return true;
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return false;
+}
+
+/** The field name under which `node` hangs in its parent (`expression`, `body`, …), if any. */
+export function fieldOf(node: Node): string | undefined {
+  const parent = node.parent;
+  if (!parent) return undefined;
+  const i = parent.children.findIndex((c) => c?.id === node.id);
+  return i === -1 ? undefined : (parent.fieldNameForChild(i) ?? undefined);
+}
