@@ -3,12 +3,14 @@ import type { Rule } from '../types.js';
 import boolComparison from './bool-comparison.js';
 import emptyInherit from './empty-inherit.js';
 import emptyLet from './empty-let.js';
+import manualInherit from './manual-inherit.js';
 import uselessParens from './useless-parens.js';
 
 export const rules: Record<string, Rule> = {
   'bool-comparison': boolComparison,
   'empty-inherit': emptyInherit,
   'empty-let': emptyLet,
+  'manual-inherit': manualInherit,
   'useless-parens': uselessParens,
 };
 
