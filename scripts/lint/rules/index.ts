@@ -3,6 +3,8 @@ import type { Rule } from '../types.js';
 import boolComparison from './bool-comparison.js';
 import emptyInherit from './empty-inherit.js';
 import emptyLet from './empty-let.js';
+import impureBuiltin from './impure-builtin.js';
+import impureLookupPath from './impure-lookup-path.js';
 import manualInherit from './manual-inherit.js';
 import uselessParens from './useless-parens.js';
 
@@ -10,6 +12,8 @@ export const rules: Record<string, Rule> = {
   'bool-comparison': boolComparison,
   'empty-inherit': emptyInherit,
   'empty-let': emptyLet,
+  'impure-builtin': impureBuiltin,
+  'impure-lookup-path': impureLookupPath,
   'manual-inherit': manualInherit,
   'useless-parens': uselessParens,
 };

@@ -1,0 +1,33 @@
+import type { Rule } from '../types.js';
+
+const rule: Rule = {
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'A search-path lookup such as `<nixpkgs>`.',
+      why: "`<name>` is resolved from `NIX_PATH` (or `-I`) on the machine that evaluates, so the same commit builds different systems on different machines, and flakes refuse it in pure evaluation. Take nixpkgs from a flake input (or the module's `pkgs` argument) so the version is pinned in `flake.lock`.",
+      bad: 'let pkgs = import <nixpkgs> { }; in pkgs.hello',
+      good: '{ pkgs, ... }: { environment.systemPackages = [ pkgs.hello ]; }',
+    },
+    messages: {
+      lookup:
+        '`{{path}}` is looked up in NIX_PATH, which differs per machine and fails in pure (flake) evaluation: use a flake input or the `pkgs` / `modulesPath` module argument instead.',
+    },
+    defaultLevel: 'error',
+  },
+  create(context) {
+    return {
+      spath_expression(node) {
+        const name = node.text.slice(1, -1);
+        const help = name.startsWith('nixpkgs/nixos/modules/')
+          ? `For a NixOS module, import it through \`modulesPath\`: \`(modulesPath + "/${name.slice('nixpkgs/nixos/modules/'.length)}")\`.`
+          : name === 'nixpkgs' || name.startsWith('nixpkgs/')
+            ? 'Take `pkgs` as a module argument, or `inputs.nixpkgs` from the flake (pinned in flake.lock).'
+            : `Add \`${name.split('/')[0]}\` as a flake input and pass it down, so the version is pinned in flake.lock.`;
+        context.report({ node, messageId: 'lookup', data: { path: node.text }, help });
+      },
+    };
+  },
+};
+
+export default rule;
