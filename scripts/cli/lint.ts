@@ -1,16 +1,37 @@
-import { existsSync } from 'node:fs';
+// `tappaas lint`: flags in, one lint run (plus --fix passes), one rendering out. All file
+// reading and writing around the formatters happens here; the formatters stay pure.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../lint/config.js';
-import { formatLint, LINT_FORMATS, type LintFormat } from '../lint/formatters/index.js';
-import { lintPaths } from '../lint/run.js';
+import { loadConfig, type TappaasConfig } from '../lint/config.js';
+import { fixSource } from '../lint/fix.js';
+import { type FixSummary, formatLint, LINT_FORMATS, type LintFormat } from '../lint/formatters/index.js';
+import { decodeSource } from '../lint/read-source.js';
+import { DEFAULT_MAX_FILE_BYTES, lintPaths } from '../lint/run.js';
+import type { LintResult } from '../lint/types.js';
+import { shouldColor } from '../report/colors.js';
 import { UsageError } from './errors.js';
 import { repoRoot } from './repo-root.js';
 
-export const lintHelp = `Usage: tappaas lint [PATH...] [--format text|json|sarif|github] [--no-cache] [--config FILE]
+export const lintHelp = `Usage: tappaas lint [PATH...] [options]
 
 Lints Nix files. PATH: files or folders (default: the fleet's nix/ and flake.nix).
-Exit codes: 0 no errors, 1 at least one error, 2 usage or internal error.`;
+
+Options:
+  -f, --format FORMAT   text (default), json, sarif (GitHub code scanning) or github
+                        (Actions annotations, job summary and a plain log)
+      --fix             apply the safe fixes to the files, then report what remains
+      --no-cache        lint every file again instead of reusing unchanged results
+  -c, --config FILE     tappaas.json to use (default: the nearest one up to the git root)
+      --color, --no-color
+                        force colors on or off (default: on a terminal, unless NO_COLOR;
+                        FORCE_COLOR forces them)
+
+Exit codes: 0 no errors (warnings allowed), 1 at least one error, 2 usage or internal error.
+Rules and their docs: tappaas rules.`;
+
+declare const VERSION: string | undefined;
+const version = typeof VERSION === 'string' ? VERSION : '0.0.0-dev';
 
 export interface LintCommandOptions {
   cwd: string;
@@ -18,14 +39,17 @@ export interface LintCommandOptions {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   isTTY: boolean;
+  env?: Record<string, string | undefined>;
 }
 
 export async function lintCommand(opts: LintCommandOptions): Promise<number> {
+  const env = opts.env ?? process.env;
   const { values, positionals } = parseArgs({
     args: opts.argv,
     allowPositionals: true,
     options: {
       format: { type: 'string', short: 'f', default: 'text' },
+      fix: { type: 'boolean', default: false },
       'no-cache': { type: 'boolean', default: false },
       config: { type: 'string', short: 'c' },
       color: { type: 'boolean' },
@@ -43,30 +67,106 @@ export async function lintCommand(opts: LintCommandOptions): Promise<number> {
       `unknown --format ${JSON.stringify(values.format)}; use one of ${LINT_FORMATS.join(', ')}`,
     );
   }
+  if (values.color && values['no-color'])
+    throw new UsageError('--color and --no-color contradict each other');
   const root = repoRoot(opts.cwd);
   const { config } = loadConfig(opts.cwd, values.config);
-  let paths = positionals;
-  if (paths.length === 0) {
-    const fleetRoot = config.fleet?.root ?? 'nix';
-    const flake = config.fleet?.flake ?? 'flake.nix';
-    paths = [fleetRoot, flake].map((p) => join(root, p)).filter((p) => existsSync(p));
-    if (paths.length === 0)
-      throw new UsageError(`nothing to lint: no ${fleetRoot}/ or ${flake} in ${root}; give a PATH`);
-  }
+  const paths = positionals.length ? positionals : defaultPaths(root, config);
+
   const showProgress = format === 'text' && opts.isTTY;
-  const result = await lintPaths(paths, {
+  const lint = () =>
+    lintPaths(paths, {
+      cwd: opts.cwd,
+      root,
+      config,
+      cache: !values['no-cache'],
+      onProgress: showProgress
+        ? (done, total, file) => {
+            if (total > 50 && done % 25 === 0) opts.stderr(`\r\x1b[2Klinting ${done}/${total} ${file}`);
+          }
+        : undefined,
+    });
+  let result = await lint();
+  let fixed: FixSummary | undefined;
+  if (values.fix) {
+    fixed = await fixFiles(result, opts.cwd, config);
+    if (fixed.fixes > 0) result = await lint();
+  }
+  if (showProgress && result.files > 50) opts.stderr('\r\x1b[2K');
+
+  const color = shouldColor({
+    flag: values.color ? true : values['no-color'] ? false : undefined,
+    env,
+    isTTY: opts.isTTY,
+  });
+  const formatOptions = {
     cwd: opts.cwd,
     root,
-    config,
-    cache: !values['no-cache'],
-    onProgress: showProgress
-      ? (done, total, file) => {
-          if (total > 50 && done % 25 === 0) opts.stderr(`\r\x1b[2Klinting ${done}/${total} ${file}`);
-        }
-      : undefined,
-  });
-  if (showProgress && result.files > 50) opts.stderr('\r\x1b[2K');
-  const color = values['no-color'] ? false : (values.color ?? (opts.isTTY && !process.env.NO_COLOR));
-  opts.stdout(await formatLint(format, result, { cwd: opts.cwd, color }));
+    color,
+    version,
+    sources: format === 'text' ? readSources(result, opts.cwd) : undefined,
+    fixed,
+  };
+  if (format === 'github') {
+    const { githubReport } = await import('../lint/formatters/github.js');
+    const { emitToActions } = await import('../report/github-actions.js');
+    const report = githubReport(result, formatOptions);
+    opts.stdout(report.log);
+    const problem = await emitToActions(report);
+    if (problem) opts.stderr(`tappaas lint: warning: ${problem}\n`);
+  } else {
+    opts.stdout(formatLint(format, result, formatOptions));
+  }
+  if (fixed && format !== 'text') {
+    opts.stderr(`tappaas lint: fixed ${fixed.fixes} problem(s) in ${fixed.files} file(s)\n`);
+    for (const file of fixed.skipped) opts.stderr(`tappaas lint: not fixed: ${file} has a syntax error\n`);
+  }
   return result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+function defaultPaths(root: string, config: TappaasConfig): string[] {
+  const fleetRoot = config.fleet?.root ?? 'nix';
+  const flake = config.fleet?.flake ?? 'flake.nix';
+  const paths = [fleetRoot, flake].map((p) => join(root, p)).filter((p) => existsSync(p));
+  if (paths.length === 0)
+    throw new UsageError(`nothing to lint: no ${fleetRoot}/ or ${flake} in ${root}; give a PATH`);
+  return paths;
+}
+
+/** The text of each file that has findings, for code frames. */
+function readSources(result: LintResult, cwd: string): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (const { file, rule } of result.diagnostics) {
+    if (sources.has(file) || rule === 'unreadable-file') continue;
+    try {
+      sources.set(file, readFileSync(join(cwd, file), 'utf8'));
+    } catch {
+      // Gone since the lint: the finding is still shown, without a frame.
+    }
+  }
+  return sources;
+}
+
+/** Applies the safe fixes to every file that has one; files that do not parse are left alone. */
+async function fixFiles(result: LintResult, cwd: string, config: TappaasConfig): Promise<FixSummary> {
+  const summary: FixSummary = { fixes: 0, files: 0, skipped: [] };
+  const files = [...new Set(result.diagnostics.filter((d) => d.fix).map((d) => d.file))];
+  const maxBytes = config.lint?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  for (const file of files) {
+    const abs = join(cwd, file);
+    const bytes = readFileSync(abs);
+    const read = decodeSource(bytes, maxBytes);
+    if (!read.ok) continue;
+    const outcome = await fixSource(file, read.text, { ruleSettings: config.lint?.rules ?? {} });
+    if (outcome.blocked) summary.skipped.push(file);
+    if (outcome.applied === 0 || outcome.output === read.text) continue;
+    // decodeSource turned a byte-order mark into a space to keep offsets; put it back.
+    const hadBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    const output =
+      hadBom && outcome.output.startsWith(' ') ? `\uFEFF${outcome.output.slice(1)}` : outcome.output;
+    writeFileSync(abs, output);
+    summary.fixes += outcome.applied;
+    summary.files++;
+  }
+  return summary;
 }

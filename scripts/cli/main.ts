@@ -2,7 +2,6 @@
 // that exits the process.
 import { ConfigError } from '../lint/config.js';
 import { UsageError } from './errors.js';
-import { lintCommand, lintHelp } from './lint.js';
 
 const HELP = `tappaas: one git repository as the single source of truth for a NixOS fleet
 
@@ -10,6 +9,8 @@ Usage: tappaas <command> [options]
 
 Commands:
   lint [PATH...]        lint Nix files (default: nix/ and flake.nix)
+  rules                 list the lint rules and their docs (--json, --markdown)
+  hook pre-receive|install|uninstall   the server-side push gate (branch protection, registrations, lint)
 
 Run \`tappaas <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 findings / rejected / failed hosts, 2 usage or internal error.`;
@@ -22,8 +23,22 @@ type Command = (opts: {
   isTTY: boolean;
 }) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; help: string }> = {
-  lint: { run: lintCommand, help: lintHelp },
+// Commands load on demand: a git hook running `tappaas lint` must not pay for the imports of
+// deploy or plan. In a command module, import heavy packages with `await import()` where
+// they are used: esbuild hoists static imports of packages to the top of the bundle.
+const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = {
+  lint: async () => {
+    const m = await import('./lint.js');
+    return { run: m.lintCommand, help: m.lintHelp };
+  },
+  rules: async () => {
+    const m = await import('./rules.js');
+    return { run: m.rulesCommand, help: m.rulesHelp };
+  },
+  hook: async () => {
+    const m = await import('./hook.js');
+    return { run: m.hookCommand, help: m.hookHelp };
+  },
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -38,11 +53,12 @@ export async function main(argv: string[]): Promise<number> {
     stdout(`${process.env.npm_package_version ?? VERSION}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     stderr(`tappaas: unknown command ${JSON.stringify(name)}\n\n${HELP}\n`);
     return 2;
   }
+  const command = await load();
   try {
     return await command.run({
       cwd: process.cwd(),

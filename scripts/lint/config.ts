@@ -1,8 +1,9 @@
 // tappaas.json: found at the repository root (or given), validated with ajv against
 // schemas/tappaas.schema.json before anything trusts it.
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { Ajv } from 'ajv';
+import type { Ajv as AjvClass } from 'ajv';
 import { loadSchema } from '../schemas/load.js';
 import type { RuleLevel } from './types.js';
 
@@ -41,6 +42,12 @@ export function findConfig(cwd: string): string | undefined {
   }
 }
 
+// ajv is loaded only when a tappaas.json exists: it costs ~70 ms at every git hook otherwise.
+function newAjv(): AjvClass {
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+  return new Ajv({ allErrors: true, strict: false });
+}
+
 let validate: (((data: unknown) => boolean) & { errors?: unknown }) | undefined;
 
 export function parseConfig(text: string, file: string): TappaasConfig {
@@ -53,7 +60,7 @@ export function parseConfig(text: string, file: string): TappaasConfig {
       `not valid JSON: ${(err as Error).message}. Fix the syntax (a JSON validator shows where).`,
     );
   }
-  validate ??= new Ajv({ allErrors: true, strict: false }).compile(loadSchema('tappaas.schema.json'));
+  validate ??= newAjv().compile(loadSchema('tappaas.schema.json'));
   if (!validate(data)) {
     const errors = (validate.errors ?? []) as { instancePath: string; message?: string; params?: unknown }[];
     const lines = errors.map(

@@ -2,7 +2,7 @@
 // from an npm package (we commit no generated parser), resolved relative to this module.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
 
 const GRAMMAR = '@cursorless/tree-sitter-wasms/out/tree-sitter-nix.wasm';
 
@@ -11,6 +11,8 @@ let ready: Promise<Parser> | undefined;
 /** The shared parser; the wasm runtime and grammar load on first use only. */
 export function nixParser(): Promise<Parser> {
   ready ??= (async () => {
+    // Imported here, not at the top: commands that never parse (`--help`, `rules`) skip it.
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init();
     const require = createRequire(import.meta.url);
     const language = await Language.load(readFileSync(require.resolve(GRAMMAR)));

@@ -1,72 +1,106 @@
-// Human output: one block per finding with a code frame, colored on a terminal, and a
-// summary line. Reads each file once to draw frames.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Human output: one block per finding (location, severity, message, rule), a code frame with
+// the offending range underlined, help and fix lines, then a summary line. Colors only when
+// the command says so; the formatter never looks at the terminal itself.
+import { type Paint, painter, printable } from '../../report/colors.js';
+import { countFindings, plural, summarySentence } from '../../report/plain.js';
 import type { Diagnostic, LintResult } from '../types.js';
 import type { FormatOptions } from './index.js';
 
-const ANSI = { red: 31, yellow: 33, blue: 34, gray: 90, bold: 1, cyan: 36 } as const;
+/** Longest range drawn in full; longer ones show their first and last lines. */
+const MAX_FRAME_LINES = 4;
+const MAX_UNDERLINE = 200;
 
 export function formatText(result: LintResult, opts: FormatOptions): string {
-  const paint = (code: keyof typeof ANSI, s: string) => (opts.color ? `\x1b[${ANSI[code]}m${s}\x1b[0m` : s);
-  const sources = new Map<string, string[] | undefined>();
+  const paint = painter(opts.color);
+  const lineCache = new Map<string, string[] | undefined>();
   const linesOf = (file: string) => {
-    if (!sources.has(file)) {
-      try {
-        sources.set(file, readFileSync(join(opts.cwd, file), 'utf8').split('\n'));
-      } catch {
-        sources.set(file, undefined);
-      }
-    }
-    return sources.get(file);
+    if (!lineCache.has(file)) lineCache.set(file, opts.sources?.get(file)?.split('\n'));
+    return lineCache.get(file);
   };
   const out: string[] = [];
+  if (opts.fixed) out.push(...fixedLines(opts.fixed, paint), '');
   for (const d of result.diagnostics) {
-    const sev =
-      d.severity === 'error'
-        ? paint('red', 'error')
-        : d.severity === 'warning'
-          ? paint('yellow', 'warning')
-          : paint('blue', 'info');
-    out.push(
-      `${paint('bold', `${d.file}:${d.line}:${d.column}`)} ${sev} ${d.message} ${paint('gray', `[${d.rule}]`)}`,
-    );
-    const frame = d.rule === 'unreadable-file' ? [] : codeFrame(linesOf(d.file), d, paint);
-    out.push(...frame);
+    out.push(header(d, paint));
+    if (d.rule !== 'unreadable-file') out.push(...codeFrame(linesOf(d.file), d, paint));
     if (d.help) out.push(`  ${paint('cyan', 'help:')} ${d.help}`);
-    if (d.fix) out.push(`  ${paint('cyan', 'fix:')} replace with ${JSON.stringify(d.fix.text)}`);
+    if (d.fix)
+      out.push(
+        `  ${paint('green', 'fix:')} ${describeFix(d, opts.sources?.get(d.file))} (tappaas lint --fix)`,
+      );
     for (const s of d.suggestions ?? []) out.push(`  ${paint('cyan', 'suggestion:')} ${s.message}`);
     out.push('');
   }
-  const count = (s: Diagnostic['severity']) => result.diagnostics.filter((d) => d.severity === s).length;
-  const [errors, warnings, infos] = [count('error'), count('warning'), count('info')];
-  const summary = `${result.files} file${result.files === 1 ? '' : 's'} linted: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${infos ? `, ${infos} info` : ''}`;
-  out.push(errors ? paint('red', summary) : warnings ? paint('yellow', summary) : summary);
+  const counts = countFindings(result.diagnostics);
+  const summary = summarySentence(result.files, counts);
+  if (counts.error) out.push(paint('red', paint('bold', `✖ ${summary}`)));
+  else if (counts.warning || counts.info) out.push(paint('yellow', paint('bold', `⚠ ${summary}`)));
+  else out.push(paint('green', `✔ ${summary}`));
   return `${out.join('\n')}\n`;
 }
 
-function codeFrame(
-  lines: string[] | undefined,
-  d: Diagnostic,
-  paint: (code: keyof typeof ANSI, s: string) => string,
-): string[] {
-  if (!lines || d.line > lines.length) return [];
-  const first = Math.max(1, d.line - 1);
-  const last = Math.min(lines.length, d.endLine, d.line + 2);
-  const width = String(last).length;
+function header(d: Diagnostic, paint: Paint): string {
+  const sev =
+    d.severity === 'error'
+      ? paint('red', 'error')
+      : d.severity === 'warning'
+        ? paint('yellow', 'warning')
+        : paint('blue', 'info');
+  return `${paint('bold', `${d.file}:${d.line}:${d.column}`)} ${sev} ${d.message} ${paint('gray', `[${d.rule}]`)}`;
+}
+
+function fixedLines(fixed: NonNullable<FormatOptions['fixed']>, paint: Paint): string[] {
+  const out = [paint('green', `Fixed ${plural(fixed.fixes, 'problem')} in ${plural(fixed.files, 'file')}.`)];
+  for (const file of fixed.skipped)
+    out.push(paint('yellow', `Not fixed: ${file} has a syntax error; fix that first, then run --fix again.`));
+  return out;
+}
+
+/** "replace `x == true` with `x`", from the fix and the source it applies to. */
+function describeFix(d: Diagnostic, source: string | undefined): string {
+  const fix = d.fix!;
+  const quote = (s: string) => (s.length > 60 ? `\`${s.slice(0, 57)}...\`` : `\`${s}\``);
+  const replacement = printable(fix.text.replace(/\n/g, '⏎'));
+  if (source === undefined) return fix.text ? `replace with ${quote(replacement)}` : 'delete the range';
+  const removed = printable(source.slice(fix.start, fix.end).replace(/\n/g, '⏎'));
+  if (!removed) return `insert ${quote(replacement)}`;
+  if (!fix.text) return `delete ${quote(removed)}`;
+  return `replace ${quote(removed)} with ${quote(replacement)}`;
+}
+
+/**
+ * The range's lines with one line of context before, a `>` on the lines in the range and a
+ * `^` underline under the exact columns of each.
+ */
+export function codeFrame(lines: string[] | undefined, d: Diagnostic, paint: Paint): string[] {
+  if (!lines || d.line < 1 || d.line > lines.length) return [];
+  // A range that ends at column 1 ends with the line break before it: draw up to that break.
+  const endsAtBreak = d.endLine > d.line && d.endColumn === 1;
+  const endLine = Math.min(Math.max(endsAtBreak ? d.endLine - 1 : d.endLine, d.line), lines.length);
+  let shown: number[] = [];
+  for (let n = Math.max(1, d.line - 1); n <= endLine; n++) shown.push(n);
+  if (endLine - d.line + 1 > MAX_FRAME_LINES) {
+    // A long range: its first lines, a gap, its last line.
+    shown = shown.filter((n) => n < d.line + MAX_FRAME_LINES - 1 || n === endLine);
+  }
+  const width = String(shown[shown.length - 1]).length;
+  const gutter = (label: string) => paint('gray', `${label.padStart(width)} |`);
   const out: string[] = [];
-  for (let n = first; n <= last; n++) {
-    const text = (lines[n - 1] ?? '').replace(/\t/g, ' ').replace(/\r$/, '');
-    const marker = n >= d.line && n <= d.endLine ? paint('red', '>') : ' ';
-    out.push(`${marker} ${paint('gray', `${String(n).padStart(width)} |`)} ${text}`);
-    if (n === d.line) {
-      const start = d.column - 1;
-      const end =
-        d.endLine === d.line ? Math.max(d.endColumn - 1, start + 1) : Math.max(text.length, start + 1);
-      out.push(
-        `  ${' '.repeat(width)} ${paint('gray', '|')} ${' '.repeat(start)}${paint('red', '^'.repeat(Math.min(end - start, 200)))}`,
-      );
-    }
+  let previous = 0;
+  for (const n of shown) {
+    if (previous && n > previous + 1) out.push(`  ${gutter('…')}`);
+    previous = n;
+    const text = printable((lines[n - 1] ?? '').replace(/\r$/, ''));
+    const inRange = n >= d.line && n <= endLine;
+    out.push(`${inRange ? paint('red', '>') : ' '} ${gutter(String(n))}${text ? ` ${text}` : ''}`);
+    if (!inRange) continue;
+    const start = n === d.line ? d.column - 1 : leadingSpace(text);
+    const end = n === endLine && !endsAtBreak && n === d.endLine ? d.endColumn - 1 : text.length;
+    const length = Math.min(Math.max(end - start, 1), MAX_UNDERLINE);
+    out.push(`  ${gutter('')} ${' '.repeat(Math.max(0, start))}${paint('red', '^'.repeat(length))}`);
   }
   return out;
+}
+
+function leadingSpace(text: string): number {
+  return text.length - text.trimStart().length;
 }

@@ -1,0 +1,90 @@
+// Every id a lint run can report, with its docs: the rules with visitors and the ids the
+// engine reports itself. `tappaas rules` prints it and SARIF embeds it, so rule docs are
+// generated from the code and never drift from it.
+import { rules as builtinRules, ENGINE_RULES } from './rules/index.js';
+import type { Rule, RuleDocs, RuleLevel, RuleMeta } from './types.js';
+
+export interface RuleInfo {
+  id: string;
+  /** Reported by the engine itself (no visitors, not configurable in `lint.rules`). */
+  engine: boolean;
+  type: RuleMeta['type'];
+  defaultLevel: RuleLevel;
+  fixable: boolean;
+  hasSuggestions: boolean;
+  docs: RuleDocs;
+  messages: Record<string, string>;
+}
+
+type EngineRuleId = keyof typeof ENGINE_RULES;
+
+// The engine ids carry only a description in the registry; what they mean for a user is here.
+// Partial so that a new engine id does not break the build; a unit test demands its docs.
+export const ENGINE_DOCS: Partial<Record<EngineRuleId, Omit<RuleInfo, 'id' | 'engine' | 'messages'>>> = {
+  'syntax-error': {
+    type: 'problem',
+    defaultLevel: 'error',
+    fixable: false,
+    hasSuggestions: false,
+    docs: {
+      description: ENGINE_RULES['syntax-error'],
+      why: 'Nix refuses the whole file, so every host that imports it fails to evaluate. Where the tree-sitter grammar doubts, `nix-instantiate --parse` decides, so valid Nix is never reported.',
+      bad: '{ networking.hostName = "web1" }',
+      good: '{ networking.hostName = "web1"; }',
+    },
+  },
+  'lint-suppression': {
+    type: 'suggestion',
+    defaultLevel: 'warning',
+    fixable: false,
+    hasSuggestions: false,
+    docs: {
+      description: ENGINE_RULES['lint-suppression'],
+      why: 'A suppression without a reason cannot be reviewed, and one that silences nothing hides the next real finding on that line.',
+      bad: '# tappaas-lint-disable-next-line bool-comparison\nenable = cfg.enable == true;',
+      good: '# tappaas-lint-disable-next-line bool-comparison -- generated code, fixed upstream\nenable = cfg.enable == true;',
+    },
+  },
+  'unreadable-file': {
+    type: 'problem',
+    defaultLevel: 'error',
+    fixable: false,
+    hasSuggestions: false,
+    docs: {
+      description: ENGINE_RULES['unreadable-file'],
+      why: 'A `.nix` file that cannot be read as UTF-8 text cannot be checked, and Nix itself will fail on it or read it differently than a reviewer does.',
+      bad: '# nix/hosts/web1.nix saved as UTF-16 or Latin-1, a binary named .nix, a 50 MB generated file',
+      good: '# UTF-8 Nix text under the size limit (lint.maxFileBytes in tappaas.json)',
+    },
+  },
+};
+
+export function ruleCatalog(table: Record<string, Rule> = builtinRules): RuleInfo[] {
+  const fromRules = Object.entries(table).map(
+    ([id, { meta }]): RuleInfo => ({
+      id,
+      engine: false,
+      type: meta.type,
+      defaultLevel: meta.defaultLevel,
+      fixable: meta.fixable !== undefined,
+      hasSuggestions: meta.hasSuggestions === true,
+      docs: meta.docs,
+      messages: meta.messages,
+    }),
+  );
+  const fromEngine = (Object.keys(ENGINE_RULES) as EngineRuleId[]).map(
+    (id): RuleInfo => ({
+      id,
+      engine: true,
+      messages: {},
+      ...(ENGINE_DOCS[id] ?? {
+        type: 'problem',
+        defaultLevel: 'error',
+        fixable: false,
+        hasSuggestions: false,
+        docs: { description: ENGINE_RULES[id], why: '', bad: '', good: '' },
+      }),
+    }),
+  );
+  return [...fromEngine, ...fromRules.sort((a, b) => a.id.localeCompare(b.id))];
+}
