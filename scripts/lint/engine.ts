@@ -2,14 +2,17 @@
 // run every enabled rule in one walk, then apply inline suppressions.
 import type { Node } from 'web-tree-sitter';
 import type { NixFile } from '../nix-ast/file.js';
+import type { GapSite } from '../nix-ast/gaps.js';
+import { defaultNixChecker, type NixSyntaxChecker } from '../nix-ast/nix-parse.js';
 import { parseNix } from '../nix-ast/parser.js';
 import { rangeOf } from '../nix-ast/range.js';
-import { syntaxProblems } from '../nix-ast/syntax.js';
+import { settleSyntax } from '../nix-ast/syntax.js';
 import type { RuleSetting } from './config.js';
 import { rules as builtinRules } from './rules/index.js';
 import { applySuppressions } from './suppressions.js';
 import type {
   Diagnostic,
+  Fix,
   ReportDescriptor,
   Rule,
   RuleContext,
@@ -24,6 +27,10 @@ export interface EngineOptions {
   ruleSettings?: Record<string, RuleSetting>;
   /** Rule table; defaults to every built-in rule. */
   rules?: Record<string, Rule>;
+  /** Who confirms syntax where tree-sitter doubts; defaults to nix-instantiate. */
+  nixChecker?: NixSyntaxChecker;
+  /** Run-level notes (e.g. Nix is missing); the caller shows each once. */
+  onNote?: (text: string) => void;
 }
 
 export interface ActiveRule {
@@ -94,18 +101,33 @@ export async function lintSource(
   source: string,
   opts: EngineOptions = {},
 ): Promise<Diagnostic[]> {
-  const tree = await parseNix(source);
+  const syntax = await settleSyntax(source, await parseNix(source), {
+    parse: parseNix,
+    checker: opts.nixChecker ?? defaultNixChecker(),
+  });
+  const tree = syntax.tree;
   try {
+    if (syntax.note) opts.onNote?.(syntax.note);
+    const diagnostics: Diagnostic[] = syntax.reports.map((r) => ({ file: path, rule: 'syntax-error', ...r }));
+    if (!syntax.lint) return diagnostics;
     const file: NixFile = { path, source, tree, root: tree.rootNode };
-    const diagnostics: Diagnostic[] = [];
-    if (tree.rootNode.hasError) {
-      for (const p of syntaxProblems(tree)) {
-        diagnostics.push({ file: path, ...p, rule: 'syntax-error', severity: 'error', message: p.message });
-      }
-    }
-    diagnostics.push(...runRules(file, activeRules(opts)));
+    const found = runRules(file, activeRules(opts));
+    // Rules see the tree of the rewritten text but the original source; a fix touching a
+    // rewritten spot would carry the stand-in text, so it is dropped (the report stays).
+    const rewritten = syntax.gaps.filter((g) => source.slice(g.start, g.end) !== g.replacement);
+    if (rewritten.length > 0) for (const d of found) dropFixesOverlapping(d, rewritten);
+    diagnostics.push(...found);
     return sortDiagnostics(applySuppressions(path, source, diagnostics));
   } finally {
     tree.delete();
+  }
+}
+
+function dropFixesOverlapping(d: Diagnostic, gaps: GapSite[]): void {
+  const hits = (f: Fix) => gaps.some((g) => g.start < f.end && f.start < g.end);
+  if (d.fix && hits(d.fix)) delete d.fix;
+  if (d.suggestions) {
+    d.suggestions = d.suggestions.filter((s) => !hits(s.fix));
+    if (d.suggestions.length === 0) delete d.suggestions;
   }
 }
