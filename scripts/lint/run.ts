@@ -1,13 +1,15 @@
 // A lint run over paths: collect files, read and check their bytes, serve unchanged files
-// from the cache, lint the rest.
+// from the cache (no parser is even loaded when every file is a hit), lint the rest, on
+// worker threads when there is enough of it.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { blobHash, LintCache } from './cache.js';
 import type { TappaasConfig } from './config.js';
-import { lintSource, sortDiagnostics } from './engine.js';
+import { type EngineOptions, lintSource, sortDiagnostics } from './engine.js';
 import { collectNixFiles } from './files.js';
+import { defaultWorkerUrl, lintInPool, type PoolJob } from './pool.js';
 import { decodeSource } from './read-source.js';
 import type { Diagnostic, LintResult } from './types.js';
 
@@ -19,9 +21,24 @@ export interface LintRunOptions {
   cache: boolean;
   cacheFile?: string;
   onProgress?: (done: number, total: number, file: string) => void;
+  /** Run-level notes from the engine (e.g. Nix is missing), each text once. */
+  onNote?: (text: string) => void;
+  /** Threads to lint on, this one included; default TAPPAAS_LINT_THREADS or every core. */
+  threads?: number;
+  /** The per-file linter; tests wrap the real one to count what is parsed. */
+  lintFile?: typeof lintSource;
+}
+
+/** What a run did, for tests and the bench: which files were served from the cache. */
+export interface LintRunStats {
+  cached: number;
+  linted: number;
+  threads: number;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** Below this much uncached source a worker's start-up (~50 ms) costs more than it saves. */
+export const MIN_PARALLEL_CHARS = 512 * 1024;
 
 export function cacheFileFor(root: string): string {
   if (existsSync(join(root, 'node_modules')))
@@ -30,49 +47,101 @@ export function cacheFileFor(root: string): string {
   return join(base, 'tappaas', `lint-${createHash('sha1').update(root).digest('hex').slice(0, 12)}.json`);
 }
 
-export async function lintPaths(paths: string[], opts: LintRunOptions): Promise<LintResult> {
+function defaultThreads(): number {
+  const env = Number.parseInt(process.env.TAPPAAS_LINT_THREADS ?? '', 10);
+  return env > 0 ? env : Math.min(availableParallelism(), 8);
+}
+
+export async function lintPaths(
+  paths: string[],
+  opts: LintRunOptions,
+): Promise<LintResult & { stats: LintRunStats }> {
   const { files, problems } = collectNixFiles(paths, opts.cwd);
-  const diagnostics: Diagnostic[] = problems.map((p) => ({
-    file: p.path,
-    line: 1,
-    column: 1,
-    endLine: 1,
-    endColumn: 1,
-    rule: 'unreadable-file',
-    severity: 'error',
-    message: p.message,
-  }));
+  const diagnostics: Diagnostic[] = problems.map((p) => fileProblem(p.path, p.message));
   const ruleSettings = opts.config.lint?.rules ?? {};
   const maxBytes = opts.config.lint?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const cache = opts.cache
     ? new LintCache(opts.cacheFile ?? cacheFileFor(opts.root), JSON.stringify([ruleSettings, maxBytes]))
     : undefined;
+  const seenNotes = new Set<string>();
+  const onNote = (text: string) => {
+    if (seenNotes.has(text)) return;
+    seenNotes.add(text);
+    opts.onNote?.(text);
+  };
 
+  // Pass 1 (cheap): read, hash, answer from the cache; only the rest is parsed.
+  const jobs: PoolJob[] = [];
+  const hashes: string[] = [];
+  let chars = 0;
   let done = 0;
+  let hits = 0;
   for (const file of files) {
-    opts.onProgress?.(done++, files.length, file);
     let bytes: Buffer;
     try {
       bytes = readFileSync(join(opts.cwd, file));
     } catch (err) {
       diagnostics.push(fileProblem(file, `cannot be read: ${(err as NodeJS.ErrnoException).code ?? err}`));
+      opts.onProgress?.(done++, files.length, file);
       continue;
     }
     const hash = cache ? blobHash(bytes) : '';
     const hit = cache?.get(hash);
     if (hit) {
+      hits++;
       for (const d of hit) diagnostics.push({ file, ...d });
+      opts.onProgress?.(done++, files.length, file);
       continue;
     }
     const read = decodeSource(bytes, maxBytes);
-    const found = read.ok
-      ? await lintSource(file, read.text, { ruleSettings })
-      : [fileProblem(file, read.message)];
-    cache?.set(hash, found);
-    diagnostics.push(...found);
+    if (!read.ok) {
+      const found = [fileProblem(file, read.message)];
+      cache?.set(hash, found);
+      diagnostics.push(...found);
+      opts.onProgress?.(done++, files.length, file);
+      continue;
+    }
+    jobs.push({ file, text: read.text });
+    hashes.push(hash);
+    chars += read.text.length;
+  }
+
+  // Pass 2: lint what the cache did not know, on every core when there is enough of it.
+  const lintFile = opts.lintFile ?? lintSource;
+  // Typed this way so the run works with engines that do or do not take notes yet.
+  const engineOptions: EngineOptions & { onNote?: (text: string) => void } = { ruleSettings, onNote };
+  const lintHere = (job: PoolJob) => lintFile(job.file, job.text, engineOptions);
+  const threads = Math.max(1, opts.threads ?? defaultThreads());
+  const workerUrl = opts.lintFile ? undefined : defaultWorkerUrl();
+  const workers = workerUrl && chars >= MIN_PARALLEL_CHARS ? Math.min(threads - 1, jobs.length - 1) : 0;
+  const onDone = (i: number) => opts.onProgress?.(done++, files.length, jobs[i]!.file);
+  let results: Diagnostic[][];
+  if (workers > 0 && workerUrl) {
+    results = await lintInPool(jobs, {
+      workers,
+      workerUrl,
+      setup: { ruleSettings },
+      lintHere,
+      onDone,
+      onNote,
+    });
+  } else {
+    results = [];
+    for (let i = 0; i < jobs.length; i++) {
+      results.push(await lintHere(jobs[i]!));
+      onDone(i);
+    }
+  }
+  for (let i = 0; i < jobs.length; i++) {
+    cache?.set(hashes[i]!, results[i]!);
+    diagnostics.push(...results[i]!);
   }
   cache?.save();
-  return { files: files.length, diagnostics: sortByFile(diagnostics) };
+  return {
+    files: files.length,
+    diagnostics: sortByFile(diagnostics),
+    stats: { cached: hits, linted: jobs.length, threads: workers + 1 },
+  };
 }
 
 function fileProblem(file: string, message: string): Diagnostic {

@@ -1,5 +1,12 @@
-// One traversal per file, dispatching each node to the visitors registered for its kind.
-import type { Node, Tree } from 'web-tree-sitter';
+// One traversal per file, dispatching each named node to the visitors registered for its kind.
+//
+// Why it is shaped like this: every call into web-tree-sitter marshals through wasm memory,
+// and a JavaScript Node object costs more than the C walk itself. So a file without syntax
+// errors is walked in C (`descendantsOfType` with just the kinds some rule listens to) and
+// only those nodes reach JavaScript; `:exit` visitors are replayed from end offsets. A file
+// with ERROR nodes takes the cursor walk, which can skip ERROR subtrees. Both equal
+// `walkNaive` (test/unit/lint/walk.test.ts proves it on a varied corpus).
+import type { Language, Node, Tree } from 'web-tree-sitter';
 import type { Visitor, Visitors } from './types.js';
 
 export type Dispatch = Map<string, Visitor[]>;
@@ -17,40 +24,123 @@ export function mergeVisitors(all: Visitors[]): Dispatch {
   return dispatch;
 }
 
-/** Walks the tree once with a cursor; ERROR subtrees are skipped (the syntax step reports them). */
+/** tree-sitter's id for ERROR nodes (ts_builtin_sym_error as an unsigned 16-bit symbol). */
+const ERROR_ID = 65535;
+
+/** Per grammar: the symbol ids of each named kind (one name can have several ids, aliases). */
+const namedIdsByLanguage = new WeakMap<Language, Map<string, number[]>>();
+
+function namedIds(language: Language): Map<string, number[]> {
+  let table = namedIdsByLanguage.get(language);
+  if (!table) {
+    table = new Map();
+    for (let id = 0; id < language.nodeTypeCount; id++) {
+      const name = language.types[id];
+      if (!name || !language.nodeTypeIsNamed(id)) continue;
+      let ids = table.get(name);
+      if (!ids) table.set(name, (ids = []));
+      ids.push(id);
+    }
+    namedIdsByLanguage.set(language, table);
+  }
+  return table;
+}
+
+/** Visitors by symbol id, so the hot loop never builds a type string. */
+interface ById {
+  enter: (Visitor[] | undefined)[];
+  exit: (Visitor[] | undefined)[];
+  kinds: string[];
+}
+
+function byId(language: Language, dispatch: Dispatch): ById {
+  const ids = namedIds(language);
+  const out: ById = { enter: [], exit: [], kinds: [] };
+  for (const [key, fns] of dispatch) {
+    if (key === 'Program' || key === 'Program:exit') continue;
+    const isExit = key.endsWith(':exit');
+    const kind = isExit ? key.slice(0, -5) : key;
+    if (kind === 'ERROR') continue; // ERROR subtrees are the syntax step's business
+    for (const id of ids.get(kind) ?? []) (isExit ? out.exit : out.enter)[id] = fns;
+    if (!out.kinds.includes(kind)) out.kinds.push(kind);
+  }
+  return out;
+}
+
+function call(fns: Visitor[] | undefined, node: Node): void {
+  if (fns) for (let i = 0; i < fns.length; i++) fns[i]!(node);
+}
+
 export function walk(tree: Tree, dispatch: Dispatch): void {
   const root = tree.rootNode;
-  for (const fn of dispatch.get('Program') ?? []) fn(root);
+  call(dispatch.get('Program'), root);
+  const table = byId(tree.language, dispatch);
+  if (table.kinds.length > 0) {
+    // descendantsOfType drops nodes that end at offset 0: an empty file takes the cursor.
+    if (root.hasError || root.endIndex === 0) walkCursor(tree, table);
+    else walkListed(root, table);
+  }
+  call(dispatch.get('Program:exit'), root);
+}
+
+/** Error-free trees: C finds the nodes of the listened-to kinds in document (pre-)order. */
+function walkListed(root: Node, table: ById): void {
+  const { enter, exit } = table;
+  const open: { node: Node; end: number; fns: Visitor[] }[] = [];
+  for (const node of root.descendantsOfType(table.kinds)) {
+    if (!node) continue;
+    const id = node.typeId;
+    const onEnter = enter[id];
+    const onExit = exit[id];
+    // descendantsOfType matches names, so an anonymous token spelled like a kind
+    // (the `inherit` keyword) comes back too: it has no entry by id and is dropped here.
+    if (!onEnter && !onExit) continue;
+    const start = node.startIndex;
+    while (open.length > 0) {
+      const top = open[open.length - 1]!;
+      if (top.end > start || (top.end === start && insideAtEnd(node, top.node, start))) break;
+      open.pop();
+      call(top.fns, top.node);
+    }
+    call(onEnter, node);
+    if (onExit) open.push({ node, end: node.endIndex, fns: onExit });
+  }
+  for (let i = open.length - 1; i >= 0; i--) call(open[i]!.fns, open[i]!.node);
+}
+
+/** A node starting where `outer` ends is inside it only when empty and a descendant. */
+function insideAtEnd(node: Node, outer: Node, start: number): boolean {
+  if (node.endIndex !== start) return false;
+  for (let p = node.parent; p; p = p.parent) if (p.id === outer.id) return true;
+  return false;
+}
+
+/** Trees with syntax errors: a cursor walk that skips ERROR subtrees. */
+function walkCursor(tree: Tree, table: ById): void {
+  const { enter, exit } = table;
   const cursor = tree.walk();
-  let descending = true;
-  for (;;) {
-    if (descending) {
-      const node = cursor.currentNode;
-      const type = node.type;
-      if (type === 'ERROR') {
-        descending = false;
+  try {
+    let descending = true;
+    for (;;) {
+      const id = cursor.nodeTypeId;
+      if (descending && id !== ERROR_ID) {
+        const fns = enter[id];
+        if (fns) call(fns, cursor.currentNode);
+        if (cursor.gotoFirstChild()) continue;
+      }
+      // Leaving the current node: its whole subtree is done.
+      const fns = exit[id];
+      if (fns) call(fns, cursor.currentNode);
+      if (cursor.gotoNextSibling()) {
+        descending = true;
         continue;
       }
-      if (cursor.nodeIsNamed) {
-        const enter = dispatch.get(type);
-        if (enter) for (const fn of enter) fn(node);
-      }
-      if (cursor.gotoFirstChild()) continue;
+      if (!cursor.gotoParent()) break;
       descending = false;
     }
-    const node = cursor.currentNode;
-    if (cursor.nodeIsNamed && node.type !== 'ERROR') {
-      const exit = dispatch.get(`${node.type}:exit`);
-      if (exit) for (const fn of exit) fn(node);
-    }
-    if (cursor.gotoNextSibling()) {
-      descending = true;
-      continue;
-    }
-    if (!cursor.gotoParent()) break;
+  } finally {
+    cursor.delete();
   }
-  cursor.delete();
-  for (const fn of dispatch.get('Program:exit') ?? []) fn(root);
 }
 
 /** The naive walk (every node, recursively): tests prove `walk` visits exactly the same. */

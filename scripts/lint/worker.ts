@@ -1,0 +1,29 @@
+// A lint worker thread: lints the batches the pool sends and answers with diagnostics in
+// the same order. Bundled on its own as dist/lint-worker.mjs (see the `build` script).
+import { parentPort, workerData } from 'node:worker_threads';
+import { type EngineOptions, lintSource } from './engine.js';
+import type { BatchReply, BatchRequest, WorkerSetup } from './pool.js';
+
+const setup = workerData as WorkerSetup;
+const port = parentPort;
+if (!port) throw new Error('scripts/lint/worker.ts runs only as a worker thread of the lint pool');
+
+port.on('message', async (request: BatchRequest) => {
+  const notes: string[] = [];
+  const options: EngineOptions & { onNote?: (text: string) => void } = {
+    ruleSettings: setup.ruleSettings,
+    onNote: (text) => notes.push(text),
+  };
+  let reply: BatchReply;
+  try {
+    const results = [];
+    for (const job of request.jobs) {
+      results.push(await lintSource(job.file, job.text, options));
+    }
+    reply = { id: request.id, results, notes };
+  } catch (err) {
+    const e = err as Error;
+    reply = { id: request.id, error: { message: e.message, stack: e.stack ?? String(e) }, notes };
+  }
+  port.postMessage(reply);
+});
