@@ -6,6 +6,7 @@ import emptyLet from './empty-let.js';
 import impureBuiltin from './impure-builtin.js';
 import impureLookupPath from './impure-lookup-path.js';
 import manualInherit from './manual-inherit.js';
+import secretInStore from './secret-in-store.js';
 import unpinnedFetch from './unpinned-fetch.js';
 import uselessParens from './useless-parens.js';
 
@@ -16,6 +17,7 @@ export const rules: Record<string, Rule> = {
   'impure-builtin': impureBuiltin,
   'impure-lookup-path': impureLookupPath,
   'manual-inherit': manualInherit,
+  'secret-in-store': secretInStore,
   'unpinned-fetch': unpinnedFetch,
   'useless-parens': uselessParens,
 };
