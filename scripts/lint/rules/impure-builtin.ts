@@ -33,15 +33,19 @@ const rule: Rule = {
     const report = (node: Node, name: string, shown: string) =>
       context.report({ node, messageId: 'impure', data: { name: shown, fix: IMPURE[name] as string } });
     return {
-      select_expression(node) {
-        // `builtins.currentSystem or "x86_64-linux"` is still impure outside pure mode.
-        if (!isGlobalBuiltins(node.childForFieldName('expression'))) return;
-        const name = staticAttrName(node.childForFieldName('attrpath')?.namedChildren[0]);
-        if (name && Object.hasOwn(IMPURE, name)) report(node, name, `builtins.${name}`);
-      },
+      // One visitor for both spellings: `builtins` as the base of a selection, or a bare name.
       variable_expression(node) {
         const t = node.text;
-        if (!Object.hasOwn(IMPURE, t.replace(/^__/, ''))) return;
+        if (t === 'builtins') {
+          const select = node.parent;
+          if (select?.type !== 'select_expression' || select.firstNamedChild?.id !== node.id) return;
+          // `builtins.currentSystem or "x86_64-linux"` is still impure outside pure mode.
+          const name = staticAttrName(select.childForFieldName('attrpath')?.firstNamedChild);
+          if (name && Object.hasOwn(IMPURE, name) && isGlobalBuiltins(node))
+            report(select, name, `builtins.${name}`);
+          return;
+        }
+        if (!Object.hasOwn(IMPURE, t.startsWith('__') ? t.slice(2) : t)) return;
         const name = builtinName(node);
         if (name && Object.hasOwn(IMPURE, name))
           report(node, name, t.startsWith('__') ? t : `builtins.${name}`);

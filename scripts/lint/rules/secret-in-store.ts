@@ -50,6 +50,14 @@ const KEY_MATERIAL: { what: string; re: RegExp }[] = [
   { what: 'a Tailscale auth key', re: /\btskey-(?:auth|client)-[A-Za-z0-9]+-[A-Za-z0-9]+/ },
 ];
 
+/** Only these values can be a literal secret or a secret file. */
+const VALUE_KINDS = new Set([
+  'string_expression',
+  'indented_string_expression',
+  'path_expression',
+  'hpath_expression',
+]);
+
 function normalize(name: string): string {
   return name.toLowerCase().replace(/[-_.\s]/g, '');
 }
@@ -109,10 +117,10 @@ const rule: Rule = {
     const reported = new Set<number>();
     return {
       binding(node) {
-        const keys = node.childForFieldName('attrpath')?.namedChildren ?? [];
-        const name = staticAttrName(keys[keys.length - 1]);
         const value = node.childForFieldName('expression');
-        if (!name || !value) return;
+        if (!value || !VALUE_KINDS.has(value.type)) return;
+        const name = staticAttrName(node.childForFieldName('attrpath')?.lastNamedChild);
+        if (!name) return;
         if (
           (value.type === 'path_expression' || value.type === 'hpath_expression') &&
           isSecretFileName(name)

@@ -42,6 +42,8 @@ const FETCHERS: Record<string, Fetcher> = {
   },
 };
 
+const FETCHER_CALL = /(^|\.|__)(fetchTarball|fetchurl|fetchGit|fetchMercurial|fetchTree)$/;
+
 const SETS = new Set(['attrset_expression', 'rec_attrset_expression']);
 
 function unparen(node: Node | null): Node | null {
@@ -76,6 +78,8 @@ const rule: Rule = {
       apply_expression(node) {
         const fn = node.childForFieldName('function');
         if (!fn || (fn.type !== 'variable_expression' && fn.type !== 'select_expression')) return;
+        // Cheap text test first: most applications call something else.
+        if (!FETCHER_CALL.test(fn.text)) return;
         const name = builtinName(fn, GLOBAL_FETCHERS);
         const fetcher = name ? FETCHERS[name] : undefined;
         if (!name || !fetcher) return;
