@@ -1,6 +1,7 @@
 // Every built-in rule, by id. One file per rule; the id is the file name.
 import type { Rule } from '../types.js';
 import boolComparison from './bool-comparison.js';
+import duplicateAttribute from './duplicate-attribute.js';
 import emptyInherit from './empty-inherit.js';
 import emptyLet from './empty-let.js';
 import impureBuiltin from './impure-builtin.js';
@@ -8,10 +9,13 @@ import impureLookupPath from './impure-lookup-path.js';
 import manualInherit from './manual-inherit.js';
 import secretInStore from './secret-in-store.js';
 import unpinnedFetch from './unpinned-fetch.js';
+import unusedArgument from './unused-argument.js';
+import unusedBinding from './unused-binding.js';
 import uselessParens from './useless-parens.js';
 
 export const rules: Record<string, Rule> = {
   'bool-comparison': boolComparison,
+  'duplicate-attribute': duplicateAttribute,
   'empty-inherit': emptyInherit,
   'empty-let': emptyLet,
   'impure-builtin': impureBuiltin,
@@ -19,6 +23,8 @@ export const rules: Record<string, Rule> = {
   'manual-inherit': manualInherit,
   'secret-in-store': secretInStore,
   'unpinned-fetch': unpinnedFetch,
+  'unused-argument': unusedArgument,
+  'unused-binding': unusedBinding,
   'useless-parens': uselessParens,
 };
 

@@ -1,0 +1,213 @@
+// Is a file a NixOS module, and what does it define? Follows lib/modules.nix
+// (`unifyModuleSyntax`): a module with a top-level `config` or `options` defines only what
+// is under `config` (plus `meta`); any other top-level key there is an error in Nix
+// ("has an unsupported attribute"). Without them (the shorthand form) every top-level key
+// is a definition except the module system's own keys.
+import type { Node, Tree } from 'web-tree-sitter';
+import {
+  type AttrDefinition,
+  attrpathSegments,
+  attrsetDefinitions,
+  childOfType,
+  type PathSegment,
+  unwrapValue,
+} from './attrpaths.js';
+import type { NixFile } from './file.js';
+import { attrName } from './names.js';
+import { analyzeScopes, type ScopeAnalysis } from './scopes.js';
+
+/** Top-level keys the module system consumes itself in the shorthand form (never definitions). */
+export const SHORTHAND_RESERVED = [
+  '_class',
+  '_file',
+  'key',
+  'disabledModules',
+  'require',
+  'imports',
+  'freeformType',
+];
+/** Top-level keys allowed next to `config`/`options`; `meta` among them is a definition. */
+export const EXPLICIT_ALLOWED = [
+  '_class',
+  '_file',
+  'key',
+  'disabledModules',
+  'imports',
+  'options',
+  'config',
+  'meta',
+  'freeformType',
+];
+
+/** Arguments the module system passes to every module function. */
+export const MODULE_ARGS = ['config', 'lib', 'pkgs', 'options', 'modulesPath', 'specialArgs'];
+
+export interface ModuleArg {
+  name: string;
+  /** The formal node (`config`, `lib ? …`). */
+  formal: Node;
+  identifier: Node;
+}
+
+export interface ModuleInfo {
+  isModule: boolean;
+  /** The module function (`{ config, lib, ... }: { … }`), when the module is one. */
+  function: Node | undefined;
+  /** Its formals, in order. */
+  args: ModuleArg[];
+  /** True when the formals end in `...`. */
+  ellipsis: boolean;
+  /** The attrset the module evaluates to (through let/with/parentheses). */
+  rootAttrset: Node | undefined;
+  /** 'explicit' when a top-level `config` or `options` exists, else 'shorthand'. */
+  form: 'explicit' | 'shorthand';
+  /** Value nodes of top-level `imports` bindings (normally one list). */
+  imports: Node[];
+  /** Option declarations under `options`, paths relative to `options`. */
+  options: AttrDefinition[];
+  /** Config definitions, paths from the config root (`config.` dropped in the explicit form). */
+  definitions: AttrDefinition[];
+  /** Explicit form only: top-level keys other than config/options/imports/…, which Nix rejects. */
+  unsupported: AttrDefinition[];
+}
+
+const memo = new WeakMap<Tree, ModuleInfo>();
+
+/** Module facts of a file, computed once per parsed tree. */
+export function moduleInfo(file: NixFile): ModuleInfo {
+  let info = memo.get(file.tree);
+  if (!info) {
+    const root = file.root.childForFieldName('expression') ?? firstNamed(file.root);
+    info = root ? analyzeModule(root, () => analyzeScopes(file.tree)) : notAModule();
+    memo.set(file.tree, info);
+  }
+  return info;
+}
+
+function firstNamed(node: Node): Node | undefined {
+  for (const c of node.namedChildren) {
+    if (c && c.type !== 'comment') return c;
+  }
+  return undefined;
+}
+
+function notAModule(): ModuleInfo {
+  return {
+    isModule: false,
+    function: undefined,
+    args: [],
+    ellipsis: false,
+    rootAttrset: undefined,
+    form: 'shorthand',
+    imports: [],
+    options: [],
+    definitions: [],
+    unsupported: [],
+  };
+}
+
+/** The function a module expression is, when it takes formals (`{ … }:` or `args@{ … }:`). */
+export function moduleFunctionOf(expression: Node): Node | undefined {
+  const e = unwrapValue(expression);
+  return e.type === 'function_expression' && e.childForFieldName('formals') ? e : undefined;
+}
+
+/**
+ * Module facts of any expression (a file's root, or an inline module in `imports`): a
+ * function of formals returning an attrset, or an attrset with `imports`/`options`/`config`.
+ */
+export function analyzeModule(
+  expression: Node,
+  /** Scopes resolve bare `mkIf` & co; a function defers the analysis until paths are asked for. */
+  scopes?: ScopeAnalysis | (() => ScopeAnalysis),
+): ModuleInfo {
+  const info = notAModule();
+  const fn = moduleFunctionOf(expression);
+  const body = unwrapValue(fn ? (fn.childForFieldName('body') ?? fn) : expression);
+  if (body.type !== 'attrset_expression' && body.type !== 'rec_attrset_expression') return info;
+  const keys = topLevelKeys(body);
+  const explicit = keys.some((k) => k.name === 'config' || k.name === 'options');
+  if (!fn && !explicit && !keys.some((k) => k.name === 'imports')) return info;
+
+  info.isModule = true;
+  info.rootAttrset = body;
+  info.form = explicit ? 'explicit' : 'shorthand';
+  for (const k of keys) {
+    if ((k.name === 'imports' || k.name === 'require') && k.value) info.imports.push(k.value);
+  }
+  if (fn) {
+    info.function = fn;
+    const formals = fn.childForFieldName('formals');
+    if (formals) {
+      info.ellipsis = childOfType(formals, 'ellipses') !== undefined;
+      for (const formal of formals.namedChildren) {
+        const id = formal?.type === 'formal' ? formal.childForFieldName('name') : null;
+        if (formal && id && !id.isMissing) info.args.push({ name: id.text, formal, identifier: id });
+      }
+    }
+  }
+  // The paths are the costly part and most rules only need to know that this is a module.
+  let classified: Pick<ModuleInfo, 'definitions' | 'options' | 'unsupported'> | undefined;
+  const classify = () => {
+    const resolved = typeof scopes === 'function' ? scopes() : scopes;
+    classified ??= classifyDefinitions(attrsetDefinitions(body, { scopes: resolved }), explicit);
+    return classified;
+  };
+  Object.defineProperties(info, {
+    definitions: { get: () => classify().definitions, enumerable: true },
+    options: { get: () => classify().options, enumerable: true },
+    unsupported: { get: () => classify().unsupported, enumerable: true },
+  });
+  return info;
+}
+
+/** First names of the bindings of an attrset, with the value when the binding is just that name. */
+function topLevelKeys(attrset: Node): { name: string | undefined; value: Node | undefined }[] {
+  const out: { name: string | undefined; value: Node | undefined }[] = [];
+  const set = childOfType(attrset, 'binding_set');
+  for (const b of set?.namedChildren ?? []) {
+    if (b?.type === 'binding') {
+      const attrpath = b.childForFieldName('attrpath');
+      const segments = attrpath ? attrpathSegments(attrpath) : [];
+      const value = segments.length === 1 ? (b.childForFieldName('expression') ?? undefined) : undefined;
+      out.push({ name: segments[0]?.name, value });
+    } else if (b?.type === 'inherit' || b?.type === 'inherit_from') {
+      for (const attr of b.childForFieldName('attrs')?.namedChildren ?? []) {
+        if (attr && attr.type !== 'comment') out.push({ name: attrName(attr), value: undefined });
+      }
+    }
+  }
+  return out;
+}
+
+function classifyDefinitions(
+  top: AttrDefinition[],
+  explicit: boolean,
+): Pick<ModuleInfo, 'definitions' | 'options' | 'unsupported'> {
+  const out: Pick<ModuleInfo, 'definitions' | 'options' | 'unsupported'> = {
+    definitions: [],
+    options: [],
+    unsupported: [],
+  };
+  for (const d of top) {
+    const name = d.segments[0]?.name;
+    if (name === 'imports' || (name === 'require' && !explicit)) continue;
+    if (name === 'options') {
+      if (d.segments.length > 1) out.options.push(dropFirst(d));
+      continue;
+    }
+    if (explicit) {
+      if (name === 'config') {
+        if (d.segments.length > 1) out.definitions.push(dropFirst(d));
+      } else if (name === 'meta') out.definitions.push(d);
+      else if (name === undefined || !EXPLICIT_ALLOWED.includes(name)) out.unsupported.push(d);
+    } else if (name === undefined || !SHORTHAND_RESERVED.includes(name)) {
+      out.definitions.push(d);
+    }
+  }
+  return out;
+}
+
+function dropFirst(d: AttrDefinition): AttrDefinition {
+  return { ...d, segments: d.segments.slice(1) as PathSegment[] };
+}

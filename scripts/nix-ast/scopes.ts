@@ -1,0 +1,334 @@
+// Lexical scopes of a Nix file: which binding each variable refers to.
+//
+// Nix's rules, which this follows:
+// - `let`, `rec { }` and the old `let { … body = …; }` bind all their names at once: every
+//   value (and every `inherit (e)` source `e`) sees every name of the same set.
+// - A plain `inherit x;` inside a let/rec refers to `x` of the enclosing scope, never to
+//   itself; in a plain attrset it is just a reference.
+// - A function's formals, their defaults and its `@` name share one scope, so a default
+//   can refer to another formal.
+// - Lexical bindings win over `with`, and so do Nix's own globals (`with { map = 1; }; map`
+//   is the builtin `map`): a name comes from a `with` only when nothing lexical binds it.
+//
+// One query over the tree, then one pass over its captures; memoized per tree.
+import { type Language, type Node, Query, type Tree } from 'web-tree-sitter';
+import { isGlobalName } from './builtins.js';
+import { attrName } from './names.js';
+
+export type ScopeKind = 'let' | 'rec' | 'function' | 'with';
+
+/** How a name was bound: `let`, `rec { }`, a formal `{ a }:`, a plain lambda `a:`, or an `a@{ }` pattern. */
+export type BindingKind = 'let' | 'rec' | 'formal' | 'lambda' | 'pattern';
+
+export interface Scope {
+  kind: ScopeKind;
+  /** let_expression, rec_attrset_expression, let_attrset_expression, function_expression or with_expression. */
+  node: Node;
+  parent: Scope | undefined;
+  /** Names this scope binds (none for `with`, whose names are unknown statically). */
+  bindings: Map<string, Binding>;
+}
+
+export interface Declaration {
+  /** The node spelling the name: identifier, string or interpolation of an attrpath, formal name, or lambda argument. */
+  identifier: Node;
+  /** binding, inherit, inherit_from, formal, or (for lambda and pattern names) function_expression. */
+  declaration: Node;
+}
+
+export interface Binding extends Declaration {
+  name: string;
+  kind: BindingKind;
+  /** Set when the name comes from `inherit x;` ('plain') or `inherit (e) x;` ('from'). */
+  inherit?: 'plain' | 'from';
+  /** Further declarations of the same name in the same scope (`let a.b = 1; a.c = 2;`). */
+  more: Declaration[];
+  scope: Scope;
+  /** variable_expression nodes (and identifiers of plain `inherit`) that resolve to this binding. */
+  references: Node[];
+}
+
+export type Resolution =
+  | { kind: 'binding'; name: string; binding: Binding }
+  | { kind: 'with'; name: string /** The innermost enclosing with_expression. */; with: Node }
+  | { kind: 'builtin'; name: string }
+  | { kind: 'unresolved'; name: string };
+
+export interface Reference {
+  /** variable_expression, or the identifier of a plain `inherit`. */
+  node: Node;
+  resolution: Resolution;
+}
+
+export interface ScopeAnalysis {
+  readonly scopes: readonly Scope[];
+  /** Every binding, in the order scopes open (document order of their scopes). */
+  readonly bindings: readonly Binding[];
+  /** Every variable reference, in document order. */
+  readonly references: readonly Reference[];
+  /** What a variable_expression (or its identifier, or a plain-inherit identifier) refers to. */
+  resolve(node: Node): Resolution | undefined;
+  /** The binding declared by a name node (a Declaration.identifier). */
+  bindingOf(identifier: Node): Binding | undefined;
+  /** True when something outside the binding's own definition refers to it (rec bindings always count as used: they are attributes). */
+  isUsed(binding: Binding): boolean;
+  /** let bindings, formals, lambda arguments and `@` names that nothing uses. */
+  unusedBindings(): Binding[];
+}
+
+const memo = new WeakMap<Tree, ScopeAnalysis>();
+
+const WITH_BODY = 0;
+const LET = 1;
+const REC = 2;
+const FUNCTION = 3;
+const VARIABLE = 4;
+const INHERIT = 5;
+const CAPTURE_ORDER: Record<string, number> = {
+  withBody: WITH_BODY,
+  let: LET,
+  rec: REC,
+  function: FUNCTION,
+  variable: VARIABLE,
+  inherit: INHERIT,
+};
+const QUERY = `
+(with_expression body: (_) @withBody)
+(let_expression) @let
+(let_attrset_expression) @let
+(rec_attrset_expression) @rec
+(function_expression) @function
+(variable_expression) @variable
+(inherit) @inherit
+`;
+const queries = new WeakMap<Language, Query>();
+
+function scopeQuery(tree: Tree): Query {
+  let q = queries.get(tree.language);
+  if (!q) {
+    q = new Query(tree.language, QUERY);
+    queries.set(tree.language, q);
+  }
+  return q;
+}
+
+/** The scope analysis of a parsed tree, computed on first use and then shared by every rule. */
+export function analyzeScopes(tree: Tree): ScopeAnalysis {
+  let analysis = memo.get(tree);
+  if (!analysis) {
+    analysis = analyze(tree);
+    memo.set(tree, analysis);
+  }
+  return analysis;
+}
+
+function analyze(tree: Tree): ScopeAnalysis {
+  const scopes: Scope[] = [];
+  const bindings: Binding[] = [];
+  const references: Reference[] = [];
+  const byReference = new Map<number, Resolution>();
+  const byIdentifier = new Map<number, Binding>();
+  // For each name, the bindings that are visible right now, innermost last.
+  const visible = new Map<string, Binding[]>();
+  const withs: Node[] = [];
+  let current: Scope | undefined;
+
+  const declare = (
+    scope: Scope,
+    name: string,
+    kind: BindingKind,
+    d: Declaration,
+    inherit?: 'plain' | 'from',
+  ) => {
+    const existing = scope.bindings.get(name);
+    if (existing) {
+      existing.more.push(d);
+      return;
+    }
+    const b: Binding = { name, kind, ...d, more: [], scope, references: [] };
+    if (inherit) b.inherit = inherit;
+    scope.bindings.set(name, b);
+    bindings.push(b);
+    byIdentifier.set(d.identifier.id, b);
+  };
+
+  const open = (scope: Scope) => {
+    scopes.push(scope);
+    current = scope;
+    if (scope.kind === 'with') {
+      withs.push(scope.node);
+      return;
+    }
+    for (const b of scope.bindings.values()) {
+      let list = visible.get(b.name);
+      if (!list) visible.set(b.name, (list = []));
+      list.push(b);
+    }
+  };
+
+  const close = () => {
+    const scope = current as Scope;
+    if (scope.kind === 'with') withs.pop();
+    else for (const b of scope.bindings.values()) visible.get(b.name)?.pop();
+    current = scope.parent;
+  };
+
+  const lookup = (name: string, skip: Scope | undefined): Resolution => {
+    const list = visible.get(name);
+    if (list && list.length > 0) {
+      let b = list[list.length - 1] as Binding;
+      if (b.scope === skip) b = list[list.length - 2] as Binding;
+      if (b) return { kind: 'binding', name, binding: b };
+    }
+    if (isGlobalName(name)) return { kind: 'builtin', name };
+    const w = withs[withs.length - 1];
+    if (w) return { kind: 'with', name, with: w };
+    return { kind: 'unresolved', name };
+  };
+
+  const reference = (node: Node, name: string, skip: Scope | undefined) => {
+    const resolution = lookup(name, skip);
+    if (resolution.kind === 'binding') resolution.binding.references.push(node);
+    byReference.set(node.id, resolution);
+    references.push({ node, resolution });
+  };
+
+  const declareBindingSet = (scope: Scope, set: Node, kind: BindingKind) => {
+    for (const child of set.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'binding') {
+        const first = child.childForFieldName('attrpath')?.childForFieldName('attr');
+        const name = first ? attrName(first) : undefined;
+        if (first && name !== undefined)
+          declare(scope, name, kind, { identifier: first, declaration: child });
+      } else if (child.type === 'inherit' || child.type === 'inherit_from') {
+        const attrs = child.childForFieldName('attrs');
+        if (!attrs) continue;
+        const from = child.type === 'inherit_from' ? 'from' : 'plain';
+        for (const attr of attrs.namedChildren) {
+          const name = attr ? attrName(attr) : undefined;
+          if (attr && name !== undefined) {
+            declare(scope, name, kind, { identifier: attr, declaration: child }, from);
+          }
+        }
+      }
+    }
+  };
+
+  const bindingSetOf = (node: Node): Node | undefined => {
+    for (const child of node.namedChildren) {
+      if (child?.type === 'binding_set') return child;
+    }
+    return undefined;
+  };
+
+  const recScope = (node: Node, kind: ScopeKind, bindingKind: BindingKind): Scope => {
+    const scope: Scope = { kind, node, parent: current, bindings: new Map() };
+    const set = bindingSetOf(node);
+    if (set) declareBindingSet(scope, set, bindingKind);
+    return scope;
+  };
+
+  const functionScope = (node: Node): Scope => {
+    const scope: Scope = { kind: 'function', node, parent: current, bindings: new Map() };
+    const universal = node.childForFieldName('universal');
+    const formals = node.childForFieldName('formals');
+    if (universal && !universal.isMissing) {
+      declare(scope, universal.text, formals ? 'pattern' : 'lambda', {
+        identifier: universal,
+        declaration: node,
+      });
+    }
+    if (formals) {
+      for (const formal of formals.namedChildren) {
+        if (formal?.type !== 'formal') continue;
+        const name = formal.childForFieldName('name');
+        if (name && !name.isMissing && name.text !== '') {
+          declare(scope, name.text, 'formal', { identifier: name, declaration: formal });
+        }
+      }
+    }
+    return scope;
+  };
+
+  // The tree-sitter query engine finds the few nodes that matter far faster than a walk of
+  // every node from JavaScript; scopes nest properly, so a stack ordered by position
+  // rebuilds the nesting from the captures alone.
+  const captures = scopeQuery(tree).captures(tree.rootNode);
+  const items: { node: Node; kind: number; start: number; end: number }[] = [];
+  for (const c of captures) {
+    const kind = CAPTURE_ORDER[c.name];
+    if (kind === undefined) continue;
+    const node = c.node;
+    items.push({ node, kind, start: node.startIndex, end: node.endIndex });
+  }
+  // Outer before inner; for one node captured twice, the `with` body scope opens first.
+  items.sort((a, b) => a.start - b.start || b.end - a.end || a.kind - b.kind);
+  const ends: number[] = [];
+  for (const item of items) {
+    while (ends.length > 0 && (ends[ends.length - 1] as number) <= item.start && item.end > item.start) {
+      ends.pop();
+      close();
+    }
+    const node = item.node;
+    switch (item.kind) {
+      case WITH_BODY: {
+        const w = node.parent;
+        if (!w) continue;
+        open({ kind: 'with', node: w, parent: current, bindings: new Map() });
+        break;
+      }
+      case LET:
+        open(recScope(node, 'let', 'let'));
+        break;
+      case REC:
+        open(recScope(node, 'rec', 'rec'));
+        break;
+      case FUNCTION:
+        open(functionScope(node));
+        break;
+      case VARIABLE:
+        reference(node, node.text, undefined);
+        continue;
+      case INHERIT: {
+        // `inherit x;` in a let/rec names the outer x, not the binding it creates.
+        const owner = node.parent?.parent;
+        const skip = owner && current && current.node.id === owner.id ? current : undefined;
+        const attrs = node.childForFieldName('attrs');
+        for (const attr of attrs?.namedChildren ?? []) {
+          const name = attr ? attrName(attr) : undefined;
+          if (attr && name !== undefined) reference(attr, name, skip);
+        }
+        continue;
+      }
+    }
+    ends.push(item.end);
+  }
+  while (ends.pop() !== undefined) close();
+
+  const within = (node: Node, d: Declaration) =>
+    node.startIndex >= d.declaration.startIndex && node.endIndex <= d.declaration.endIndex;
+  const isUsed = (b: Binding): boolean => {
+    if (b.kind === 'rec') return true;
+    // A lambda's own body is inside its declaration (the function), so only let bindings
+    // and formals discount references from their own definition (`let f = x: f x;`).
+    if (b.kind === 'lambda' || b.kind === 'pattern') return b.references.length > 0;
+    return b.references.some((r) => !within(r, b) && !b.more.some((d) => within(r, d)));
+  };
+
+  return {
+    scopes,
+    bindings,
+    references,
+    resolve(node) {
+      return byReference.get(node.id) ?? (node.parent ? byReference.get(node.parent.id) : undefined);
+    },
+    bindingOf(identifier) {
+      return byIdentifier.get(identifier.id);
+    },
+    isUsed,
+    unusedBindings() {
+      return bindings.filter((b) => !isUsed(b));
+    },
+  };
+}
