@@ -4,6 +4,7 @@ import boolComparison from './bool-comparison.js';
 import duplicateAttribute from './duplicate-attribute.js';
 import emptyInherit from './empty-inherit.js';
 import emptyLet from './empty-let.js';
+import emptyPattern from './empty-pattern.js';
 import impureBuiltin from './impure-builtin.js';
 import impureLookupPath from './impure-lookup-path.js';
 import manualInherit from './manual-inherit.js';
@@ -18,6 +19,7 @@ export const rules: Record<string, Rule> = {
   'duplicate-attribute': duplicateAttribute,
   'empty-inherit': emptyInherit,
   'empty-let': emptyLet,
+  'empty-pattern': emptyPattern,
   'impure-builtin': impureBuiltin,
   'impure-lookup-path': impureLookupPath,
   'manual-inherit': manualInherit,
