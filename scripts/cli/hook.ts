@@ -1,0 +1,165 @@
+// `tappaas hook pre-receive | install | uninstall`: the server-side push gate. Thin: flags in,
+// options out; the work is in scripts/hook/.
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors.js';
+
+export const hookHelp = `Usage:
+  tappaas hook pre-receive [--policy FILE]     what the installed hook runs (reads git's stdin)
+  tappaas hook install <bare-repo> [--gitea] [--policy FILE] [--force]
+  tappaas hook uninstall <bare-repo>
+
+install writes hooks/pre-receive (or hooks/pre-receive.d/tappaas with --gitea, beside Gitea's
+dispatcher): a shim running this toolkit by absolute path. --policy FILE makes a server-side
+tappaas.json judge pushes instead of tappaas.json on the default branch. A foreign hook is
+replaced only with --force (and kept as <hook>.tappaas-backup; uninstall puts it back).
+
+Identity: TAPPAAS_PUSHER (and TAPPAAS_PUSHER_KEY), set by \`tappaas git-shell --as <identity>\`
+in authorized_keys; under Gitea the GITEA_* variables. No identity = anonymous.
+
+Break glass (server admins only): create the file tappaas-break-glass in the bare repository's
+directory (its text is the reason). While it exists every push is accepted, the checks still
+run and print what they found, and each push is logged to tappaas-break-glass.log there.
+Remove the file to restore the gate. Internal errors reject the push (fail closed) with an
+error id that is also written to tappaas-hook-errors.log in the repository's directory.
+
+Exit codes: 0 accepted / done, 1 rejected, 2 usage or internal error.`;
+
+export interface HookCommandOptions {
+  cwd: string;
+  argv: string[];
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+}
+
+export async function hookCommand(opts: HookCommandOptions): Promise<number> {
+  const [sub, ...rest] = opts.argv;
+  if (!sub || sub === '--help' || sub === '-h') {
+    opts.stdout(`${hookHelp}\n`);
+    return sub ? 0 : 2;
+  }
+  if (sub === 'pre-receive') return preReceiveCommand(opts, rest);
+  if (sub === 'install' || sub === 'uninstall') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        gitea: { type: 'boolean', default: false },
+        policy: { type: 'string' },
+        force: { type: 'boolean', default: false },
+      },
+    });
+    if (positionals.length !== 1) throw new UsageError(`hook ${sub} takes exactly one <bare-repo>`);
+    const repo = positionals[0]!;
+    const install = await import('../hook/install.js');
+    try {
+      if (sub === 'install') {
+        if (values.policy) await checkPolicyFile(values.policy, opts.cwd);
+        const r = install.installHook({
+          repo,
+          gitea: values.gitea,
+          force: values.force,
+          ...(values.policy ? { policyFile: values.policy } : {}),
+        });
+        if (r.backup) opts.stdout(`kept the previous hook as ${r.backup}\n`);
+        for (const n of r.notes) opts.stderr(`note: ${n}\n`);
+        opts.stdout(`installed ${r.path}\n`);
+        return 0;
+      }
+      if (values.gitea || values.policy || values.force)
+        throw new UsageError('hook uninstall takes no --gitea, --policy or --force');
+      const r = install.uninstallHook(repo);
+      for (const p of r.removed) opts.stdout(`removed ${p}\n`);
+      for (const p of r.restored) opts.stdout(`restored the previous hook ${p}\n`);
+      if (r.removed.length === 0) {
+        opts.stderr(
+          `no tappaas hook found in ${repo}${r.foreign.length ? ` (left foreign hooks alone: ${r.foreign.join(', ')})` : ''}\n`,
+        );
+        return 1;
+      }
+      return 0;
+    } catch (err) {
+      if (err instanceof install.InstallError) {
+        opts.stderr(`tappaas hook ${sub}: ${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+  }
+  throw new UsageError(`unknown hook subcommand ${JSON.stringify(sub)}`);
+}
+
+async function checkPolicyFile(file: string, cwd: string): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const { resolve } = await import('node:path');
+  const { parseConfig } = await import('../lint/config.js');
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--policy ${path} cannot be read: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  parseConfig(text, path); // throws ConfigError with the schema problems
+}
+
+function readStdin(): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
+    process.stdin.on('error', reject);
+  });
+}
+
+async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { policy: { type: 'string' } } });
+  const { appendLog, breakGlassReason, gitDirOf, BREAK_GLASS_LOG, ERROR_LOG } = await import(
+    '../hook/server-state.js'
+  );
+  const env = process.env;
+  const gitDir = gitDirOf(opts.cwd, env);
+  const glass = breakGlassReason(gitDir);
+  const write = opts.stderr;
+  try {
+    const input = await readStdin();
+    const { preReceive } = await import('../hook/pre-receive.js');
+    const result = await preReceive({
+      cwd: opts.cwd,
+      gitDir,
+      env,
+      input,
+      write,
+      ...(values.policy ? { policyFile: values.policy } : {}),
+    });
+    if (glass !== undefined) {
+      write(
+        `tappaas: BREAK-GLASS is on (${glass}): push accepted ${result.accepted ? '' : 'despite the errors above '}and logged\n`,
+      );
+      appendLog(
+        gitDir,
+        BREAK_GLASS_LOG,
+        `accepted (${result.accepted ? 'would pass' : 'would be rejected'}) pusher=${env.TAPPAAS_PUSHER ?? env.GITEA_PUSHER_NAME ?? 'anonymous'} input=${JSON.stringify(input.toString('utf8'))}`,
+      );
+      return 0;
+    }
+    return result.accepted ? 0 : 1;
+  } catch (err) {
+    const id = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+    const e = err as Error & { hint?: string };
+    appendLog(gitDir, ERROR_LOG, `${id} ${e.stack ?? e}`);
+    if (glass !== undefined) {
+      write(
+        `tappaas: internal error ${id}: ${e.message}\ntappaas: BREAK-GLASS is on (${glass}): push accepted unchecked and logged\n`,
+      );
+      appendLog(gitDir, BREAK_GLASS_LOG, `accepted unchecked after internal error ${id}`);
+      return 0;
+    }
+    write(
+      `tappaas: REJECTED: internal error ${id}: ${e.message}\n` +
+        `  hint: ${e.hint ?? 'the push was not checked, so it was refused (fail closed); retry, and if it persists give the server admin this error id (details in tappaas-hook-errors.log in the repository directory)'}\n`,
+    );
+    return 2;
+  }
+}

@@ -1,0 +1,54 @@
+// The one place that spawns git. Argv arrays only, never a shell. The environment is passed
+// through whole: inside a pre-receive hook GIT_DIR, GIT_QUARANTINE_PATH, GIT_OBJECT_DIRECTORY
+// and GIT_ALTERNATE_OBJECT_DIRECTORIES are what make the pushed (quarantined) objects visible.
+import { spawn } from 'node:child_process';
+
+export class GitError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(' ')} failed (exit ${exitCode}): ${stderr.trim() || 'no message'}`);
+    this.name = 'GitError';
+  }
+}
+
+export interface GitOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string | Buffer;
+  /** Exit codes that are answers rather than failures (e.g. 1 for `merge-base --is-ancestor`). */
+  okCodes?: number[];
+}
+
+export interface GitResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export function runGit(args: readonly string[], opts: GitOptions): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => reject(new GitError(args, null, `cannot run git: ${e.message}`)));
+    child.on('close', (code) => {
+      const stderr = Buffer.concat(err).toString('utf8');
+      const ok = code === 0 || (code !== null && opts.okCodes?.includes(code));
+      if (!ok) reject(new GitError(args, code, stderr));
+      else resolve({ code: code ?? 0, stdout: Buffer.concat(out), stderr });
+    });
+    child.stdin.on('error', () => {
+      // git may exit before reading all input (e.g. on a bad argument); the close handler reports it.
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}

@@ -1,0 +1,171 @@
+// Gathers, through git, the facts the pure verdicts need for one ref update: fast-forward or
+// not, the commits to check and their files, blob sizes and private key markers, the files to
+// lint at the new tip, and registration facts. Reads objects only (quarantine-safe).
+import type { CatFile } from '../git/cat-file.js';
+import { type CommitChanges, commitChanges, isAncestor } from '../git/log.js';
+import { type BlobFact, privateKeyLine } from '../policy/content.js';
+import { protectedRuleFor, ZERO_OID } from '../policy/refs.js';
+import { hostOf, type RegistrationFacts } from '../policy/registration.js';
+import type { Policy, RefUpdate } from '../policy/types.js';
+
+export interface UpdateFacts {
+  nonFastForward: boolean;
+  /** Type of the new object (`commit`, `tag`, …), undefined on delete or when missing. */
+  newType?: string;
+  commits: CommitChanges[];
+  blobs: BlobFact[];
+  /** `.nix` paths changed by the checked commits that still exist at the new tip. */
+  nixPaths: string[];
+  registration?: RegistrationFacts;
+}
+
+export interface FactContext {
+  cwd: string;
+  cat: CatFile;
+  policy: Policy;
+  /** Host keys recorded on the server by earlier registrations (trust on first use). */
+  knownHostKeys: Record<string, string>;
+}
+
+export async function gatherFacts(u: RefUpdate, ctx: FactContext): Promise<UpdateFacts> {
+  const facts: UpdateFacts = { nonFastForward: false, commits: [], blobs: [], nixPaths: [] };
+  if (ZERO_OID.test(u.newOid)) return facts;
+  const created = ZERO_OID.test(u.oldOid);
+  const info = ctx.cat.info(u.newOid);
+  ctx.cat.flush();
+  const newInfo = await info;
+  facts.newType = newInfo?.type;
+  if (facts.newType !== 'commit' && facts.newType !== 'tag') return facts;
+
+  const branch = u.ref.startsWith('refs/heads/') ? u.ref.slice('refs/heads/'.length) : undefined;
+  const { policy } = ctx;
+  const isRegistration = branch?.startsWith(policy.registration.prefix) ?? false;
+  const isProtected = branch !== undefined && protectedRuleFor(branch, policy) !== undefined;
+  // Protected branches: every commit the update brings, even ones already on another branch.
+  const range = isProtected && !created ? [`${u.oldOid}..${u.newOid}`] : [u.newOid, '--not', '--all'];
+  const defaultRef = `refs/heads/${policy.defaultBranch}`;
+  const mainInfo = isRegistration ? ctx.cat.info(defaultRef) : undefined;
+  ctx.cat.flush();
+  const mainExists = (await mainInfo) !== undefined;
+
+  const [nonFf, commits, regCommits] = await Promise.all([
+    // Only protected branches care about history rewrites; elsewhere skip the extra process.
+    created || !isProtected
+      ? Promise.resolve(false)
+      : isAncestor(ctx.cwd, u.oldOid, u.newOid).then((a) => !a),
+    commitChanges(ctx.cwd, range),
+    isRegistration && mainExists
+      ? commitChanges(ctx.cwd, [u.newOid, '--not', defaultRef], { boundary: true })
+      : Promise.resolve(undefined),
+  ]);
+  facts.nonFastForward = nonFf;
+  facts.commits = commits;
+
+  if (isRegistration && branch) {
+    facts.registration = await registrationFacts(
+      u,
+      ctx,
+      hostOf({ ...u, kind: 'branch', change: 'create', name: branch }, policy),
+      regCommits,
+    );
+    // A registration is checked against the default branch, a wider range than --not --all.
+    if (regCommits) facts.commits = regCommits.filter((c) => !c.boundary);
+  }
+
+  await blobFacts(facts, ctx);
+  if (branch !== undefined) await nixPaths(u, facts, ctx);
+  return facts;
+}
+
+async function blobFacts(facts: UpdateFacts, ctx: FactContext): Promise<void> {
+  const { cat, policy } = ctx;
+  const firstSeen = new Map<string, { commit: string; path: string }[]>();
+  for (const c of facts.commits) {
+    for (const ch of c.changes) {
+      if (ch.status === 'D' || ch.mode === '160000' || ZERO_OID.test(ch.oid)) continue;
+      let list = firstSeen.get(ch.oid);
+      if (!list) firstSeen.set(ch.oid, (list = []));
+      if (!list.some((x) => x.path === ch.path)) list.push({ commit: c.oid, path: ch.path });
+    }
+  }
+  const oids = [...firstSeen.keys()];
+  const sizes = oids.map((oid) => cat.info(oid));
+  cat.flush();
+  const infos = await Promise.all(sizes);
+  const scan = policy.limits.detectPrivateKeys;
+  const reads = oids.map((oid, i) => {
+    const size = infos[i]?.size ?? 0;
+    return scan && size <= policy.limits.maxBlobBytes ? cat.contents(oid) : Promise.resolve(undefined);
+  });
+  cat.flush();
+  const contents = await Promise.all(reads);
+  oids.forEach((oid, i) => {
+    const size = infos[i]?.size ?? 0;
+    const data = contents[i]?.data;
+    // Markers are ASCII: latin1 decoding is exact for them and never fails on binary data.
+    const keyLine = data ? privateKeyLine(data.toString('latin1')) : undefined;
+    for (const at of firstSeen.get(oid) ?? []) {
+      const fact: BlobFact = { ...at, oid, size };
+      if (keyLine !== undefined) fact.privateKeyLine = keyLine;
+      facts.blobs.push(fact);
+    }
+  });
+}
+
+async function nixPaths(u: RefUpdate, facts: UpdateFacts, ctx: FactContext): Promise<void> {
+  const paths = new Set<string>();
+  for (const c of facts.commits) for (const ch of c.changes) if (ch.path.endsWith('.nix')) paths.add(ch.path);
+  const list = [...paths];
+  const infos = list.map((p) => ctx.cat.info(`${u.newOid}:${p}`));
+  ctx.cat.flush();
+  const found = await Promise.all(infos);
+  facts.nixPaths = list.filter((_, i) => found[i]?.type === 'blob');
+}
+
+async function registrationFacts(
+  u: RefUpdate,
+  ctx: FactContext,
+  host: string,
+  regCommits: CommitChanges[] | undefined,
+): Promise<RegistrationFacts> {
+  const payloadPath = `registrations/${host}.json`;
+  const payloadRead = ctx.cat.contents(`${u.newOid}:${payloadPath}`);
+  const mainPayloadRead = ctx.cat.contents(`refs/heads/${ctx.policy.defaultBranch}:${payloadPath}`);
+  ctx.cat.flush();
+  const [payloadObj, mainPayloadObj] = await Promise.all([payloadRead, mainPayloadRead]);
+  const changes: RegistrationFacts['changes'] = [];
+  const seen = new Set<string>();
+  for (const c of regCommits ?? []) {
+    if (c.boundary) continue;
+    for (const ch of c.changes) {
+      if (seen.has(ch.path)) continue;
+      seen.add(ch.path);
+      changes.push({ commit: c.oid, path: ch.path });
+    }
+  }
+  // Shares history when the walk stopped at commits of the default branch, or brought nothing new.
+  const sharesHistory =
+    regCommits !== undefined && (regCommits.length === 0 || regCommits.some((c) => c.boundary));
+  const facts: RegistrationFacts = { changes, sharesHistory };
+  if (payloadObj) facts.payload = parsePayload(payloadObj.data);
+  const recorded = ctx.knownHostKeys[host];
+  const onMain = mainPayloadObj ? parsePayload(mainPayloadObj.data) : undefined;
+  const mainKey =
+    onMain?.ok && typeof (onMain.data as Record<string, unknown>)?.sshHostKey === 'string'
+      ? ((onMain.data as Record<string, unknown>).sshHostKey as string)
+      : undefined;
+  const known = recorded ?? mainKey;
+  if (known !== undefined) facts.knownHostKey = known;
+  return facts;
+}
+
+function parsePayload(data: Buffer): { ok: true; data: unknown } | { ok: false; message: string } {
+  try {
+    const parsed: unknown = JSON.parse(data.toString('utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      return { ok: false, message: 'is not a JSON object' };
+    return { ok: true, data: parsed };
+  } catch (err) {
+    return { ok: false, message: `is not valid JSON (${(err as Error).message})` };
+  }
+}

@@ -1,0 +1,163 @@
+// The pre-receive run: parse git's stdin, load the policy from the pre-push state, gather
+// facts per ref, judge them with the pure verdicts, lint the changed .nix files at each new
+// tip, and report. Returns the exit code; throws only for internal errors (the caller fails
+// closed).
+import { CatFile } from '../git/cat-file.js';
+import { blobProblems, decide, type LintFinding, lintGateFor, lintProblems } from '../policy/content.js';
+import { identityFromEnv, identityMatches } from '../policy/identity.js';
+import { classify } from '../policy/refs.js';
+import { hostOf, registrationContentProblems, sameKey } from '../policy/registration.js';
+import type { ClassifiedUpdate, Problem, RefDecision } from '../policy/types.js';
+import { refProblems } from '../policy/verdicts.js';
+import { gatherFacts, type UpdateFacts } from './facts.js';
+import { formatInputProblems, formatReport } from './messages.js';
+import { loadPolicySource, type PolicySource } from './policy-source.js';
+import { parseUpdates } from './protocol.js';
+import { readKnownHostKeys, recordHostKeys } from './server-state.js';
+
+export interface PreReceiveOptions {
+  cwd: string;
+  gitDir: string;
+  env: NodeJS.ProcessEnv;
+  input: Buffer;
+  policyFile?: string;
+  write: (text: string) => void;
+}
+
+export interface PreReceiveResult {
+  accepted: boolean;
+  decisions: RefDecision[];
+}
+
+const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveResult> {
+  const { updates, problems: inputProblems } = parseUpdates(opts.input);
+  if (inputProblems.length) {
+    opts.write(formatInputProblems(inputProblems));
+    return { accepted: false, decisions: [] };
+  }
+  if (updates.length === 0) return { accepted: true, decisions: [] };
+  const cat = new CatFile(opts.cwd, opts.env);
+  try {
+    const source = await loadPolicySource(cat, opts.policyFile);
+    const identity = identityFromEnv(opts.env);
+    const knownHostKeys = readKnownHostKeys(opts.gitDir);
+    const ctx = { cwd: opts.cwd, cat, policy: source.policy, knownHostKeys };
+    const judged = await mapLimit(updates, 4, async (u) => {
+      const facts = await gatherFacts(u, ctx);
+      const c = classify(u, facts.nonFastForward);
+      const problems = refProblems(c, identity, source.policy);
+      // A ref that may not move at all is not worth reading content for.
+      if (problems.length === 0) problems.push(...contentProblems(c, facts, source, identity));
+      return { c, facts, problems };
+    });
+    await lintTips(judged, source, cat);
+    const decisions = judged.map(({ c, problems }) => ({ ...decide(c.ref, problems), newOid: c.newOid }));
+    const accepted = decisions.every((d) => d.accepted);
+    opts.write(formatReport({ decisions, identity, origin: source.origin }));
+    if (accepted) {
+      // Trust on first use: remember host keys that registration keys brought for new hosts.
+      const fresh: Record<string, string> = {};
+      for (const { c, facts } of judged) {
+        const reg = facts.registration;
+        if (!reg || c.change === 'delete' || reg.knownHostKey !== undefined) continue;
+        if (!identityMatches(identity, source.policy.registration.keys)) continue;
+        const key = (
+          reg.payload?.ok ? (reg.payload.data as Record<string, unknown>).sshHostKey : undefined
+        ) as string | undefined;
+        if (typeof key === 'string') fresh[hostOf(c, source.policy)] = sameKey(key);
+      }
+      if (Object.keys(fresh).length) recordHostKeys(opts.gitDir, fresh);
+    }
+    return { accepted, decisions };
+  } finally {
+    cat.close();
+  }
+}
+
+function contentProblems(
+  c: ClassifiedUpdate,
+  facts: UpdateFacts,
+  source: PolicySource,
+  identity: ReturnType<typeof identityFromEnv>,
+): Problem[] {
+  if (c.change === 'delete') return [];
+  if (facts.newType !== 'commit' && facts.newType !== 'tag') {
+    return [
+      {
+        rule: 'ref-target',
+        severity: 'error',
+        message: `${c.ref} would point at a ${facts.newType ?? 'missing object'}, not a commit or tag`,
+        fix: 'push a commit (or an annotated tag of a commit)',
+      },
+    ];
+  }
+  const problems = blobProblems(facts.blobs, source.policy);
+  if (facts.registration) {
+    problems.push(...registrationContentProblems(c, identity, source.policy, facts.registration));
+  }
+  return problems;
+}
+
+async function lintTips(
+  judged: { c: ClassifiedUpdate; facts: UpdateFacts; problems: Problem[] }[],
+  source: PolicySource,
+  cat: CatFile,
+): Promise<void> {
+  const work = judged
+    .map((j) => ({ ...j, gate: lintGateFor(j.c, source.policy) }))
+    .filter(
+      (j) =>
+        j.gate !== 'off' && j.facts.nixPaths.length > 0 && j.problems.every((p) => p.severity !== 'error'),
+    );
+  if (work.length === 0) return;
+  // The parser (WebAssembly) loads only when there is Nix to lint.
+  const [{ lintSource }, { decodeSource }, { matchesGlob }] = await Promise.all([
+    import('../lint/engine.js'),
+    import('../lint/read-source.js'),
+    import('../policy/glob.js'),
+  ]);
+  const lint = source.config.lint ?? {};
+  const maxBytes = lint.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const ignore = lint.ignore ?? [];
+  for (const j of work) {
+    const paths = j.facts.nixPaths.filter((p) => !ignore.some((g) => matchesGlob(p, g)));
+    const reads = paths.map((p) => cat.contents(`${j.c.newOid}:${p}`));
+    cat.flush();
+    const blobs = await Promise.all(reads);
+    const findings: LintFinding[] = [];
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      const data = blobs[i]?.data;
+      if (!data) continue;
+      const read = decodeSource(data, maxBytes);
+      if (!read.ok) {
+        findings.push({
+          file: path,
+          line: 1,
+          column: 1,
+          rule: 'unreadable-file',
+          severity: 'error',
+          message: read.message,
+        });
+        continue;
+      }
+      findings.push(...(await lintSource(path, read.text, { ruleSettings: lint.rules ?? {} })));
+    }
+    j.problems.push(...lintProblems(findings, j.gate, j.c.newOid));
+  }
+}

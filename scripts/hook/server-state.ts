@@ -1,0 +1,46 @@
+// Files the hook keeps in the bare repository's own directory. Nothing a push can write: a
+// push only adds objects and moves refs, so these are set by server admins alone.
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Present = break glass: pushes are accepted unchecked (still reported), and each is logged. */
+export const BREAK_GLASS_FILE = 'tappaas-break-glass';
+export const BREAK_GLASS_LOG = 'tappaas-break-glass.log';
+export const KNOWN_HOSTS_FILE = 'tappaas-known-hosts.json';
+export const ERROR_LOG = 'tappaas-hook-errors.log';
+
+export function gitDirOf(cwd: string, env: NodeJS.ProcessEnv): string {
+  const dir = env.GIT_DIR;
+  if (!dir) return resolve(cwd);
+  return isAbsolute(dir) ? dir : resolve(cwd, dir);
+}
+
+export function breakGlassReason(gitDir: string): string | undefined {
+  const file = join(gitDir, BREAK_GLASS_FILE);
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, 'utf8').trim() || '(no reason given)';
+}
+
+export function appendLog(gitDir: string, name: string, line: string): void {
+  try {
+    appendFileSync(join(gitDir, name), `${new Date().toISOString()} ${line}\n`);
+  } catch {
+    // A read-only repository directory must not turn a verdict into a crash.
+  }
+}
+
+export function readKnownHostKeys(gitDir: string): Record<string, string> {
+  const file = join(gitDir, KNOWN_HOSTS_FILE);
+  if (!existsSync(file)) return {};
+  const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new Error(`${file} is not a JSON object of host name to SSH host key`);
+  return data as Record<string, string>;
+}
+
+export function recordHostKeys(gitDir: string, keys: Record<string, string>): void {
+  const file = join(gitDir, KNOWN_HOSTS_FILE);
+  const merged = { ...readKnownHostKeys(gitDir), ...keys };
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(merged, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}

@@ -1,0 +1,323 @@
+// The pre-receive hook end to end: a real bare repository, the built toolkit installed as
+// its hook, and real `git push`es whose `remote:` output must carry the verdicts.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitFixture, run } from '../helpers/git.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'dist', 'tappaas.mjs');
+
+const POLICY = {
+  policy: {
+    protectedBranches: [{ pattern: 'main', allow: ['alice'] }],
+    ciIdentities: ['ci-merge'],
+    protectedTags: ['v*'],
+    limits: { maxBlobBytes: 50_000 },
+    lint: [{ pattern: 'wip/**', level: 'warning' }],
+    registration: { hosts: { web1: ['vm-web1'], db1: ['vm-db1'] }, keys: ['reg-key'] },
+  },
+};
+
+const alice = { TAPPAAS_PUSHER: 'alice' };
+const bob = { TAPPAAS_PUSHER: 'bob' };
+let g: GitFixture;
+
+function tappaas(args: string[], input?: string | Buffer, cwd = ROOT) {
+  return run(process.execPath, [CLI, ...args], {
+    cwd,
+    env: g.env,
+    ...(input !== undefined ? { input } : {}),
+  });
+}
+
+function expectRejected(r: { code: number; stderr: string }, rule: string) {
+  expect(r.code, r.stderr).not.toBe(0);
+  expect(r.stderr).toContain(`[${rule}]`);
+  expect(r.stderr).toMatch(/remote: tappaas: REJECTED /);
+  expect(r.stderr).toMatch(/remote: {7}fix: /);
+  expect(r.stderr).toMatch(/remote: tappaas: push rejected: /);
+}
+
+beforeAll(() => {
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  g = new GitFixture('tappaas-hook-');
+  g.commit(
+    undefined,
+    {
+      'tappaas.json': JSON.stringify(POLICY, null, 2),
+      'nix/hosts/web1.nix': '{ networking.hostName = "web1"; }\n',
+    },
+    'initial',
+  );
+  g.git(['push', '-q', 'origin', 'HEAD:refs/heads/main', 'HEAD:refs/tags/v1']);
+  const r = tappaas(['hook', 'install', g.bare]);
+  expect(r.stdout).toContain('installed');
+});
+
+afterAll(() => g?.cleanup());
+
+describe('protected main', () => {
+  it('rejects a direct push by an identity that is not allowed, in every spelling', () => {
+    const c = g.commit(g.main(), { 'nix/hosts/web1.nix': '{ networking.hostName = "web1"; x = 1; }\n' });
+    for (const spec of ['HEAD:main', 'HEAD:refs/heads/main', 'HEAD:refs/heads/MAIN']) {
+      const r = g.push([spec], bob);
+      expectRejected(r, 'protected-branch');
+      expect(r.stderr).toContain('bob may not');
+    }
+    expectRejected(g.push(['HEAD:main']), 'protected-branch'); // anonymous
+    expect(g.serverRef('refs/heads/main')).not.toBe(c);
+  });
+
+  it('accepts a fast-forward by an allowed identity and the CI merge identity', () => {
+    const c1 = g.commit(g.main(), { 'nix/hosts/web1.nix': '{ networking.hostName = "web1"; y = 2; }\n' });
+    const r = g.push(['HEAD:main'], alice);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('remote: tappaas: 1 ref passed');
+    expect(g.serverRef('refs/heads/main')).toBe(c1);
+    const c2 = g.commit(c1, { 'nix/hosts/web1.nix': '{ networking.hostName = "web1"; y = 3; }\n' });
+    expect(g.push(['HEAD:main'], { TAPPAAS_PUSHER: 'ci-merge' }).code).toBe(0);
+    expect(g.serverRef('refs/heads/main')).toBe(c2);
+  });
+
+  it('rejects force push and deletion of main, even by an allowed identity', () => {
+    const main = g.main();
+    g.commit(`${main}~1`, { 'README.md': 'rewrite\n' });
+    const r = g.push(['+HEAD:main'], alice);
+    expectRejected(r, 'force-push');
+    expectRejected(g.push([':refs/heads/main'], alice), 'branch-deletion');
+    expect(g.serverRef('refs/heads/main')).toBe(main);
+  });
+
+  it('judges a push that relaxes the policy by the policy before the push', () => {
+    const relaxed = { policy: { ...POLICY.policy, limits: { maxBlobBytes: 10_000_000 } } };
+    g.commit(g.main(), { 'tappaas.json': JSON.stringify(relaxed), 'data/big.bin': Buffer.alloc(60_000, 7) });
+    const r = g.push(['HEAD:main'], alice);
+    expectRejected(r, 'blob-size');
+    expect(r.stderr).toContain('data/big.bin is 59 KiB, over the 49 KiB limit');
+  });
+});
+
+describe('tags', () => {
+  it('rejects moving or deleting a protected tag, accepts a new one', () => {
+    g.commit(g.main(), {}, 'tag target');
+    expectRejected(g.push(['+HEAD:refs/tags/v1'], alice), 'protected-tag');
+    expectRejected(g.push([':refs/tags/v1'], alice), 'protected-tag');
+    expect(g.push(['HEAD:refs/tags/v2'], alice).code).toBe(0);
+  });
+});
+
+describe('content', () => {
+  it('rejects a lint error at the new tip with file, line and rule', () => {
+    g.commit(g.main(), { 'nix/hosts/bad.nix': '{\n  a = ;\n}\n' });
+    const r = g.push(['HEAD:refs/heads/feat-bad'], bob);
+    expectRejected(r, 'lint/syntax-error');
+    expect(r.stderr).toMatch(/nix\/hosts\/bad\.nix:2:\d+, commit [0-9a-f]{12}/);
+  });
+
+  it('accepts a feature branch with warnings only and shows them', () => {
+    g.commit(g.main(), { 'nix/hosts/warn.nix': '{ x }: { a = x == true; }\n' });
+    const r = g.push(['HEAD:refs/heads/feat-warn'], bob);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('remote: tappaas: refs/heads/feat-warn accepted with');
+    expect(r.stderr).toContain('warning [lint/bool-comparison] (nix/hosts/warn.nix:1:');
+  });
+
+  it('only warns about lint errors where the branch pattern says warning', () => {
+    g.commit(g.main(), { 'nix/hosts/wip.nix': '{ a = ; }\n' });
+    const r = g.push(['HEAD:refs/heads/wip/try'], bob);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('warning [lint/syntax-error]');
+  });
+
+  it('rejects a blob over the size limit and a committed private key, in any commit of the push', () => {
+    const c1 = g.commit(g.main(), { 'keys/deploy.txt': 'x\n-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n' });
+    g.commit(c1, { 'keys/deploy.txt': null, 'big.iso': Buffer.alloc(60_000, 1) });
+    const r = g.push(['HEAD:refs/heads/feat-secrets'], bob);
+    expectRejected(r, 'private-key');
+    expect(r.stderr).toContain(`keys/deploy.txt:2, commit ${c1.slice(0, 12)}`);
+    expect(r.stderr).toContain('[blob-size]');
+  });
+
+  it('rejects forbidden paths', () => {
+    g.commit(g.main(), { '.env': 'TOKEN=1\n' });
+    expectRejected(g.push(['HEAD:refs/heads/feat-env'], bob), 'forbidden-path');
+  });
+});
+
+describe('registration', () => {
+  const payload = (host: string, key = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${host} root@${host}`) =>
+    JSON.stringify({ hostname: host, sshHostKey: key });
+
+  it('accepts a valid registration by the bound identity', () => {
+    g.commit(g.main(), { 'nix/hardware/web1-hw.nix': '{ }\n', 'registrations/web1.json': payload('web1') });
+    const r = g.push(['HEAD:refs/heads/registration/web1'], { TAPPAAS_PUSHER: 'vm-web1' });
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('rejects another host name, other paths, invalid names and unbound identities', () => {
+    const main = g.main();
+    g.commit(main, { 'nix/hardware/db1-hw.nix': '{ }\n', 'registrations/db1.json': payload('db1') });
+    expectRejected(
+      g.push(['HEAD:refs/heads/registration/db1'], { TAPPAAS_PUSHER: 'vm-web1' }),
+      'registration-identity',
+    );
+    expectRejected(g.push(['HEAD:refs/heads/registration/db1'], bob), 'registration-identity');
+    g.commit(main, { 'nix/hardware/web1-hw.nix': '{ }\n', 'nix/hosts/web1.nix': '{ }\n' });
+    const r = g.push(['+HEAD:refs/heads/registration/web1'], { TAPPAAS_PUSHER: 'vm-web1' });
+    expectRejected(r, 'registration-paths');
+    expect(r.stderr).toContain('not nix/hosts/web1.nix');
+    expectRejected(
+      g.push(['HEAD:refs/heads/registration/Web1'], { TAPPAAS_PUSHER: 'reg-key' }),
+      'registration-host-name',
+    );
+  });
+
+  it('trusts a registration key on first use of a host key, then holds the host to it', () => {
+    const main = g.main();
+    g.commit(main, { 'nix/hardware/new1-hw.nix': '{ }\n', 'registrations/new1.json': payload('new1') });
+    expect(g.push(['HEAD:refs/heads/registration/new1'], { TAPPAAS_PUSHER: 'reg-key' }).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(g.bare, 'tappaas-known-hosts.json'), 'utf8')).new1).toMatch(
+      /^ssh-ed25519 /,
+    );
+    g.commit(main, {
+      'nix/hardware/new1-hw.nix': '{ }\n',
+      'registrations/new1.json': payload('new1', 'ssh-ed25519 OTHER'),
+    });
+    expectRejected(
+      g.push(['+HEAD:refs/heads/registration/new1'], { TAPPAAS_PUSHER: 'reg-key' }),
+      'registration-host-key',
+    );
+  });
+
+  it('rejects a registration that does not grow out of main', () => {
+    g.git(['checkout', '-q', '--orphan', 'lonely']);
+    g.git(['rm', '-q', '-r', '--cached', '.']);
+    const c = g.commit(undefined, { 'nix/hardware/web1-hw.nix': '{ }\n' });
+    const r = g.push([`+${c}:refs/heads/registration/web1`], { TAPPAAS_PUSHER: 'vm-web1' });
+    expectRejected(r, 'registration-base');
+    g.git(['checkout', '-q', '-f', '--detach', g.main()]);
+    g.git(['clean', '-q', '-fdx']);
+  });
+});
+
+describe('multi-ref pushes', () => {
+  it('accepts an --atomic push where every ref passes', () => {
+    g.commit(g.main(), { 'nix/hosts/web1.nix': '{ networking.hostName = "web1"; z = 4; }\n' });
+    const r = g.push(['--atomic', 'HEAD:main', 'HEAD:refs/heads/f1', 'HEAD:refs/tags/v3'], alice);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('tappaas: 3 refs passed');
+  });
+
+  it('rejects every ref of a push when one fails', () => {
+    g.commit(g.main(), { 'x.txt': 'x\n' });
+    const r = g.push(['HEAD:refs/heads/f2', 'HEAD:main'], bob);
+    expectRejected(r, 'protected-branch');
+    expect(r.stderr).toContain('1 of 2 refs failed');
+    expect(g.serverRef('refs/heads/f2')).toBeUndefined();
+  });
+});
+
+describe('hook input and failure modes', () => {
+  const Z = '0'.repeat(40);
+  it.each([
+    ['short line', 'abc refs/heads/x\n'],
+    ['bad oid', `${'z'.repeat(40)} ${'a'.repeat(40)} refs/heads/x\n`],
+    ['bad ref', `${Z} ${'a'.repeat(40)} refs/heads/a..b\n`],
+    [
+      'non-UTF-8 ref',
+      Buffer.concat([Buffer.from(`${Z} ${'a'.repeat(40)} refs/heads/`), Buffer.from([0xc3, 0x28, 10])]),
+    ],
+  ])('rejects %s cleanly', (_name, input) => {
+    const r = tappaas(['hook', 'pre-receive'], input, g.bare);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('[hook-input]');
+    expect(r.stderr).not.toContain('internal error');
+  });
+
+  it('rejects an unknown ref namespace', () => {
+    g.commit(g.main(), {});
+    expectRejected(g.push(['HEAD:refs/remotes/origin/x'], alice), 'ref-namespace');
+  });
+
+  it('fails closed with an error id, and break glass lets an admin through', () => {
+    const policyFile = join(g.root, 'server-policy.json');
+    writeFileSync(policyFile, JSON.stringify(POLICY));
+    expect(tappaas(['hook', 'install', g.bare, '--policy', policyFile]).code).toBe(0);
+    rmSync(policyFile);
+    g.commit(g.main(), { 'y.txt': 'y\n' });
+    const r = g.push(['HEAD:refs/heads/f3'], bob);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /remote: tappaas: REJECTED: internal error \d{8}T\d{6}-[0-9a-f]{6}: server policy file/,
+    );
+    expect(readFileSync(join(g.bare, 'tappaas-hook-errors.log'), 'utf8')).toContain('server policy file');
+    writeFileSync(join(g.bare, 'tappaas-break-glass'), 'INC-1 policy file lost\n');
+    const through = g.push(['HEAD:refs/heads/f3'], bob);
+    expect(through.code, through.stderr).toBe(0);
+    expect(through.stderr).toContain('BREAK-GLASS is on (INC-1 policy file lost)');
+    expect(existsSync(join(g.bare, 'tappaas-break-glass.log'))).toBe(true);
+    rmSync(join(g.bare, 'tappaas-break-glass'));
+    expect(tappaas(['hook', 'install', g.bare]).code).toBe(0);
+  });
+});
+
+describe('install and uninstall', () => {
+  it('refuses a foreign hook without --force, keeps it, and uninstall restores it', () => {
+    const f = new GitFixture('tappaas-install-');
+    try {
+      const hook = join(f.bare, 'hooks', 'pre-receive');
+      writeFileSync(hook, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      const refused = tappaas(['hook', 'install', f.bare]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('not a tappaas hook; rerun with --force');
+      expect(tappaas(['hook', 'install', f.bare, '--force']).code).toBe(0);
+      expect(readFileSync(hook, 'utf8')).toContain(`'hook' 'pre-receive'`);
+      expect(tappaas(['hook', 'uninstall', f.bare]).code).toBe(0);
+      expect(readFileSync(hook, 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+      expect(tappaas(['hook', 'uninstall', f.bare]).code).toBe(1);
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  it('installs beside a Gitea dispatcher and reads GITEA_* identities', () => {
+    const f = new GitFixture('tappaas-gitea-');
+    try {
+      // Gitea's dispatcher: pipe stdin to every hook in pre-receive.d.
+      const dispatcher = `#!/bin/sh
+data=$(cat)
+for h in "$GIT_DIR"/hooks/pre-receive.d/*; do
+  test -x "$h" || continue
+  printf '%s\\n' "$data" | "$h" || exit 1
+done
+`;
+      writeFileSync(join(f.bare, 'hooks', 'pre-receive'), dispatcher, { mode: 0o755 });
+      f.commit(undefined, {
+        'tappaas.json': JSON.stringify({
+          policy: { protectedBranches: [{ pattern: 'main', allow: ['gitea-user:7'] }] },
+        }),
+      });
+      f.git(['push', '-q', 'origin', 'HEAD:refs/heads/main']);
+      const r = run(process.execPath, [CLI, 'hook', 'install', f.bare, '--gitea'], { cwd: ROOT, env: f.env });
+      expect(r.stdout).toContain(join('pre-receive.d', 'tappaas'));
+      f.commit(undefined, { 'a.txt': 'a\n' });
+      expectRejected(
+        f.push(['HEAD:main'], { GITEA_PUSHER_NAME: 'eve', GITEA_PUSHER_ID: '8' }),
+        'protected-branch',
+      );
+      expectRejected(
+        f.push(['HEAD:main'], { GITEA_PUSHER_NAME: 'owner', GITEA_PUSHER_ID: '7', GITEA_DEPLOY_KEY_ID: '3' }),
+        'protected-branch',
+      );
+      expect(f.push(['HEAD:main'], { GITEA_PUSHER_NAME: 'ann', GITEA_PUSHER_ID: '7' }).code).toBe(0);
+      f.commit(undefined, { 'b.txt': 'b\n' });
+      expect(
+        f.push(['HEAD:main'], { GITEA_PUSHER_NAME: 'x', GITEA_PUSHER_ID: '9', GITEA_PR_ID: '4' }).code,
+      ).toBe(0);
+    } finally {
+      f.cleanup();
+    }
+  });
+});
