@@ -153,9 +153,22 @@ export function changesBelow(path: readonly string[], opts: LookupOptions = {}):
   return out;
 }
 
-/** True when some entry's `from` starts with `path` or is a prefix of it. Cheap pre-filter. */
+/** True when some entry's path starts with this name. Cheap pre-filter per definition. */
 export function mayHaveChange(firstSegment: string): boolean {
   return ROOT.children.has(firstSegment);
+}
+
+// Every name of every entry's `from` path, for the text pre-filter below.
+const NAME = /[A-Za-z_][A-Za-z0-9_'-]*/g;
+
+/**
+ * False when no entry can match anything in this source: some name of every entry's old
+ * path is missing from the text. Scanning the text once is far cheaper than resolving the
+ * attribute paths of a file, and almost every file of a current fleet fails this test.
+ */
+export function mentionsAnyChange(source: string): boolean {
+  const names = new Set(source.match(NAME));
+  return OPTION_CHANGES.some((e) => e.from.every((s) => names.has(s)));
 }
 
 /** `a.b."c d"` for messages: segments that are not plain identifiers are quoted as in Nix. */

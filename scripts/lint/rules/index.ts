@@ -8,6 +8,7 @@ import emptyPattern from './empty-pattern.js';
 import impureBuiltin from './impure-builtin.js';
 import impureLookupPath from './impure-lookup-path.js';
 import manualInherit from './manual-inherit.js';
+import renamedOption from './renamed-option.js';
 import secretInStore from './secret-in-store.js';
 import unpinnedFetch from './unpinned-fetch.js';
 import unusedArgument from './unused-argument.js';
@@ -24,6 +25,7 @@ export const rules: Record<string, Rule> = {
   'impure-lookup-path': impureLookupPath,
   'manual-inherit': manualInherit,
   'secret-in-store': secretInStore,
+  'renamed-option': renamedOption,
   'unpinned-fetch': unpinnedFetch,
   'unused-argument': unusedArgument,
   'unused-binding': unusedBinding,

@@ -3,6 +3,7 @@ import {
   changesBelow,
   formatOptionPath,
   lookupOptionChange,
+  mentionsAnyChange,
   OPTION_CHANGES,
   releaseNumber,
 } from '../../../scripts/nixos/renamed-options.js';
@@ -131,6 +132,18 @@ describe('lookupOptionChange', () => {
     const ms = performance.now() - start;
     expect(hits).toBe(25_000);
     expect(ms).toBeLessThan(1000);
+  });
+});
+
+describe('mentionsAnyChange', () => {
+  it('passes text naming every segment of some old path, and only that', () => {
+    expect(mentionsAnyChange('{ hardware.opengl = { enable = true; }; }')).toBe(true);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Nix interpolation, not a JS template
+    expect(mentionsAnyChange('{ "hardware".${"opengl"}.enable = true; }')).toBe(true);
+    expect(mentionsAnyChange('{ hardware.graphics.enable = true; services.openssh.enable = true; }')).toBe(
+      false,
+    );
+    expect(mentionsAnyChange('')).toBe(false);
   });
 });
 

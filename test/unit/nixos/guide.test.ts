@@ -1,0 +1,49 @@
+// The guide's own snippets (test/fixtures/guide, copied from shared/seed) linted as a user
+// would: every rule through lintSource. Here: what renamed-option finds in them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintSource } from '../../../scripts/lint/engine.js';
+
+const dir = join(import.meta.dirname, '../../fixtures/guide');
+const lint = async (name: string) => {
+  const diagnostics = await lintSource(`guide/${name}`, readFileSync(join(dir, name), 'utf8'));
+  return diagnostics.filter((d) => d.rule === 'renamed-option');
+};
+
+describe('renamed-option on the guide', () => {
+  it('reports hardware.opengl, driSupport and driSupport32Bit in role-vllm.nix at their lines', async () => {
+    const found = await lint('role-vllm.nix');
+    expect(
+      found.map((d) => ({ line: d.line, column: d.column, severity: d.severity, message: d.message })),
+    ).toEqual([
+      {
+        line: 14,
+        column: 12,
+        severity: 'error',
+        message: '`hardware.opengl` was renamed to `hardware.graphics` in NixOS 24.11.',
+      },
+      {
+        line: 16,
+        column: 5,
+        severity: 'error',
+        message: '`hardware.opengl.driSupport` was removed in NixOS 24.11: The setting can be removed.',
+      },
+      {
+        line: 17,
+        column: 5,
+        severity: 'error',
+        message:
+          '`hardware.opengl.driSupport32Bit` was renamed to `hardware.graphics.enable32Bit` in NixOS 24.11.',
+      },
+    ]);
+    // A removed option sits under the same key, so no rewrite of `hardware.opengl` is offered.
+    expect(found.filter((d) => d.fix)).toEqual([]);
+  });
+
+  it('finds nothing renamed in the other snippets', async () => {
+    for (const name of ['configuration.nix', 'common.nix', 'role-litellm.nix']) {
+      expect(await lint(name), name).toEqual([]);
+    }
+  });
+});
