@@ -160,13 +160,20 @@ async function fixFiles(result: LintResult, cwd: string, config: TappaasConfig):
     const outcome = await fixSource(file, read.text, { ruleSettings: config.lint?.rules ?? {} });
     if (outcome.blocked) summary.skipped.push(file);
     if (outcome.applied === 0 || outcome.output === read.text) continue;
-    // decodeSource turned a byte-order mark into a space to keep offsets; put it back.
-    const hadBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-    const output =
-      hadBom && outcome.output.startsWith(' ') ? `\uFEFF${outcome.output.slice(1)}` : outcome.output;
-    writeFileSync(abs, output);
+    writeFileSync(abs, restoreBom(bytes, read.text, outcome.output));
     summary.fixes += outcome.applied;
     summary.files++;
   }
   return summary;
+}
+
+/**
+ * The decoded text has no byte-order mark (TextDecoder drops it, or decodeSource turns it
+ * into a space to keep offsets); a fixed file keeps the mark its author saved it with.
+ */
+function restoreBom(bytes: Buffer, decoded: string, output: string): string {
+  const hadBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  if (!hadBom || output.startsWith('\uFEFF')) return output;
+  const standIn = decoded.startsWith(' ') && bytes[3] !== 0x20;
+  return `\uFEFF${standIn && output.startsWith(' ') ? output.slice(1) : output}`;
 }
