@@ -26,6 +26,18 @@ function buildStamp(): string {
   }
 }
 
+function isCachedDiagnostic(d: unknown): d is CachedDiagnostic {
+  const o = d as CachedDiagnostic | null;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.line === 'number' &&
+    typeof o.column === 'number' &&
+    typeof o.rule === 'string' &&
+    typeof o.message === 'string'
+  );
+}
+
 export class LintCache {
   private entries: Record<string, CachedDiagnostic[]> = {};
   private dirty = false;
@@ -53,7 +65,9 @@ export class LintCache {
   }
 
   get(hash: string): CachedDiagnostic[] | undefined {
-    return Object.hasOwn(this.entries, hash) ? this.entries[hash] : undefined;
+    const entry = Object.hasOwn(this.entries, hash) ? this.entries[hash] : undefined;
+    // A hand-edited or half-written entry is a miss, never a crash.
+    return Array.isArray(entry) && entry.every(isCachedDiagnostic) ? entry : undefined;
   }
 
   set(hash: string, diagnostics: Diagnostic[]): void {
