@@ -1,6 +1,7 @@
 // The `tappaas lint` contract of ARCHITECTURE.md, checked on the built CLI in temp trees:
 // JSON shape, exit codes, default paths, config errors, the cache, --fix and each format.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, CLI, gitInit, runCli, tempTree } from '../helpers/run-cli.js';
@@ -261,6 +262,13 @@ describe('sarif format', () => {
     const r = runCli(['lint', '--format', 'sarif', '--no-cache'], { cwd: join(repo, 'nix', 'hosts') });
     expect(r.code).toBe(1);
     const log = JSON.parse(r.stdout);
+    const require = createRequire(import.meta.url);
+    const Ajv = (require('ajv-draft-04') as typeof import('ajv-draft-04')).default;
+    const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'));
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
     expect(log.version).toBe('2.1.0');
     const run = log.runs[0];
     expect(run.tool.driver.name).toBe('tappaas');

@@ -1,6 +1,7 @@
 // Every built-in rule, by id. One file per rule; the id is the file name.
 import type { Rule } from '../types.js';
 import boolComparison from './bool-comparison.js';
+import boolSimplification from './bool-simplification.js';
 import duplicateAttribute from './duplicate-attribute.js';
 import emptyInherit from './empty-inherit.js';
 import emptyLet from './empty-let.js';
@@ -17,6 +18,7 @@ import uselessParens from './useless-parens.js';
 
 export const rules: Record<string, Rule> = {
   'bool-comparison': boolComparison,
+  'bool-simplification': boolSimplification,
   'duplicate-attribute': duplicateAttribute,
   'empty-inherit': emptyInherit,
   'empty-let': emptyLet,
