@@ -79,10 +79,10 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     // (b, c) the real CLI as users run it: whole processes, node start-up included.
     const env = { ...process.env, XDG_CACHE_HOME: join(tmp, 'xdg'), NO_COLOR: '1' };
     mkdirSync(env.XDG_CACHE_HOME, { recursive: true });
-    const cli = async (extra: string[]) => {
+    const cli = async (extra: string[], threads?: number) => {
       const r = await run(process.execPath, [CLI, 'lint', '.', '--format', 'json', ...extra], {
         cwd: dir,
-        env,
+        env: threads ? { ...env, TAPPAAS_LINT_THREADS: String(threads) } : env,
         keepStdout: true,
       });
       if (r.code !== 0 && r.code !== 1) throw new Error(`tappaas lint exited ${r.code}:\n${r.stderr}`);
@@ -92,7 +92,26 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     const cliColdMs = await timed(RUNS, async () => {
       coldOut = JSON.stringify(await cli(['--no-cache']));
     });
-    rows.push({ name: 'tappaas lint --no-cache (CLI process)', ms: cliColdMs, files: n, bytes });
+    rows.push({
+      name: 'tappaas lint --no-cache (CLI process)',
+      ms: cliColdMs,
+      files: n,
+      bytes,
+      note: 'all cores',
+    });
+    let oneOut = '';
+    const cliOneMs = await timed(RUNS, async () => {
+      oneOut = JSON.stringify(await cli(['--no-cache'], 1));
+    });
+    rows.push({
+      name: 'tappaas lint --no-cache (CLI process)',
+      ms: cliOneMs,
+      files: n,
+      bytes,
+      note: '1 thread',
+    });
+    if (oneOut !== coldOut)
+      throw new Error('linting on worker threads reported something else than one thread');
     await cli([]);
     let warmOut = '';
     const cliWarmMs = await timed(RUNS, async () => {
@@ -137,7 +156,7 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     log(table(rows));
     log(
       `findings: ${result.diagnostics.length} (in process: ${coldFound}), syntax-error: ${syntax}; ` +
-        'warm and cold CLI output identical',
+        'CLI output identical warm, cold and on 1 thread',
     );
     log(ratio('full lint (CLI, cold) vs nix-instantiate (1 process)', nixMs / cliColdMs, 0.5));
     log(
