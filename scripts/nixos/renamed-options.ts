@@ -52,7 +52,8 @@ export interface ResolvedChange {
 export interface LookupOptions {
   /**
    * The NixOS release the fleet runs ("24.05"): changes made in a later release are
-   * ignored, because on that release the old name is still the right one.
+   * ignored, because on that release the old name is still the right one. Anything but
+   * `YY.MM` filters nothing.
    */
   release?: string;
 }
@@ -87,8 +88,10 @@ export function releaseNumber(release: string): number {
 }
 
 function applies(entry: OptionChange, opts: LookupOptions): boolean {
-  if (!opts.release || entry.since === null) return true;
-  return releaseNumber(entry.since) <= releaseNumber(opts.release);
+  // An unparsable release filters nothing: better a report too many than a rename missed.
+  const fleet = opts.release ? releaseNumber(opts.release) : 0;
+  if (fleet === 0 || entry.since === null) return true;
+  return releaseNumber(entry.since) <= fleet;
 }
 
 /** The deepest entry whose `from` is `path` or a prefix of it (one trie walk, no allocation). */

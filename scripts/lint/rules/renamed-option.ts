@@ -5,6 +5,11 @@
 // shims after a few releases, and then the old name fails as an unknown option on the next
 // `nix flake update`; renames come with a safe autofix, so fixing costs one `--fix`.
 // A fleet that wants renames as warnings sets the rule's level in tappaas.json.
+//
+// Option `nixosRelease` ("24.05"): the release the fleet's nixpkgs is on; changes made in
+// later releases are not reported (on 24.05, `hardware.opengl` is still the right name).
+// Aliases (mkAliasOptionModule) are never reported: NixOS accepts both names silently.
+// Only top-level module definitions are checked, not inline modules inside `imports`.
 import type { Node } from 'web-tree-sitter';
 import type { AttrDefinition } from '../../nix-ast/attrpaths.js';
 import { moduleInfo } from '../../nix-ast/module.js';

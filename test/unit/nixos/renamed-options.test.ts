@@ -107,6 +107,7 @@ describe('lookupOptionChange', () => {
     expect(lookupOptionChange(p('hardware.opengl.enable'), { release: '24.11' })?.newPath).toEqual(
       p('hardware.graphics.enable'),
     );
+    expect(lookupOptionChange(p('hardware.opengl.enable'), { release: 'unstable' })).toBeDefined();
     // Entries without an established release always apply.
     expect(lookupOptionChange(p('services.mysql55.enable'), { release: '18.03' })?.newPath).toEqual(
       p('services.mysql.enable'),
