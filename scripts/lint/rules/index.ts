@@ -8,6 +8,7 @@ import emptyLet from './empty-let.js';
 import emptyPattern from './empty-pattern.js';
 import impureBuiltin from './impure-builtin.js';
 import impureLookupPath from './impure-lookup-path.js';
+import legacyLet from './legacy-let.js';
 import manualInherit from './manual-inherit.js';
 import renamedOption from './renamed-option.js';
 import secretInStore from './secret-in-store.js';
@@ -25,6 +26,7 @@ export const rules: Record<string, Rule> = {
   'empty-pattern': emptyPattern,
   'impure-builtin': impureBuiltin,
   'impure-lookup-path': impureLookupPath,
+  'legacy-let': legacyLet,
   'manual-inherit': manualInherit,
   'secret-in-store': secretInStore,
   'renamed-option': renamedOption,
