@@ -6,6 +6,7 @@ import duplicateAttribute from './duplicate-attribute.js';
 import emptyInherit from './empty-inherit.js';
 import emptyLet from './empty-let.js';
 import emptyPattern from './empty-pattern.js';
+import etaReduction from './eta-reduction.js';
 import impureBuiltin from './impure-builtin.js';
 import impureLookupPath from './impure-lookup-path.js';
 import legacyLet from './legacy-let.js';
@@ -24,6 +25,7 @@ export const rules: Record<string, Rule> = {
   'empty-inherit': emptyInherit,
   'empty-let': emptyLet,
   'empty-pattern': emptyPattern,
+  'eta-reduction': etaReduction,
   'impure-builtin': impureBuiltin,
   'impure-lookup-path': impureLookupPath,
   'legacy-let': legacyLet,
