@@ -55,7 +55,7 @@ const rule: Rule = {
       renamed: '`{{old}}` was renamed to `{{new}}`{{since}}.',
       removed: '`{{old}}` was removed{{since}}: {{note}}',
       renamedThenRemoved: '`{{old}}` was renamed to `{{via}}`, which was later removed{{since}}: {{note}}',
-      changed: '`{{old}}` was replaced by `{{new}}`{{since}}, with a different value: {{note}}',
+      changed: '`{{old}}` was replaced by `{{new}}`{{since}}: {{note}}',
     },
     defaultLevel: 'error',
     fixable: 'code',
@@ -174,7 +174,7 @@ function describe(f: Finding): {
     return {
       messageId: 'changed',
       data: { old, new: now, since, note },
-      help: `Define \`${now}\` instead, with a value of its type.`,
+      help: `Define \`${now}\` instead, with the value the note describes (no automatic fix: nixpkgs converts the value).`,
     };
   }
   return {

@@ -161,7 +161,12 @@ ruleTester('renamed-option', rule, {
     {
       name: 'a rename with a new value type gets no fix',
       code: m('  services.printing.gutenprint = true;'),
-      errors: [{ messageId: 'changed', line: 3, column: 3 }],
+      errors: [{ messageId: 'changed', line: 3, column: 3, message: 'services.printing.drivers' }],
+    },
+    {
+      name: 'acme defaults (a changed option module)',
+      code: m('  security.acme = {\n    acceptTerms = true;\n    email = "ops@example.org";\n  };'),
+      errors: [{ messageId: 'changed', line: 5, column: 5, message: '`security.acme.defaults.email`' }],
     },
     {
       name: 'shorter new path (display manager job options)',
