@@ -2,6 +2,7 @@
 import type { Rule } from '../types.js';
 import boolComparison from './bool-comparison.js';
 import boolSimplification from './bool-simplification.js';
+import deprecatedToPath from './deprecated-to-path.js';
 import duplicateAttribute from './duplicate-attribute.js';
 import emptyInherit from './empty-inherit.js';
 import emptyLet from './empty-let.js';
@@ -21,6 +22,7 @@ import uselessParens from './useless-parens.js';
 export const rules: Record<string, Rule> = {
   'bool-comparison': boolComparison,
   'bool-simplification': boolSimplification,
+  'deprecated-to-path': deprecatedToPath,
   'duplicate-attribute': duplicateAttribute,
   'empty-inherit': emptyInherit,
   'empty-let': emptyLet,
