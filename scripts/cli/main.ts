@@ -24,8 +24,9 @@ type Command = (opts: {
 }) => Promise<number>;
 
 // Commands load on demand: a git hook running `tappaas lint` must not pay for the imports of
-// deploy or plan. In a command module, import heavy packages with `await import()` where
-// they are used: esbuild hoists static imports of packages to the top of the bundle.
+// deploy or plan. The build splits the bundle into chunks (esbuild --splitting), so the
+// packages a command imports load with its chunk only; keep it so by importing commands
+// here with `import()`, never statically.
 const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = {
   lint: async () => {
     const m = await import('./lint.js');
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-v') {
-    stdout(`${process.env.npm_package_version ?? VERSION}\n`);
+    stdout(`${VERSION}\n`);
     return 0;
   }
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
