@@ -1,9 +1,10 @@
 // `tappaas lint`: flags in, one lint run (plus --fix passes), one rendering out. All file
 // reading and writing around the formatters happens here; the formatters stay pure.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type TappaasConfig } from '../lint/config.js';
+import { missingPaths } from '../lint/files.js';
 import { fixSource } from '../lint/fix.js';
 import { type FixSummary, formatLint, LINT_FORMATS, type LintFormat } from '../lint/formatters/index.js';
 import { decodeSource } from '../lint/read-source.js';
@@ -72,6 +73,11 @@ export async function lintCommand(opts: LintCommandOptions): Promise<number> {
   const root = repoRoot(opts.cwd);
   const { config } = loadConfig(opts.cwd, values.config);
   const paths = positionals.length ? positionals : defaultPaths(root, config);
+  const missing = missingPaths(positionals, opts.cwd);
+  if (missing.length > 0)
+    throw new UsageError(
+      `no such file or folder: ${missing.join(', ')} (from ${opts.cwd}); give existing paths`,
+    );
 
   const showProgress = format === 'text' && opts.isTTY;
   const lint = () =>
@@ -80,6 +86,7 @@ export async function lintCommand(opts: LintCommandOptions): Promise<number> {
       root,
       config,
       cache: !values['no-cache'],
+      onNote: (text) => opts.stderr(`tappaas lint: note: ${text}\n`),
       onProgress: showProgress
         ? (done, total, file) => {
             if (total > 50 && done % 25 === 0) opts.stderr(`\r\x1b[2Klinting ${done}/${total} ${file}`);
@@ -137,9 +144,9 @@ function defaultPaths(root: string, config: TappaasConfig): string[] {
 function readSources(result: LintResult, cwd: string): Map<string, string> {
   const sources = new Map<string, string>();
   for (const { file, rule } of result.diagnostics) {
-    if (sources.has(file) || rule === 'unreadable-file') continue;
+    if (sources.has(file) || rule === 'unreadable-file' || rule === 'ignored-file') continue;
     try {
-      sources.set(file, readFileSync(join(cwd, file), 'utf8'));
+      sources.set(file, readFileSync(resolve(cwd, file), 'utf8'));
     } catch {
       // Gone since the lint: the finding is still shown, without a frame.
     }
@@ -153,7 +160,7 @@ async function fixFiles(result: LintResult, cwd: string, config: TappaasConfig):
   const files = [...new Set(result.diagnostics.filter((d) => d.fix).map((d) => d.file))];
   const maxBytes = config.lint?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   for (const file of files) {
-    const abs = join(cwd, file);
+    const abs = resolve(cwd, file);
     const bytes = readFileSync(abs);
     const read = decodeSource(bytes, maxBytes);
     if (!read.ok) continue;

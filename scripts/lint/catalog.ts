@@ -57,6 +57,18 @@ export const ENGINE_DOCS: Partial<Record<EngineRuleId, Omit<RuleInfo, 'id' | 'en
       good: '# UTF-8 Nix text under the size limit (lint.maxFileBytes in tappaas.json)',
     },
   },
+  'ignored-file': {
+    type: 'suggestion',
+    defaultLevel: 'warning',
+    fixable: false,
+    hasSuggestions: false,
+    docs: {
+      description: ENGINE_RULES['ignored-file'],
+      why: 'As in ESLint, naming an ignored file does not lint it; the warning says so, so a clean result is not mistaken for a checked file.',
+      bad: '# tappaas.json: { "lint": { "ignore": ["test/fixtures/**"] } }\n# tappaas lint test/fixtures/bad.nix',
+      good: '# tappaas lint nix/  (or remove the pattern to lint the fixture)',
+    },
+  },
 };
 
 export function ruleCatalog(table: Record<string, Rule> = builtinRules): RuleInfo[] {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { blobHash, LintCache } from './cache.js';
 import type { TappaasConfig } from './config.js';
 import { type EngineOptions, lintSource, sortDiagnostics } from './engine.js';
@@ -56,8 +56,15 @@ export async function lintPaths(
   paths: string[],
   opts: LintRunOptions,
 ): Promise<LintResult & { stats: LintRunStats }> {
-  const { files, problems } = collectNixFiles(paths, opts.cwd);
-  const diagnostics: Diagnostic[] = problems.map((p) => fileProblem(p.path, p.message));
+  const { files, problems } = collectNixFiles(paths, opts.cwd, {
+    root: opts.root,
+    ignore: opts.config.lint?.ignore,
+  });
+  const diagnostics: Diagnostic[] = problems.map((p) => ({
+    ...fileProblem(p.path, p.message),
+    rule: p.rule,
+    severity: p.severity,
+  }));
   const ruleSettings = opts.config.lint?.rules ?? {};
   const maxBytes = opts.config.lint?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const cache = opts.cache
@@ -79,9 +86,12 @@ export async function lintPaths(
   for (const file of files) {
     let bytes: Buffer;
     try {
-      bytes = readFileSync(join(opts.cwd, file));
+      bytes = readFileSync(resolve(opts.cwd, file));
     } catch (err) {
-      diagnostics.push(fileProblem(file, `cannot be read: ${(err as NodeJS.ErrnoException).code ?? err}`));
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      diagnostics.push(
+        fileProblem(file, `cannot be read (${code}): not linted. Check the file's permissions.`),
+      );
       opts.onProgress?.(done++, files.length, file);
       continue;
     }
@@ -95,7 +105,8 @@ export async function lintPaths(
     }
     const read = decodeSource(bytes, maxBytes);
     if (!read.ok) {
-      const found = [fileProblem(file, read.message)];
+      const at = { line: read.line, column: read.column, endLine: read.line, endColumn: read.column };
+      const found = [{ ...fileProblem(file, read.message), ...at, severity: read.severity }];
       cache?.set(hash, found);
       diagnostics.push(...found);
       opts.onProgress?.(done++, files.length, file);

@@ -40,10 +40,15 @@ interface Ran {
 
 function run(program: string, args: string[], input: string | undefined, timeoutMs: number): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = spawn(program, args, {
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-    });
+    // Our own timer rather than spawn's `timeout`: that one is not cleared when the spawn
+    // fails (ENOENT) and would keep the process alive until it fires.
+    const child = spawn(program, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    timer.unref();
     let stdout = '';
     let stderr = '';
     let error: NodeJS.ErrnoException | undefined;
@@ -57,9 +62,10 @@ function run(program: string, args: string[], input: string | undefined, timeout
     child.on('error', (err) => {
       error = err;
     });
-    child.on('close', (code, signal) =>
-      resolve({ code, stdout, stderr, error, timedOut: signal !== null && code === null }),
-    );
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, error, timedOut });
+    });
     if (input !== undefined && child.stdin) {
       child.stdin.on('error', () => {}); // EPIPE when Nix stops reading early; its exit says why
       child.stdin.end(input);

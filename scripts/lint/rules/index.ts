@@ -45,4 +45,6 @@ export const ENGINE_RULES = {
   'syntax-error': 'The file is not valid Nix (confirmed by nix-instantiate --parse where Nix is installed).',
   'lint-suppression': 'An inline suppression comment without a reason, or one that suppresses nothing.',
   'unreadable-file': 'The file could not be linted as Nix text: unreadable, binary, not UTF-8, or too large.',
+  'ignored-file':
+    'A path named on the command line is ignored by lint.ignore in tappaas.json, so it was not linted.',
 } as const;
