@@ -3,9 +3,10 @@
 // from the pushed commits, so a push cannot relax the rules that judge it.
 import { readFileSync } from 'node:fs';
 import type { CatFile } from '../git/cat-file.js';
-import { parseConfig, type TappaasConfig } from '../lint/config.js';
+import type { TappaasConfig } from '../lint/config.js';
 import { resolvePolicy } from '../policy/defaults.js';
 import type { Policy } from '../policy/types.js';
+import { lintSettingsProblems, policyProblems } from '../policy/validate.js';
 
 export interface PolicySource {
   policy: Policy;
@@ -24,16 +25,26 @@ export class PolicyLoadError extends Error {
   }
 }
 
+const INVALID_HINT =
+  'the policy that judges pushes is invalid, so every push is rejected; an admin fixes it with the break-glass file (see `tappaas hook --help`) or a server-side --policy file';
+
+/** Only the sections the hook uses are checked here (by hand, for speed); CI checks the rest. */
 function fromText(text: string, label: string, origin: string): PolicySource {
-  let config: TappaasConfig;
+  let data: unknown;
   try {
-    config = parseConfig(text, label);
+    data = JSON.parse(text);
   } catch (err) {
-    throw new PolicyLoadError(
-      (err as Error).message,
-      'the policy that judges pushes is invalid, so every push is rejected; an admin fixes it with the break-glass file (see `tappaas hook --help`) or a server-side --policy file',
-    );
+    throw new PolicyLoadError(`${label}: not valid JSON: ${(err as Error).message}`, INVALID_HINT);
   }
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new PolicyLoadError(`${label}: must be a JSON object`, INVALID_HINT);
+  const config = data as TappaasConfig;
+  const problems = [...policyProblems(config.policy), ...lintSettingsProblems(config.lint)];
+  if (problems.length)
+    throw new PolicyLoadError(
+      `${label} does not match schemas/tappaas.schema.json: ${problems.join('; ')}`,
+      INVALID_HINT,
+    );
   return { policy: resolvePolicy(config.policy), config, origin };
 }
 
