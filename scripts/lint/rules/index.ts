@@ -8,6 +8,7 @@ import emptyInherit from './empty-inherit.js';
 import emptyLet from './empty-let.js';
 import emptyPattern from './empty-pattern.js';
 import etaReduction from './eta-reduction.js';
+import impureAbsolutePath from './impure-absolute-path.js';
 import impureBuiltin from './impure-builtin.js';
 import impureLookupPath from './impure-lookup-path.js';
 import legacyLet from './legacy-let.js';
@@ -28,6 +29,7 @@ export const rules: Record<string, Rule> = {
   'empty-let': emptyLet,
   'empty-pattern': emptyPattern,
   'eta-reduction': etaReduction,
+  'impure-absolute-path': impureAbsolutePath,
   'impure-builtin': impureBuiltin,
   'impure-lookup-path': impureLookupPath,
   'legacy-let': legacyLet,
