@@ -34,7 +34,7 @@ ruleTester('impure-absolute-path', rule, {
     },
     {
       name: 'with an interpolation',
-      code: 'h: import /etc/nixos/hosts/${h}.nix',
+      code: `h: import /etc/nixos/hosts/\${h}.nix`,
       errors: [{ messageId: 'absolute', line: 1, column: 11 }],
     },
   ],
