@@ -10,8 +10,8 @@
 // - Lexical bindings win over `with`, and so do Nix's own globals (`with { map = 1; }; map`
 //   is the builtin `map`): a name comes from a `with` only when nothing lexical binds it.
 //
-// One query over the tree, then one pass over its captures; memoized per tree.
-import { type Language, type Node, Query, type Tree } from 'web-tree-sitter';
+// One pass over the nodes that matter, collected in C; memoized per tree.
+import type { Node, Tree } from 'web-tree-sitter';
 import { isGlobalName } from './builtins.js';
 import { attrName } from './names.js';
 
@@ -78,39 +78,15 @@ export interface ScopeAnalysis {
 
 const memo = new WeakMap<Tree, ScopeAnalysis>();
 
-const WITH_BODY = 0;
-const LET = 1;
-const REC = 2;
-const FUNCTION = 3;
-const VARIABLE = 4;
-const INHERIT = 5;
-const CAPTURE_ORDER: Record<string, number> = {
-  withBody: WITH_BODY,
-  let: LET,
-  rec: REC,
-  function: FUNCTION,
-  variable: VARIABLE,
-  inherit: INHERIT,
-};
-const QUERY = `
-(with_expression body: (_) @withBody)
-(let_expression) @let
-(let_attrset_expression) @let
-(rec_attrset_expression) @rec
-(function_expression) @function
-(variable_expression) @variable
-(inherit) @inherit
-`;
-const queries = new WeakMap<Language, Query>();
-
-function scopeQuery(tree: Tree): Query {
-  let q = queries.get(tree.language);
-  if (!q) {
-    q = new Query(tree.language, QUERY);
-    queries.set(tree.language, q);
-  }
-  return q;
-}
+const SCOPE_NODE_KINDS = [
+  'variable_expression',
+  'with_expression',
+  'let_expression',
+  'let_attrset_expression',
+  'rec_attrset_expression',
+  'function_expression',
+  'inherit',
+];
 
 /** The scope analysis of a parsed tree, computed on first use and then shared by every rule. */
 export function analyzeScopes(tree: Tree): ScopeAnalysis {
@@ -251,58 +227,68 @@ function analyze(tree: Tree): ScopeAnalysis {
     return scope;
   };
 
-  // The tree-sitter query engine finds the few nodes that matter far faster than a walk of
-  // every node from JavaScript; scopes nest properly, so a stack ordered by position
-  // rebuilds the nesting from the captures alone.
-  const captures = scopeQuery(tree).captures(tree.rootNode);
-  const items: { node: Node; kind: number; start: number; end: number }[] = [];
-  for (const c of captures) {
-    const kind = CAPTURE_ORDER[c.name];
-    if (kind === undefined) continue;
-    const node = c.node;
-    items.push({ node, kind, start: node.startIndex, end: node.endIndex });
-  }
-  // Outer before inner; for one node captured twice, the `with` body scope opens first.
-  items.sort((a, b) => a.start - b.start || b.end - a.end || a.kind - b.kind);
+  // tree-sitter collects the few node kinds that matter in C, in document order (outer
+  // before inner), far faster than a JavaScript walk of every node; scopes nest properly,
+  // so a stack of end offsets rebuilds the nesting from that list alone.
+  const nodes = tree.rootNode.descendantsOfType(SCOPE_NODE_KINDS);
   const ends: number[] = [];
-  for (const item of items) {
-    while (ends.length > 0 && (ends[ends.length - 1] as number) <= item.start && item.end > item.start) {
+  // Bodies of `with` seen but not yet entered: the environment comes first, in the outer scope.
+  const withBodies: { start: number; end: number; node: Node }[] = [];
+  const closeUntil = (offset: number) => {
+    while (ends.length > 0 && (ends[ends.length - 1] as number) <= offset) {
       ends.pop();
       close();
     }
-    const node = item.node;
-    switch (item.kind) {
-      case WITH_BODY: {
-        const w = node.parent;
-        if (!w) continue;
-        open({ kind: 'with', node: w, parent: current, bindings: new Map() });
-        break;
-      }
-      case LET:
-        open(recScope(node, 'let', 'let'));
-        break;
-      case REC:
-        open(recScope(node, 'rec', 'rec'));
-        break;
-      case FUNCTION:
-        open(functionScope(node));
-        break;
-      case VARIABLE:
+  };
+  for (const node of nodes) {
+    if (!node) continue;
+    const start = node.startIndex;
+    const end = node.endIndex;
+    if (end === start) continue;
+    closeUntil(start);
+    for (let i = withBodies.length - 1; i >= 0; i--) {
+      const body = withBodies[i] as (typeof withBodies)[number];
+      if (body.start > start) continue;
+      withBodies.splice(i, 1);
+      if (body.end <= start) continue; // nothing in it refers to anything
+      open({ kind: 'with', node: body.node, parent: current, bindings: new Map() });
+      ends.push(body.end);
+    }
+    switch (node.type) {
+      case 'variable_expression':
         reference(node, node.text, undefined);
         continue;
-      case INHERIT: {
+      case 'with_expression': {
+        const body = node.childForFieldName('body');
+        if (body && body.endIndex > body.startIndex) {
+          withBodies.push({ start: body.startIndex, end: body.endIndex, node });
+        }
+        continue;
+      }
+      case 'let_expression':
+      case 'let_attrset_expression':
+        open(recScope(node, 'let', 'let'));
+        break;
+      case 'rec_attrset_expression':
+        open(recScope(node, 'rec', 'rec'));
+        break;
+      case 'function_expression':
+        open(functionScope(node));
+        break;
+      case 'inherit': {
         // `inherit x;` in a let/rec names the outer x, not the binding it creates.
         const owner = node.parent?.parent;
         const skip = owner && current && current.node.id === owner.id ? current : undefined;
-        const attrs = node.childForFieldName('attrs');
-        for (const attr of attrs?.namedChildren ?? []) {
+        for (const attr of node.childForFieldName('attrs')?.namedChildren ?? []) {
           const name = attr ? attrName(attr) : undefined;
           if (attr && name !== undefined) reference(attr, name, skip);
         }
         continue;
       }
+      default:
+        continue;
     }
-    ends.push(item.end);
+    ends.push(end);
   }
   while (ends.pop() !== undefined) close();
 

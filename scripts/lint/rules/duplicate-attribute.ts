@@ -46,7 +46,10 @@ const rule: Rule = {
     const models = new Map<number, SetModel>();
     const build = (node: Node): SetModel => buildSet(node, models, context, reportMerges);
     const visit = (node: Node) => {
-      if (!models.has(node.id)) build(node);
+      // Reached by the walk (outer sets come first): no parent needs this set's contents.
+      if (models.has(node.id)) return;
+      const set = childOfType(node, 'binding_set');
+      if (set && !distinctFirstNames(set)) build(node);
     };
     return {
       attrset_expression: visit,
@@ -196,6 +199,33 @@ function buildSet(
       } else e.set.attrs.set(name, entry);
     }
   }
+}
+
+/**
+ * True when no first name (of an attrpath or inherit) appears twice: the common case, where
+ * nothing in the set can clash (nested literals are checked when the walk reaches them).
+ */
+function distinctFirstNames(set: Node): boolean {
+  const seen = new Set<string>();
+  for (const b of set.namedChildren) {
+    if (!b) continue;
+    if (b.type === 'binding') {
+      const first = b.firstNamedChild?.firstNamedChild;
+      if (!first) continue;
+      // Strings and interpolations may spell any name: check those sets in full.
+      if (first.type !== 'identifier') return false;
+      const name = first.text;
+      if (seen.has(name)) return false;
+      seen.add(name);
+    } else if (b.type === 'inherit' || b.type === 'inherit_from') {
+      for (const attr of b.childForFieldName('attrs')?.namedChildren ?? []) {
+        if (!attr || attr.type === 'comment') continue;
+        if (attr.type !== 'identifier' || seen.has(attr.text)) return false;
+        seen.add(attr.text);
+      }
+    }
+  }
+  return true;
 }
 
 /** `{ a, a }:` and `a@{ a }:` are parse errors in Nix ("duplicate formal function argument"). */

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { childOfType } from '../../nix-ast/attrpaths.js';
 import { analyzeModule, MODULE_ARGS, moduleFunctionOf } from '../../nix-ast/module.js';
-import { analyzeScopes, type Binding, type ScopeAnalysis } from '../../nix-ast/scopes.js';
+import { analyzeScopes, type Binding } from '../../nix-ast/scopes.js';
 import type { Rule, Suggestion } from '../types.js';
 
 const rule: Rule = {
@@ -10,7 +10,7 @@ const rule: Rule = {
     docs: {
       description:
         'A function argument that the body never uses: a plain `x:` argument, a formal of `{ a, b }:`, or the name of an `args@{ … }` pattern. Names starting with `_` are ignored.',
-      why: 'An unused argument is either dead (callers pass something for nothing) or a sign that the body uses the wrong name. Module functions get a pass for the arguments the module system hands every module (`config`, `lib`, `pkgs`, `options`, `modulesPath`, `specialArgs`; option `moduleArgs` replaces the list): a module function is `{ …, ... }: { … }` (formals with `...`, returning an attrset), every module is called with all of them, and trimming the list each time a module stops using one is churn. Other formals of a module (e.g. a `specialArgs` entry such as `hostName`) are reported. Formals are not reported when the `@` name is used, because the formals then decide what callers such as `callPackage` and the module system put into that set. Unlike deadnix, which by default reports every unused formal (including `config`, `lib` and `pkgs` of modules), this rule knows module arguments and `@` pass-through; a `_` prefix silences it here, as in deadnix.',
+      why: 'An unused argument is either dead (callers pass something for nothing) or a sign that the body uses the wrong name. Module functions get a pass for the arguments the module system hands every module (`config`, `lib`, `pkgs`, `options`, `modulesPath`, `specialArgs`; option `moduleArgs` replaces the list): a module function is `{ …, ... }: { … }` (formals with `...`, returning an attrset), every module is called with all of them, and trimming the list each time a module stops using one is churn. Other formals of a module (e.g. a `specialArgs` entry such as `hostName`) are reported. Formals are not reported when the `@` name is used, because the formals then decide what callers such as `callPackage` and the module system put into that set. In the `outputs` function of a flake `self` is never reported, nor any input when there is no `...`: Nix calls it with all of them. Unlike deadnix, which by default reports every unused formal (including `config`, `lib` and `pkgs` of modules), this rule knows module arguments and `@` pass-through; a `_` prefix silences it here, as in deadnix.',
       bad: '{ config, lib, pkgs, hostName, ... }:\n{\n  environment.systemPackages = map (p: pkgs.hello) [ 1 ];\n}',
       good: '{ config, lib, pkgs, ... }:\n{\n  environment.systemPackages = [ pkgs.hello ];\n}',
     },
@@ -33,15 +33,22 @@ const rule: Rule = {
         const { source, tree } = context.file;
         const scopes = analyzeScopes(tree);
         const modules = new Map<number, boolean>();
+        let byName: Map<string, Node[]> | undefined;
+        const referencesByName = (): Map<string, Node[]> => {
+          if (!byName) {
+            byName = new Map();
+            for (const r of scopes.references) {
+              const list = byName.get(r.resolution.name);
+              if (list) list.push(r.node);
+              else byName.set(r.resolution.name, [r.node]);
+            }
+          }
+          return byName;
+        };
         const isModuleFunction = (fn: Node): boolean => {
           let known = modules.get(fn.id);
           if (known === undefined) {
-            const formals = fn.childForFieldName('formals');
-            known =
-              moduleFunctionOf(fn) !== undefined &&
-              formals !== null &&
-              childOfType(formals, 'ellipses') !== undefined &&
-              analyzeModule(fn).isModule;
+            known = moduleFunctionOf(fn) !== undefined && hasEllipsis(fn) && analyzeModule(fn).isModule;
             modules.set(fn.id, known);
           }
           return known;
@@ -50,7 +57,7 @@ const rule: Rule = {
           if (b.name.startsWith('_') || scopes.isUsed(b)) continue;
           if (b.kind === 'lambda') {
             const rename = `_${b.name}`;
-            const suggest: Suggestion[] = renameIsSafe(scopes, b, rename)
+            const suggest: Suggestion[] = renameIsSafe(referencesByName(), b, rename)
               ? [
                   {
                     message: `Rename to \`${rename}\`.`,
@@ -78,6 +85,7 @@ const rule: Rule = {
             const pattern = [...b.scope.bindings.values()].find((o) => o.kind === 'pattern');
             if (pattern && scopes.isUsed(pattern)) continue;
             if (moduleArgs.has(b.name) && isModuleFunction(fn)) continue;
+            if (isFlakeOutputs(fn) && (b.name === 'self' || !hasEllipsis(fn))) continue;
             context.report({
               node: b.identifier,
               messageId: 'unusedFormal',
@@ -95,13 +103,26 @@ const rule: Rule = {
 
 export default rule;
 
+function hasEllipsis(fn: Node): boolean {
+  const formals = fn.childForFieldName('formals');
+  return formals !== null && childOfType(formals, 'ellipses') !== undefined;
+}
+
+/**
+ * The `outputs` function of a flake. Nix calls it with `self` and every input, so without
+ * `...` each of them must stay a formal (`outputs = { }: …` fails with "called with
+ * unexpected argument 'self'"; checked with nix eval).
+ */
+function isFlakeOutputs(fn: Node): boolean {
+  const binding = fn.parent;
+  if (binding?.type !== 'binding' || binding.childForFieldName('attrpath')?.text !== 'outputs') return false;
+  return binding.parent?.parent?.parent?.type === 'source_code';
+}
+
 /** `_x` must not capture a reference to an outer `_x` inside the function. */
-function renameIsSafe(scopes: ScopeAnalysis, b: Binding, rename: string): boolean {
+function renameIsSafe(byName: Map<string, Node[]>, b: Binding, rename: string): boolean {
   const fn = b.declaration;
-  return !scopes.references.some(
-    (r) =>
-      r.resolution.name === rename && r.node.startIndex >= fn.startIndex && r.node.endIndex <= fn.endIndex,
-  );
+  return !(byName.get(rename) ?? []).some((r) => r.startIndex >= fn.startIndex && r.endIndex <= fn.endIndex);
 }
 
 /** Removes `args@` before formals or `@args` after them: the pattern name changes nothing else. */

@@ -168,3 +168,12 @@ describe('scopes', () => {
     expect(await resolutions('let a = ; in a')).toContain('1:14 a -> let@1:5');
   });
 });
+
+describe('with bodies without references', () => {
+  it('do not swallow what follows them', async () => {
+    expect(await resolutions('x: [ (with x; 1) y ]')).toEqual([
+      '1:12 x -> lambda@1:1',
+      '1:18 y -> unresolved',
+    ]);
+  });
+});

@@ -24,12 +24,21 @@ ruleTester('unused-argument', rule, {
     { name: 'used @ pattern', code: 'args@{ ... }: args' },
     { name: 'used under with is still lexical', code: 'pkgs: with pkgs; [ hello ]' },
     {
+      name: 'flake outputs: self and inputs are passed by Nix',
+      code: '{\n  inputs.nixpkgs.url = "x";\n  outputs = { self, nixpkgs }: { };\n}',
+    },
+    {
       name: 'configured module args',
       code: '{ config, hostName, ... }: { }',
       options: { moduleArgs: ['config', 'hostName'] },
     },
   ],
   invalid: [
+    {
+      name: 'flake outputs with ...: an unused input is reported, self is not',
+      code: '{\n  outputs = { self, nixpkgs, ... }: { };\n}',
+      errors: [{ messageId: 'unusedFormal', line: 2, column: 21 }],
+    },
     {
       name: 'lambda argument',
       code: 'map (x: 1) [ 2 ]',
