@@ -1,10 +1,12 @@
 // The `tappaas lint` contract of ARCHITECTURE.md, checked on the built CLI in temp trees:
 // JSON shape, exit codes, default paths, config errors, the cache, --fix and each format.
+
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, CLI, gitInit, runCli, tempTree } from '../helpers/run-cli.js';
+import { buildCli, CLI, gitInit, REPO, runCli, tempTree } from '../helpers/run-cli.js';
 
 const WARN = '{ x = y: y == true; }\n'; // bool-comparison (warning) at 2:10..2:19 of line 1
 const CLEAN = '{ a = 1; }\n';
@@ -315,6 +317,28 @@ describe('github format', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('tappaas lint: 1 file linted: no problems found\n');
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('output pipe', () => {
+  it('stops quietly when the reader closes the pipe early (`tappaas lint | head`), keeping the exit code', async () => {
+    // Output far beyond a pipe buffer, so the write is still going on when the pipe closes.
+    const body = Array.from({ length: 5000 }, (_, i) => `  a${i} = y: y == true;`).join('\n');
+    const dir = tempTree({ 'many.nix': `{\n${body}\n}\n` });
+    const child = spawn(process.execPath, [CLI, 'lint', '.', '--no-cache', '--no-color'], { cwd: dir });
+    let stderr = '';
+    child.stderr.on('data', (b) => {
+      stderr += b;
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
+  });
+
+  it('prints its version', () => {
+    const r = runCli(['--version'], { cwd: REPO });
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version);
   });
 });
 
