@@ -11,6 +11,7 @@ Commands:
   lint [PATH...]        lint Nix files (default: nix/ and flake.nix)
   rules                 list the lint rules and their docs (--json, --markdown)
   hook pre-receive|install|uninstall   the server-side push gate (branch protection, registrations, lint)
+  git-shell --as ID     authorized_keys forced command: record the pusher, run git-shell
 
 Run \`tappaas <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 findings / rejected / failed hosts, 2 usage or internal error.`;
@@ -40,18 +41,15 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = 
     const m = await import('./hook.js');
     return { run: m.hookCommand, help: m.hookHelp };
   },
+  'git-shell': async () => {
+    const m = await import('./git-shell.js');
+    return { run: m.gitShellCommand, help: m.gitShellHelp };
+  },
 };
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  // A reader that stops early (`tappaas lint | head`) closes the pipe: stop writing, but
-  // finish the command so that the exit code still tells its result.
-  let stdoutClosed = false;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    stdoutClosed = true;
-  });
-  const stdout = (t: string) => stdoutClosed || process.stdout.write(t);
+  const stdout = (t: string) => process.stdout.write(t);
   const stderr = (t: string) => process.stderr.write(t);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     stdout(`${HELP}\n`);
