@@ -49,7 +49,14 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = 
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  const stdout = (t: string) => process.stdout.write(t);
+  // A reader that stops early (`tappaas lint | head`) closes the pipe: stop writing, but
+  // finish the command so that the exit code still tells its result.
+  let stdoutClosed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutClosed = true;
+  });
+  const stdout = (t: string) => stdoutClosed || process.stdout.write(t);
   const stderr = (t: string) => process.stderr.write(t);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     stdout(`${HELP}\n`);
