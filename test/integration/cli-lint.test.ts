@@ -311,6 +311,16 @@ describe('github format', () => {
     expect(md).toContain('| <code>nix/a.nix:1</code> | <code>bool-comparison</code> | warning |');
   });
 
+  it('warns, without failing the lint, when the summary file cannot be written', () => {
+    const dir = tempTree({ 'a.nix': CLEAN });
+    const r = runCli(['lint', '.', '--format', 'github', '--no-cache'], {
+      cwd: dir,
+      env: { GITHUB_STEP_SUMMARY: join(dir, 'no', 'such', 'summary.md') },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/tappaas lint: warning: could not write the job summary to .*summary\.md/);
+  });
+
   it('runs without a summary file (Gitea before 1.27, or a local run)', () => {
     const dir = tempTree({ 'a.nix': CLEAN });
     const r = runCli(['lint', '.', '--format', 'github', '--no-cache'], { cwd: dir });
