@@ -124,7 +124,25 @@ function sarifResult(d: Diagnostic, ruleIndex: number, opts: FormatOptions) {
   };
 }
 
-export function sarifLog(result: LintResult, opts: FormatOptions) {
+/** GitHub code scanning rejects a run with more results than this. */
+export const SARIF_MAX_RESULTS = 25_000;
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** At most `max` diagnostics, the most severe first kept, in their original order. */
+function capResults(diagnostics: Diagnostic[], max: number): Diagnostic[] {
+  if (diagnostics.length <= max) return diagnostics;
+  const keep = new Set(
+    diagnostics
+      .map((d, i) => ({ d, i }))
+      .sort((a, b) => RANK[a.d.severity] - RANK[b.d.severity] || a.i - b.i)
+      .slice(0, max)
+      .map(({ i }) => i),
+  );
+  return diagnostics.filter((_d, i) => keep.has(i));
+}
+
+export function sarifLog(result: LintResult, opts: FormatOptions, maxResults = SARIF_MAX_RESULTS) {
   const catalog = ruleCatalog();
   const index = new Map(catalog.map((r, i) => [r.id, i]));
   // An id no catalog knows (should not happen) still gets a descriptor so ruleIndex is valid.
@@ -143,6 +161,25 @@ export function sarifLog(result: LintResult, opts: FormatOptions) {
     });
   }
   const unreadable = result.diagnostics.filter((d) => d.rule === 'unreadable-file');
+  const kept = capResults(result.diagnostics, maxResults);
+  const left = result.diagnostics.length - kept.length;
+  const notifications = [
+    ...unreadable.map((d) => ({
+      level: 'error',
+      message: { text: `${d.file}: ${d.message}` },
+      locations: [{ physicalLocation: { artifactLocation: artifactLocation(d.file, opts) } }],
+    })),
+    ...(left
+      ? [
+          {
+            level: 'warning',
+            message: {
+              text: `${left} less severe results left out: code scanning rejects a run with more than ${maxResults}. \`tappaas lint --format json\` lists them all.`,
+            },
+          },
+        ]
+      : []),
+  ];
   const rootUri = pathToFileURL(opts.root).href.replace(/\/?$/, '/');
   return {
     $schema: SARIF_SCHEMA_URI,
@@ -161,20 +198,12 @@ export function sarifLog(result: LintResult, opts: FormatOptions) {
         invocations: [
           {
             executionSuccessful: unreadable.length === 0,
-            ...(unreadable.length
-              ? {
-                  toolExecutionNotifications: unreadable.map((d) => ({
-                    level: 'error',
-                    message: { text: `${d.file}: ${d.message}` },
-                    locations: [{ physicalLocation: { artifactLocation: artifactLocation(d.file, opts) } }],
-                  })),
-                }
-              : {}),
+            ...(notifications.length ? { toolExecutionNotifications: notifications } : {}),
           },
         ],
         originalUriBaseIds: { [SRCROOT]: { uri: rootUri } },
         columnKind: 'utf16CodeUnits' as const,
-        results: result.diagnostics.map((d) => sarifResult(d, index.get(d.rule)!, opts)),
+        results: kept.map((d) => sarifResult(d, index.get(d.rule)!, opts)),
       },
     ],
   };

@@ -140,4 +140,24 @@ describe('sarif formatter', () => {
     });
     expectValid(JSON.stringify(log));
   });
+
+  it('keeps the most severe results within the code scanning limit and says how many it left out', () => {
+    const base = result.diagnostics[0]!;
+    const diagnostics: Diagnostic[] = [
+      { ...base, severity: 'info', line: 1 },
+      { ...base, severity: 'warning', line: 2 },
+      { ...base, severity: 'error', line: 3 },
+      { ...base, severity: 'warning', line: 4 },
+    ];
+    const run = sarifLog({ files: 1, diagnostics }, opts, 2).runs[0]!;
+    expect(run.results.map((r) => [r.level, r.locations[0]!.physicalLocation.region.startLine])).toEqual([
+      ['warning', 2],
+      ['error', 3],
+    ]);
+    expect(run.invocations[0]!.toolExecutionNotifications![0]!.message.text).toMatch(
+      /^2 less severe results left out/,
+    );
+    expect(run.invocations[0]!.executionSuccessful).toBe(true);
+    expectValid(JSON.stringify(sarifLog({ files: 1, diagnostics }, opts, 2)));
+  });
 });
