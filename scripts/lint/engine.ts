@@ -20,7 +20,7 @@ import type {
   Severity,
   Visitors,
 } from './types.js';
-import { mergeVisitors, walk } from './walk.js';
+import { mergeVisitors, timedVisitors, walk } from './walk.js';
 
 export interface EngineOptions {
   /** Levels and options per rule id, from tappaas.json `lint.rules`. */
@@ -31,6 +31,8 @@ export interface EngineOptions {
   nixChecker?: NixSyntaxChecker;
   /** Run-level notes (e.g. Nix is missing); the caller shows each once. */
   onNote?: (text: string) => void;
+  /** When given, milliseconds spent in each rule (create and visitors) are added here. */
+  ruleTimes?: Map<string, number>;
 }
 
 export interface ActiveRule {
@@ -59,7 +61,7 @@ function format(template: string, data: Record<string, string | number> | undefi
 }
 
 /** Runs the rules over a parsed file (syntax already settled). Pure over its inputs. */
-export function runRules(file: NixFile, active: ActiveRule[]): Diagnostic[] {
+export function runRules(file: NixFile, active: ActiveRule[], ruleTimes?: Map<string, number>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const visitors: Visitors[] = [];
   for (const { id, rule, severity, options } of active) {
@@ -85,7 +87,8 @@ export function runRules(file: NixFile, active: ActiveRule[]): Diagnostic[] {
         diagnostics.push(diagnostic);
       },
     };
-    visitors.push(rule.create(context));
+    if (ruleTimes) visitors.push(timedVisitors(id, () => rule.create(context), ruleTimes));
+    else visitors.push(rule.create(context));
   }
   walk(file.tree, mergeVisitors(visitors));
   return diagnostics;
@@ -111,7 +114,7 @@ export async function lintSource(
     const diagnostics: Diagnostic[] = syntax.reports.map((r) => ({ file: path, rule: 'syntax-error', ...r }));
     if (!syntax.lint) return diagnostics;
     const file: NixFile = { path, source, tree, root: tree.rootNode };
-    const found = runRules(file, activeRules(opts));
+    const found = runRules(file, activeRules(opts), opts.ruleTimes);
     // Rules see the tree of the rewritten text but the original source; a fix touching a
     // rewritten spot would carry the stand-in text, so it is dropped (the report stays).
     const rewritten = syntax.gaps.filter((g) => source.slice(g.start, g.end) !== g.replacement);

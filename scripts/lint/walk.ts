@@ -24,6 +24,27 @@ export function mergeVisitors(all: Visitors[]): Dispatch {
   return dispatch;
 }
 
+/** A rule's visitors that add their time (and the rule's create) to `times[id]`. */
+export function timedVisitors(id: string, create: () => Visitors, times: Map<string, number>): Visitors {
+  const add = (t0: number) => times.set(id, (times.get(id) ?? 0) + performance.now() - t0);
+  const t0 = performance.now();
+  const visitors = create();
+  add(t0);
+  const out: Record<string, Visitor> = {};
+  for (const [key, fn] of Object.entries(visitors)) {
+    if (!fn) continue;
+    out[key] = (node) => {
+      const t = performance.now();
+      try {
+        fn(node);
+      } finally {
+        add(t);
+      }
+    };
+  }
+  return out as Visitors;
+}
+
 /** tree-sitter's id for ERROR nodes (ts_builtin_sym_error as an unsigned 16-bit symbol). */
 const ERROR_ID = 65535;
 

@@ -57,7 +57,7 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     });
     rows.push({
       name: 'parse only (tree-sitter, in process)',
-      ms: parseMs,
+      ...parseMs,
       files: n,
       bytes,
       note: '1 thread',
@@ -70,11 +70,15 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     const coldMs = await timed(RUNS, async () => {
       coldFound = (await lintPaths([dir], { ...opts, cache: false })).diagnostics.length;
     });
-    rows.push({ name: 'full lint cold (in process)', ms: coldMs, files: n, bytes });
+    rows.push({ name: 'full lint cold (in process)', ...coldMs, files: n, bytes });
+    // Where the time goes, rule by rule (one thread, so the clock is not shared).
+    const ruleTimes = new Map<string, number>();
+    const profiled = await timed(1, () => lintPaths([dir], { ...opts, cache: false, threads: 1, ruleTimes }));
+    rows.push({ name: 'full lint cold (in process)', ...profiled, files: n, bytes, note: '1 thread' });
     rmSync(cacheFile, { force: true });
     await lintPaths([dir], { ...opts, cache: true });
     const warmMs = await timed(RUNS, () => lintPaths([dir], { ...opts, cache: true }));
-    rows.push({ name: 'full lint warm cache (in process)', ms: warmMs, files: n, bytes });
+    rows.push({ name: 'full lint warm cache (in process)', ...warmMs, files: n, bytes });
 
     // (b, c) the real CLI as users run it: whole processes, node start-up included.
     const env = { ...process.env, XDG_CACHE_HOME: join(tmp, 'xdg'), NO_COLOR: '1' };
@@ -94,7 +98,7 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     });
     rows.push({
       name: 'tappaas lint --no-cache (CLI process)',
-      ms: cliColdMs,
+      ...cliColdMs,
       files: n,
       bytes,
       note: 'all cores',
@@ -105,7 +109,7 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     });
     rows.push({
       name: 'tappaas lint --no-cache (CLI process)',
-      ms: cliOneMs,
+      ...cliOneMs,
       files: n,
       bytes,
       note: '1 thread',
@@ -117,7 +121,7 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     const cliWarmMs = await timed(RUNS, async () => {
       warmOut = JSON.stringify(await cli([]));
     });
-    rows.push({ name: 'tappaas lint, warm cache (CLI process)', ms: cliWarmMs, files: n, bytes });
+    rows.push({ name: 'tappaas lint, warm cache (CLI process)', ...cliWarmMs, files: n, bytes });
     if (warmOut !== coldOut) throw new Error('the warm-cache run reported something else than the cold run');
     const result = JSON.parse(coldOut) as { files: number; diagnostics: { rule: string }[] };
     const syntax = result.diagnostics.filter((d) => d.rule === 'syntax-error').length;
@@ -125,7 +129,7 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     // (d) the baseline: nix-instantiate takes many files per process, so the fair way is one
     // process for the whole corpus (argv permitting); also both cores, and one per file.
     const nixMs = await timed(RUNS, () => nixParse(dir, files));
-    rows.push({ name: 'nix-instantiate --parse, 1 process', ms: nixMs, files: n, bytes, note: 'fair way' });
+    rows.push({ name: 'nix-instantiate --parse, 1 process', ...nixMs, files: n, bytes, note: 'fair way' });
     const cores = availableParallelism();
     const nixParMs = await timed(RUNS, () => {
       const parts: string[][] = Array.from({ length: cores }, () => []);
@@ -134,7 +138,7 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     });
     rows.push({
       name: `nix-instantiate --parse, ${cores} processes`,
-      ms: nixParMs,
+      ...nixParMs,
       files: n,
       bytes,
       note: 'all cores',
@@ -146,7 +150,7 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     });
     rows.push({
       name: 'nix-instantiate --parse, 1 process per file',
-      ms: perFileMs,
+      ...perFileMs,
       files: sample.length,
       bytes: sampleBytes,
       note: `${sample.length}-file sample`,
@@ -158,12 +162,20 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
       `findings: ${result.diagnostics.length} (in process: ${coldFound}), syntax-error: ${syntax}; ` +
         'CLI output identical warm, cold and on 1 thread',
     );
-    log(ratio('full lint (CLI, cold) vs nix-instantiate (1 process)', nixMs / cliColdMs, 0.5));
+    const ruleTotal = [...ruleTimes.values()].reduce((a, b) => a + b, 0);
     log(
-      `full lint (CLI, cold) vs nix-instantiate (${cores} processes): ${(nixParMs / cliColdMs).toFixed(2)}x`,
+      `time in rules, 1 thread: ${ruleTotal.toFixed(0)} ms of ${profiled.ms.toFixed(0)} ms; ` +
+        'the rest is reading, parsing, the walk and suppressions. Costliest rules:',
     );
-    log(ratio('warm vs cold (CLI processes)', cliColdMs / cliWarmMs, 10));
-    log(`warm vs cold (in process): ${(coldMs / warmMs).toFixed(2)}x`);
+    for (const [id, ms] of [...ruleTimes].sort((a, b) => b[1] - a[1]).slice(0, 8))
+      log(`  ${id.padEnd(28)} ${ms.toFixed(0).padStart(6)} ms  ${((100 * ms) / profiled.ms).toFixed(1)}%`);
+    log(ratio('full lint (CLI, cold) vs nix-instantiate (1 process), wall', nixMs.ms / cliColdMs.ms, 0.5));
+    log(
+      `full lint (CLI, cold) vs nix-instantiate (${cores} processes), wall: ${(nixParMs.ms / cliColdMs.ms).toFixed(2)}x; ` +
+        `by CPU time: ${(nixMs.cpuMs / cliColdMs.cpuMs).toFixed(2)}x`,
+    );
+    log(ratio('warm vs cold (CLI processes), wall', cliColdMs.ms / cliWarmMs.ms, 10));
+    log(`warm vs cold (in process), wall: ${(coldMs.ms / warmMs.ms).toFixed(2)}x`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

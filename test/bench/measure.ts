@@ -1,6 +1,8 @@
 // Shared pieces of every bench section: the machine line, timing, processes, the table.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export function machineLine(): string {
   const cpu = cpus();
@@ -15,16 +17,36 @@ export function machineLine(): string {
   ].join('\n');
 }
 
-/** Runs `fn` `runs` times; the median is what we report (the machine is shared and noisy). */
-export async function timed(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
-  const times: number[] = [];
+/** CPU seconds of finished child processes, when /usr/bin/time can tell us. */
+let childCpuMs = 0;
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+export interface Timing {
+  /** Wall clock, median of the runs. */
+  ms: number;
+  /** CPU time (user + system, this process and its children), median of the runs. */
+  cpuMs: number;
+}
+
+function median(list: number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
+
+/** Runs `fn` `runs` times; medians are what we report (the machine is shared and noisy). */
+export async function timed(runs: number, fn: () => Promise<unknown> | unknown): Promise<Timing> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const k0 = childCpuMs;
     const t0 = performance.now();
     await fn();
-    times.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000 + childCpuMs - k0);
   }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1]!;
+  return { ms: median(wall), cpuMs: median(cpu) };
 }
 
 export interface ProcessResult {
@@ -39,8 +61,11 @@ export function run(
   args: string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; keepStdout?: boolean } = {},
 ): Promise<ProcessResult> {
+  const cpuFile = TIME ? join(tmpdir(), `tappaas-bench-cpu-${process.pid}-${++spawned}`) : undefined;
+  const [program, argv] =
+    TIME && cpuFile ? [TIME, ['-f', '%U %S', '-o', cpuFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
+    const child = spawn(program, argv, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       stdio: ['ignore', opts.keepStdout ? 'pipe' : 'ignore', 'pipe'],
@@ -50,33 +75,48 @@ export function run(
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      if (cpuFile) {
+        try {
+          const [user = 0, sys = 0] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+          childCpuMs += (user + sys) * 1000;
+          rmSync(cpuFile, { force: true });
+        } catch {
+          // No figure: the wall clock still stands.
+        }
+      }
+      resolve({ code, stdout, stderr });
+    });
   });
 }
+let spawned = 0;
 
 export interface Row {
   name: string;
   ms: number;
+  cpuMs?: number;
   files: number;
   bytes: number;
   note?: string;
 }
 
 export function table(rows: Row[]): string {
-  const head = ['', 'time', 'files/s', 'MB/s', ''];
+  const head = ['', 'wall', 'files/s', 'MB/s', 'cpu', ''];
   const body = rows.map((r) => [
     r.name,
     `${r.ms.toFixed(0)} ms`,
     ((r.files * 1000) / r.ms).toFixed(0),
     (r.bytes / 1e6 / (r.ms / 1000)).toFixed(2),
+    r.cpuMs === undefined ? '' : `${r.cpuMs.toFixed(0)} ms`,
     r.note ?? '',
   ]);
   const all = [head, ...body];
   const width = head.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
+  const last = head.length - 1;
   return all
     .map((row) =>
       row
-        .map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(width[i]!) : cell.padStart(width[i]!)))
+        .map((cell, i) => (i === 0 || i === last ? cell.padEnd(width[i]!) : cell.padStart(width[i]!)))
         .join('  ')
         .trimEnd(),
     )
