@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Nix source, not templates
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseNix } from '../../../scripts/nix-ast/parser.js';
 import { analyzeScopes, type Resolution } from '../../../scripts/nix-ast/scopes.js';
@@ -176,4 +177,40 @@ describe('with bodies without references', () => {
       '1:18 y -> unresolved',
     ]);
   });
+});
+
+// Nix itself resolves variables when it parses: `nix-instantiate --parse` fails with
+// "undefined variable" exactly when a name is bound nowhere and no `with` is around.
+describe('unresolved names agree with nix-instantiate --parse', () => {
+  const cases = [
+    'let a = b; b = 1; in a',
+    'let a = 1; in b',
+    'x: let inherit x; in x',
+    'let inherit x; in 1',
+    'rec { a = 1; b = a; }',
+    '{ a = 1; b = a; }',
+    'args@{ a, b ? a, ... }: [ args b ]',
+    '{ a ? b, b ? 1 }: a',
+    'with x; y',
+    'with { }; y',
+    '(with x; 1) + y',
+    'let src = { }; inherit (src) a; in a',
+    '{ inherit a; }',
+    'a: { inherit a; }',
+    '[ map true null builtins __add import throw abort toString baseNameOf removeAttrs derivation ]',
+    'let { a = 1; body = a; }',
+    'let { body = b; }',
+    'k: { ${k} = "${k}"; p = ./a/${k}; }',
+    'k: { ${j} = 1; }',
+    'x: x.a or y',
+  ];
+  for (const code of cases) {
+    it(code, async () => {
+      const r = spawnSync('nix-instantiate', ['--parse', '-E', code], { encoding: 'utf8' });
+      const nixUndefined = /undefined variable/.test(r.stderr);
+      const unresolved = (await resolutions(code)).filter((s) => s.endsWith('-> unresolved'));
+      expect(unresolved.length > 0).toBe(nixUndefined);
+      if (!nixUndefined) expect(r.status).toBe(0);
+    });
+  }
 });

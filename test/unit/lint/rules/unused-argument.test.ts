@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import rule from '../../../../scripts/lint/rules/unused-argument.js';
 import { ruleTester } from '../../../helpers/rule-tester.js';
 
-ruleTester('unused-argument', rule, {
+const cases: Parameters<typeof ruleTester>[2] = {
   valid: [
     'x: x',
     '{ a, b }: a + b',
@@ -99,4 +101,21 @@ ruleTester('unused-argument', rule, {
       errors: [{ messageId: 'unusedFormal', line: 2, column: 43, message: '`role`' }],
     },
   ],
+};
+
+ruleTester('unused-argument', rule, cases);
+
+// Every fixed output must still be Nix that Nix accepts (inside a `with`, so that the free
+// names of the snippets do not count as undefined).
+describe('unused-argument fixes parse with nix-instantiate --parse', () => {
+  for (const c of cases.invalid) {
+    if (c.output === undefined) continue;
+    it(c.name ?? c.code, () => {
+      const r = spawnSync('nix-instantiate', ['--parse', '-E', `with { }; (${c.output})`], {
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    });
+  }
 });

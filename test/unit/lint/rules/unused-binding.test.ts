@@ -1,8 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Nix source, not templates
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import rule from '../../../../scripts/lint/rules/unused-binding.js';
 import { ruleTester } from '../../../helpers/rule-tester.js';
 
-ruleTester('unused-binding', rule, {
+const cases: Parameters<typeof ruleTester>[2] = {
   valid: [
     'let a = 1; in a',
     { name: 'used by another used binding', code: 'let a = 1; b = a; in b' },
@@ -102,4 +104,21 @@ ruleTester('unused-binding', rule, {
         '{ config, ... }:\nlet\n  cfg = config.services.web;\nin {\n  networking.firewall.allowedTCPPorts = [ cfg.port ];\n}',
     },
   ],
+};
+
+ruleTester('unused-binding', rule, cases);
+
+// Every fixed output must still be Nix that Nix accepts (inside a `with`, so that the free
+// names of the snippets do not count as undefined).
+describe('unused-binding fixes parse with nix-instantiate --parse', () => {
+  for (const c of cases.invalid) {
+    if (c.output === undefined) continue;
+    it(c.name ?? c.code, () => {
+      const r = spawnSync('nix-instantiate', ['--parse', '-E', `with { }; (${c.output})`], {
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    });
+  }
 });
