@@ -20,6 +20,7 @@ export { isNodeKind, NODE_KINDS, type NodeKind } from './kinds.js';
 export {
   analyzeModule,
   EXPLICIT_ALLOWED,
+  inlineModules,
   MODULE_ARGS,
   type ModuleArg,
   type ModuleInfo,

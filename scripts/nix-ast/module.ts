@@ -120,6 +120,8 @@ export function analyzeModule(
   expression: Node,
   /** Scopes resolve bare `mkIf` & co; a function defers the analysis until paths are asked for. */
   scopes?: ScopeAnalysis | (() => ScopeAnalysis),
+  /** Where the context says it is a module (an element of `imports`): any attrset counts. */
+  known = false,
 ): ModuleInfo {
   const info = notAModule();
   const fn = moduleFunctionOf(expression);
@@ -127,7 +129,7 @@ export function analyzeModule(
   if (body.type !== 'attrset_expression' && body.type !== 'rec_attrset_expression') return info;
   const keys = topLevelKeys(body);
   const explicit = keys.some((k) => k.name === 'config' || k.name === 'options');
-  if (!fn && !explicit && !keys.some((k) => k.name === 'imports')) return info;
+  if (!known && !fn && !explicit && !keys.some((k) => k.name === 'imports')) return info;
 
   info.isModule = true;
   info.rootAttrset = body;
@@ -210,4 +212,25 @@ function classifyDefinitions(
 
 function dropFirst(d: AttrDefinition): AttrDefinition {
   return { ...d, segments: d.segments.slice(1) as PathSegment[] };
+}
+
+/**
+ * Modules written inline in a module's `imports` list (`imports = [ ./a.nix { … } ({ lib, ... }: { … }) ]`),
+ * in source order; paths and other expressions are skipped.
+ */
+export function inlineModules(
+  info: ModuleInfo,
+  scopes?: ScopeAnalysis | (() => ScopeAnalysis),
+): ModuleInfo[] {
+  const out: ModuleInfo[] = [];
+  for (const value of info.imports) {
+    const list = unwrapValue(value);
+    if (list.type !== 'list_expression') continue;
+    for (const element of list.namedChildren) {
+      if (!element || element.type === 'comment') continue;
+      const m = analyzeModule(element, scopes, true);
+      if (m.isModule) out.push(m);
+    }
+  }
+  return out;
 }

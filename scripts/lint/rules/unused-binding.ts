@@ -9,7 +9,7 @@ const rule: Rule = {
     docs: {
       description:
         'A `let` binding (including a name brought in by `inherit` in a `let`) that nothing uses. Names starting with `_` are ignored.',
-      why: 'Dead bindings are left-overs: a reader has to check each one, and they hide the binding that was meant to be used (often a typo in the name that is used). Removing one is always safe in Nix: a `let` name is visible only lexically and is never evaluated unless referenced. A binding used only by itself (`let f = x: f x;`) counts as unused.',
+      why: 'Dead bindings are left-overs: a reader has to check each one, and they hide the binding that was meant to be used (often a typo in the name that is used). Removing one is always safe in Nix: a `let` name is visible only lexically and is never evaluated unless referenced. A binding used only by itself (`let f = x: f x;`) counts as unused. deadnix reports the same bindings, but also `_`-prefixed ones unless given `--no-underscore`.',
       bad: 'let\n  cfg = config.services.web;\n  port = 8080;\nin {\n  networking.firewall.allowedTCPPorts = [ cfg.port ];\n}',
       good: 'let\n  cfg = config.services.web;\nin {\n  networking.firewall.allowedTCPPorts = [ cfg.port ];\n}',
     },

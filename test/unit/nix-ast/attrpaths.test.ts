@@ -5,6 +5,7 @@ import { attrsetDefinitions, formatPath, staticPath } from '../../../scripts/nix
 import {
   type AttrDefinition,
   analyzeScopes,
+  inlineModules,
   type ModuleInfo,
   moduleInfo,
   parseNix,
@@ -182,6 +183,21 @@ describe('module detection', () => {
   it('config = lib.mkIf … { … } in the explicit form', async () => {
     const code = `${HEAD}{\n  options = { };\n  config = lib.mkIf config.x.enable {\n    hardware.opengl.enable = true;\n  };\n}`;
     expect((await module(code)).defs).toEqual(['hardware.opengl.enable @5:5 [mkIf] ?']);
+  });
+});
+
+describe('inline modules in imports', () => {
+  it('attrsets and functions in the imports list are modules of their own', async () => {
+    const code =
+      '{ lib, ... }: {\n  imports = [\n    ./a.nix\n    { services.a.enable = true; }\n    ({ config, ... }: { config.services.b = { }; options = { }; })\n  ];\n}';
+    await withTree(code, (tree) => {
+      const info = moduleInfo({ path: 'm.nix', source: code, tree, root: tree.rootNode });
+      const inline = inlineModules(info, analyzeScopes(tree));
+      expect(inline.map((m) => [m.form, m.args.map((a) => a.name), m.definitions.map(show)])).toEqual([
+        ['shorthand', [], [`services.a.enable @${at(code, 'services.a')}`]],
+        ['explicit', ['config'], [`services.b @${at(code, 'config.services')}`]],
+      ]);
+    });
   });
 });
 
