@@ -49,8 +49,8 @@ const rule: Rule = {
     docs: {
       description: 'A negated comparison: `!(a == b)`, `!(a < b)` and the like.',
       why: 'Every comparison has a negated operator: `!(a == b)` is `a != b`, `!(a < b)` is `a >= b`. One operator reads faster than a negation around parentheses.',
-      bad: 'enable = !(cfg.mode == "off");',
-      good: 'enable = cfg.mode != "off";',
+      bad: '{ enable = !(cfg.mode == "off"); }',
+      good: '{ enable = cfg.mode != "off"; }',
     },
     messages: {
       negated: '`!(a {{op}} b)` is `a {{negated}} b`: use the negated operator instead of `!( )`.',

@@ -17,8 +17,8 @@ const rule: Rule = {
     docs: {
       description: '`builtins.toPath`, deprecated since Nix 2.0.',
       why: 'Despite its name it returns a string, not a path (it only checks the string is absolute), which misleads readers and code that expects a path. Use the string as it is, or `/. + s` when a path is really wanted.',
-      bad: 'src = builtins.toPath "/srv/site";',
-      good: 'src = /. + "/srv/site";',
+      bad: '{ src = builtins.toPath "/srv/site"; }',
+      good: '{ src = /. + "/srv/site"; }',
     },
     messages: {
       deprecated:

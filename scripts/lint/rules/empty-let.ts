@@ -7,8 +7,8 @@ const rule: Rule = {
     docs: {
       description: 'A `let … in` that binds nothing (`let in x`).',
       why: 'An empty `let` adds a scope with no names: it is noise, usually left behind after the last binding was removed. `let in x` evaluates exactly as `x`.',
-      bad: 'config = let in { networking.hostName = "web1"; };',
-      good: 'config = { networking.hostName = "web1"; };',
+      bad: '{ config = let in { networking.hostName = "web1"; }; }',
+      good: '{ config = { networking.hostName = "web1"; }; }',
     },
     messages: {
       empty: 'This `let` binds nothing: remove `let in` and keep its body.',
