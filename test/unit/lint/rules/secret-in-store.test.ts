@@ -20,7 +20,7 @@ ruleTester('secret-in-store', rule, {
       name: 'empty and locked values',
       code: '{ password = ""; b.password = "!"; c.initialPassword = "*"; }',
     },
-    { name: 'an interpolation refers to a file', code: '{ password = "${config.sops.secrets.x.path}"; }' },
+    { name: 'an interpolation refers to a file', code: `{ password = "\${config.sops.secrets.x.path}"; }` },
     {
       name: 'placeholders substituted at runtime',
       code: '{ a.password = "$DB_PASSWORD"; b.token = "@TOKEN@"; }',
