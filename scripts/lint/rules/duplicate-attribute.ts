@@ -44,12 +44,14 @@ const rule: Rule = {
   create(context) {
     const reportMerges = context.options?.reportMerges === true;
     const models = new Map<number, SetModel>();
-    const build = (node: Node): SetModel => buildSet(node, models, context, reportMerges);
     const visit = (node: Node) => {
       // Reached by the walk (outer sets come first): no parent needs this set's contents.
       if (models.has(node.id)) return;
       const set = childOfType(node, 'binding_set');
-      if (set && !distinctFirstNames(set)) build(node);
+      if (!set) return;
+      const risky = repeatedFirstNames(set, context.file.source);
+      if (risky === 'none') return;
+      buildSet(node, models, context, reportMerges, risky === 'all' ? undefined : risky);
     };
     return {
       attrset_expression: visit,
@@ -103,6 +105,8 @@ function buildSet(
   models: Map<number, SetModel>,
   context: RuleContext,
   reportMerges: boolean,
+  /** Only the bindings whose first key is one of these (the rest cannot clash). */
+  only?: Set<string>,
 ): SetModel {
   const known = models.get(node.id);
   if (known) return known;
@@ -113,6 +117,7 @@ function buildSet(
   for (const b of set.namedChildren) {
     if (!b) continue;
     if (b.type === 'binding') {
+      if (only && !only.has(identifierAt(context.file.source, b.startIndex) ?? '')) continue;
       const attrpath = b.childForFieldName('attrpath');
       const value = b.childForFieldName('expression');
       if (attrpath && value) addAttr(model, attrpathSegments(attrpath), attrpath, value);
@@ -120,7 +125,7 @@ function buildSet(
       const attrs = b.childForFieldName('attrs');
       for (const attr of attrs?.namedChildren ?? []) {
         const name = attr ? attrName(attr) : undefined;
-        if (!attr || name === undefined) continue;
+        if (!attr || name === undefined || (only && !only.has(name))) continue;
         const prior = model.attrs.get(name);
         if (prior) {
           context.report({
@@ -202,38 +207,63 @@ function buildSet(
 }
 
 /**
- * True when no first name (of an attrpath or inherit) appears twice: the common case, where
- * nothing in the set can clash (nested literals are checked when the walk reaches them).
+ * The first names (of attrpaths and inherits) that appear more than once: only bindings
+ * starting with one of them can clash ('none' is the common case; nested literals are
+ * checked when the walk reaches them). 'all' when a first key is a string or interpolation,
+ * which may spell any name.
  */
-function distinctFirstNames(set: Node): boolean {
+function repeatedFirstNames(set: Node, source: string): Set<string> | 'none' | 'all' {
   const seen = new Set<string>();
+  let repeated: Set<string> | undefined;
+  const count = (name: string) => {
+    if (seen.has(name)) (repeated ??= new Set()).add(name);
+    else seen.add(name);
+  };
   for (const b of set.namedChildren) {
     if (!b) continue;
     if (b.type === 'binding') {
-      const first = b.firstNamedChild?.firstNamedChild;
-      if (!first) continue;
-      // Strings and interpolations may spell any name: check those sets in full.
-      if (first.type !== 'identifier') return false;
-      const name = first.text;
-      if (seen.has(name)) return false;
-      seen.add(name);
+      // A binding starts with its first key: read it from the source instead of asking the
+      // tree for two more nodes.
+      const name = identifierAt(source, b.startIndex);
+      if (name === undefined) return 'all';
+      count(name);
     } else if (b.type === 'inherit' || b.type === 'inherit_from') {
       for (const attr of b.childForFieldName('attrs')?.namedChildren ?? []) {
         if (!attr || attr.type === 'comment') continue;
-        if (attr.type !== 'identifier' || seen.has(attr.text)) return false;
-        seen.add(attr.text);
+        if (attr.type !== 'identifier') return 'all';
+        count(attr.text);
       }
     }
   }
-  return true;
+  return repeated ?? 'none';
+}
+
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_'-]*/y;
+
+function identifierAt(source: string, offset: number): string | undefined {
+  IDENTIFIER.lastIndex = offset;
+  return IDENTIFIER.exec(source)?.[0];
 }
 
 /** `{ a, a }:` and `a@{ a }:` are parse errors in Nix ("duplicate formal function argument"). */
 function checkArguments(fn: Node, context: RuleContext): void {
   const formals = fn.childForFieldName('formals');
   if (!formals) return;
-  const seen = new Map<string, Node>();
+  const source = context.file.source;
+  // Cheap pass first: a formal starts with its name.
+  const texts = new Set<string>();
+  let clash = false;
+  for (const formal of formals.namedChildren) {
+    if (formal?.type !== 'formal') continue;
+    const name = identifierAt(source, formal.startIndex);
+    if (name === undefined) continue;
+    if (texts.has(name)) clash = true;
+    texts.add(name);
+  }
   const universal = fn.childForFieldName('universal');
+  if (universal && texts.has(universal.text)) clash = true;
+  if (!clash) return;
+  const seen = new Map<string, Node>();
   const names: Node[] = [];
   for (const formal of formals.namedChildren) {
     const name = formal?.type === 'formal' ? formal.childForFieldName('name') : null;
