@@ -23,7 +23,9 @@ export function stringLiteralValue(node: Node | null | undefined): string | unde
     if (!child) continue;
     if (child.type === 'string_fragment') out += child.text;
     else if (child.type === 'escape_sequence') out += decodeEscape(child.text, indented);
-    else if (child.type === 'dollar_escape') out += '$';
+    // tree-sitter-nix gives only the escape prefix (`''` or `\`) as dollar_escape; the `$`
+    // follows as a fragment of its own.
+    else if (child.type === 'dollar_escape') continue;
     else if (child.type === 'comment') continue;
     else return undefined;
   }
