@@ -8,6 +8,7 @@ export const hookHelp = `Usage:
   tappaas hook pre-receive [--policy FILE]     what the installed hook runs (reads git's stdin)
   tappaas hook install <bare-repo> [--gitea] [--policy FILE] [--force]
   tappaas hook uninstall <bare-repo>
+  tappaas hook pre-push <remote> [<url>]        client preview (husky pre-push): same checks, advisory
 
 install writes hooks/pre-receive (or hooks/pre-receive.d/tappaas with --gitea, beside Gitea's
 dispatcher): a shim running this toolkit by absolute path. --policy FILE makes a server-side
@@ -40,6 +41,7 @@ export async function hookCommand(opts: HookCommandOptions): Promise<number> {
     return sub ? 0 : 2;
   }
   if (sub === 'pre-receive') return preReceiveCommand(opts, rest);
+  if (sub === 'pre-push') return prePushCommand(opts, rest);
   if (sub === 'install' || sub === 'uninstall') {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -161,5 +163,40 @@ async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Prom
         `  hint: ${e.hint ?? 'the push was not checked, so it was refused (fail closed); retry, and if it persists give the server admin this error id (details in tappaas-hook-errors.log in the repository directory)'}\n`,
     );
     return 2;
+  }
+}
+
+async function prePushCommand(opts: HookCommandOptions, argv: string[]): Promise<number> {
+  const remote = argv[0];
+  if (!remote) throw new UsageError('hook pre-push takes the remote name git passes to pre-push');
+  const { prePushToPreReceive, PREVIEW_BANNER } = await import('../hook/pre-push.js');
+  const { runGit } = await import('../git/exec.js');
+  const git = async (args: string[]) =>
+    (await runGit(args, { cwd: opts.cwd, okCodes: [1, 128] })).stdout.toString().trim();
+  const [gitDir, remoteHead, identity] = await Promise.all([
+    git(['rev-parse', '--absolute-git-dir']),
+    git(['rev-parse', '--verify', '-q', '--symbolic-full-name', `refs/remotes/${remote}/HEAD`]),
+    git(['config', '--get', 'tappaas.identity']),
+  ]);
+  const policyRev = remoteHead || `refs/remotes/${remote}/main`;
+  const input = Buffer.from(prePushToPreReceive((await readStdin()).toString('utf8')));
+  const env = { ...process.env };
+  if (!env.TAPPAAS_PUSHER && identity) env.TAPPAAS_PUSHER = identity;
+  opts.stderr(PREVIEW_BANNER);
+  try {
+    const { preReceive } = await import('../hook/pre-receive.js');
+    const result = await preReceive({
+      cwd: opts.cwd,
+      gitDir,
+      env,
+      input,
+      policyRev,
+      preview: { exclude: [`--remotes=${remote}`] },
+      write: opts.stderr,
+    });
+    return !result.accepted && process.env.TAPPAAS_PRE_PUSH_STRICT === '1' ? 1 : 0;
+  } catch (err) {
+    opts.stderr(`tappaas pre-push preview could not run: ${(err as Error).message}\n`);
+    return process.env.TAPPAAS_PRE_PUSH_STRICT === '1' ? 1 : 0;
   }
 }

@@ -5,11 +5,13 @@ import type { CatFile } from '../git/cat-file.js';
 import { type CommitChanges, commitChanges, isAncestor } from '../git/log.js';
 import { type BlobFact, privateKeyLine } from '../policy/content.js';
 import { protectedRuleFor, ZERO_OID } from '../policy/refs.js';
-import { hostOf, type RegistrationFacts } from '../policy/registration.js';
+import type { RegistrationFacts } from '../policy/registration.js';
 import type { Policy, RefUpdate } from '../policy/types.js';
 
 export interface UpdateFacts {
   nonFastForward: boolean;
+  /** Whether the old tip is in this repository (always, on the server). */
+  oldKnown?: boolean;
   /** Type of the new object (`commit`, `tag`, …), undefined on delete or when missing. */
   newType?: string;
   commits: CommitChanges[];
@@ -25,56 +27,76 @@ export interface FactContext {
   policy: Policy;
   /** Host keys recorded on the server by earlier registrations (trust on first use). */
   knownHostKeys: Record<string, string>;
+  /** What "already known" means for new commits: `--all` on the server, the remote's refs in a preview. */
+  exclude?: string[];
 }
 
-export async function gatherFacts(u: RefUpdate, ctx: FactContext): Promise<UpdateFacts> {
+/** Phase one, enough for the ref verdicts: object type and fast-forward. */
+export async function gatherRefFacts(u: RefUpdate, ctx: FactContext): Promise<UpdateFacts> {
   const facts: UpdateFacts = { nonFastForward: false, commits: [], blobs: [], nixPaths: [] };
   if (ZERO_OID.test(u.newOid)) return facts;
-  const created = ZERO_OID.test(u.oldOid);
   const info = ctx.cat.info(u.newOid);
+  const old = ZERO_OID.test(u.oldOid) ? undefined : ctx.cat.info(u.oldOid);
   ctx.cat.flush();
-  const newInfo = await info;
-  facts.newType = newInfo?.type;
-  if (facts.newType !== 'commit' && facts.newType !== 'tag') return facts;
+  facts.newType = (await info)?.type;
+  // A client preview may not have the remote's old tip: then judge it like a new ref.
+  facts.oldKnown = old !== undefined && (await old) !== undefined;
+  const branch = branchOf(u);
+  // Only protected branches care about history rewrites; elsewhere skip the extra process.
+  if (
+    !ZERO_OID.test(u.oldOid) &&
+    branch !== undefined &&
+    protectedRuleFor(branch, ctx.policy) &&
+    isCommitish(facts)
+  ) {
+    facts.nonFastForward = !(await isAncestor(ctx.cwd, u.oldOid, u.newOid));
+  }
+  return facts;
+}
 
-  const branch = u.ref.startsWith('refs/heads/') ? u.ref.slice('refs/heads/'.length) : undefined;
+function branchOf(u: RefUpdate): string | undefined {
+  return u.ref.startsWith('refs/heads/') ? u.ref.slice('refs/heads/'.length) : undefined;
+}
+
+function isCommitish(facts: UpdateFacts): boolean {
+  return facts.newType === 'commit' || facts.newType === 'tag';
+}
+
+/** Phase two, for refs the verdicts let move: commits, blobs, lint paths, registration facts. */
+export async function gatherContentFacts(u: RefUpdate, facts: UpdateFacts, ctx: FactContext): Promise<void> {
+  if (ZERO_OID.test(u.newOid) || !isCommitish(facts)) return;
+  const created = !facts.oldKnown;
+  const branch = branchOf(u);
   const { policy } = ctx;
   const isRegistration = branch?.startsWith(policy.registration.prefix) ?? false;
   const isProtected = branch !== undefined && protectedRuleFor(branch, policy) !== undefined;
   // Protected branches: every commit the update brings, even ones already on another branch.
-  const range = isProtected && !created ? [`${u.oldOid}..${u.newOid}`] : [u.newOid, '--not', '--all'];
+  const range =
+    isProtected && !created
+      ? [`${u.oldOid}..${u.newOid}`]
+      : [u.newOid, '--not', ...(ctx.exclude ?? ['--all'])];
   const defaultRef = `refs/heads/${policy.defaultBranch}`;
   const mainInfo = isRegistration ? ctx.cat.info(defaultRef) : undefined;
   ctx.cat.flush();
   const mainExists = (await mainInfo) !== undefined;
 
-  const [nonFf, commits, regCommits] = await Promise.all([
-    // Only protected branches care about history rewrites; elsewhere skip the extra process.
-    created || !isProtected
-      ? Promise.resolve(false)
-      : isAncestor(ctx.cwd, u.oldOid, u.newOid).then((a) => !a),
+  const [commits, regCommits] = await Promise.all([
     commitChanges(ctx.cwd, range),
     isRegistration && mainExists
       ? commitChanges(ctx.cwd, [u.newOid, '--not', defaultRef], { boundary: true })
       : Promise.resolve(undefined),
   ]);
-  facts.nonFastForward = nonFf;
   facts.commits = commits;
 
   if (isRegistration && branch) {
-    facts.registration = await registrationFacts(
-      u,
-      ctx,
-      hostOf({ ...u, kind: 'branch', change: 'create', name: branch }, policy),
-      regCommits,
-    );
+    const host = branch.slice(policy.registration.prefix.length);
+    facts.registration = await registrationFacts(u, ctx, host, regCommits);
     // A registration is checked against the default branch, a wider range than --not --all.
     if (regCommits) facts.commits = regCommits.filter((c) => !c.boundary);
   }
 
   await blobFacts(facts, ctx);
   if (branch !== undefined) await nixPaths(u, facts, ctx);
-  return facts;
 }
 
 async function blobFacts(facts: UpdateFacts, ctx: FactContext): Promise<void> {

@@ -48,7 +48,11 @@ function fromText(text: string, label: string, origin: string): PolicySource {
   return { policy: resolvePolicy(config.policy), config, origin };
 }
 
-export async function loadPolicySource(cat: CatFile, policyFile: string | undefined): Promise<PolicySource> {
+export async function loadPolicySource(
+  cat: CatFile,
+  policyFile: string | undefined,
+  rev = 'HEAD',
+): Promise<PolicySource> {
   if (policyFile) {
     let text: string;
     try {
@@ -61,11 +65,11 @@ export async function loadPolicySource(cat: CatFile, policyFile: string | undefi
     }
     return fromText(text, policyFile, `server file ${policyFile}`);
   }
-  const reads = Promise.all([cat.info('HEAD'), cat.contents('HEAD:tappaas.json')]);
+  const reads = Promise.all([cat.info(rev), cat.contents(`${rev}:tappaas.json`)]);
   cat.flush();
   const [head, blob] = await reads;
   if (blob?.type !== 'blob') {
-    const where = head ? `HEAD (${head.oid.slice(0, 12)})` : 'HEAD (no commits yet)';
+    const where = head ? `${rev} (${head.oid.slice(0, 12)})` : `${rev} (no commits yet)`;
     return {
       policy: resolvePolicy(undefined),
       config: {},
@@ -75,6 +79,6 @@ export async function loadPolicySource(cat: CatFile, policyFile: string | undefi
   return fromText(
     blob.data.toString('utf8'),
     `tappaas.json on the default branch`,
-    `tappaas.json at HEAD ${head?.oid.slice(0, 12) ?? ''}`.trim(),
+    `tappaas.json at ${rev} ${head?.oid.slice(0, 12) ?? ''}`.trim(),
   );
 }

@@ -9,7 +9,7 @@ import { classify } from '../policy/refs.js';
 import { hostOf, registrationContentProblems, sameKey } from '../policy/registration.js';
 import type { ClassifiedUpdate, Problem, RefDecision } from '../policy/types.js';
 import { refProblems } from '../policy/verdicts.js';
-import { gatherFacts, type UpdateFacts } from './facts.js';
+import { gatherContentFacts, gatherRefFacts, type UpdateFacts } from './facts.js';
 import { formatInputProblems, formatReport } from './messages.js';
 import { loadPolicySource, type PolicySource } from './policy-source.js';
 import { parseUpdates } from './protocol.js';
@@ -21,6 +21,10 @@ export interface PreReceiveOptions {
   env: NodeJS.ProcessEnv;
   input: Buffer;
   policyFile?: string;
+  /** Revision whose tappaas.json is the policy (default HEAD: the server's default branch). */
+  policyRev?: string;
+  /** Client-side preview: what counts as already known, and no server state is written. */
+  preview?: { exclude: string[] };
   write: (text: string) => void;
 }
 
@@ -53,23 +57,32 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
   if (updates.length === 0) return { accepted: true, decisions: [] };
   const cat = new CatFile(opts.cwd, opts.env);
   try {
-    const source = await loadPolicySource(cat, opts.policyFile);
+    const source = await loadPolicySource(cat, opts.policyFile, opts.policyRev);
     const identity = identityFromEnv(opts.env);
     const knownHostKeys = readKnownHostKeys(opts.gitDir);
-    const ctx = { cwd: opts.cwd, cat, policy: source.policy, knownHostKeys };
+    const ctx = {
+      cwd: opts.cwd,
+      cat,
+      policy: source.policy,
+      knownHostKeys,
+      ...(opts.preview ? { exclude: opts.preview.exclude } : {}),
+    };
     const judged = await mapLimit(updates, 4, async (u) => {
-      const facts = await gatherFacts(u, ctx);
+      const facts = await gatherRefFacts(u, ctx);
       const c = classify(u, facts.nonFastForward);
       const problems = refProblems(c, identity, source.policy);
       // A ref that may not move at all is not worth reading content for.
-      if (problems.length === 0) problems.push(...contentProblems(c, facts, source, identity));
+      if (problems.length === 0) {
+        await gatherContentFacts(u, facts, ctx);
+        problems.push(...contentProblems(c, facts, source, identity));
+      }
       return { c, facts, problems };
     });
     await lintTips(judged, source, cat);
     const decisions = judged.map(({ c, problems }) => ({ ...decide(c.ref, problems), newOid: c.newOid }));
     const accepted = decisions.every((d) => d.accepted);
     opts.write(formatReport({ decisions, identity, origin: source.origin }));
-    if (accepted) {
+    if (accepted && !opts.preview) {
       // Trust on first use: remember host keys that registration keys brought for new hosts.
       const fresh: Record<string, string> = {};
       for (const { c, facts } of judged) {

@@ -1,7 +1,7 @@
 // The pre-receive hook end to end: a real bare repository, the built toolkit installed as
 // its hook, and real `git push`es whose `remote:` output must carry the verdicts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitFixture, run } from '../helpers/git.js';
@@ -219,6 +219,39 @@ describe('multi-ref pushes', () => {
   });
 });
 
+describe('large pushes', () => {
+  it('accepts a push of 10,000 commits within the time GitHub Enterprise allows a hook (5 s)', {
+    timeout: 300_000,
+  }, () => {
+    const base = g.main();
+    let stream = '';
+    for (let i = 1; i <= 10_000; i++) {
+      const body = `change ${i}\n`;
+      stream += `commit refs/heads/big\ncommitter T <t@example.invalid> ${1_700_000_000 + i} +0000\ndata 2\nc\n`;
+      stream += i === 1 ? `from ${base}\n` : '';
+      stream += `M 100644 inline notes/log${i % 50}.txt\ndata ${body.length}\n${body}\n`;
+    }
+    const imported = run('git', ['fast-import', '--quiet'], { cwd: g.work, env: g.env, input: stream });
+    expect(imported.code, imported.stderr).toBe(0);
+    const tip = g.git(['rev-parse', 'refs/heads/big']);
+    const r = g.push(['refs/heads/big:refs/heads/big'], bob);
+    expect(r.code, r.stderr).toBe(0);
+    // The hook alone, as for a fast-forward of protected main by 10,000 commits: the full
+    // OLD..NEW range is walked and every blob read.
+    // CPU time rather than wall time: the test machine may be shared and loaded.
+    const full = run('/usr/bin/time', ['-f', 'cpu %U %S', process.execPath, CLI, 'hook', 'pre-receive'], {
+      cwd: g.bare,
+      env: { ...g.env, ...alice },
+      input: `${base} ${tip} refs/heads/main\n`,
+    });
+    expect(full.code, full.stderr).toBe(0);
+    const [, user, sys] = /cpu ([\d.]+) ([\d.]+)/.exec(full.stderr) ?? [];
+    const ms = (Number(user) + Number(sys)) * 1000;
+    console.log(`hook over 10,000 commits: ${ms.toFixed(0)} ms CPU`);
+    expect(ms).toBeLessThan(5000);
+  });
+});
+
 describe('hook input and failure modes', () => {
   const Z = '0'.repeat(40);
   it.each([
@@ -260,6 +293,40 @@ describe('hook input and failure modes', () => {
     expect(existsSync(join(g.bare, 'tappaas-break-glass.log'))).toBe(true);
     rmSync(join(g.bare, 'tappaas-break-glass'));
     expect(tappaas(['hook', 'install', g.bare]).code).toBe(0);
+  });
+});
+
+describe('client pre-push preview', () => {
+  it('shows the server verdicts before the push, advisory unless strict', () => {
+    const f = new GitFixture('tappaas-prepush-');
+    try {
+      f.commit(undefined, { 'tappaas.json': JSON.stringify(POLICY) });
+      f.git(['push', '-q', 'origin', 'HEAD:refs/heads/main']);
+      f.git(['fetch', '-q', 'origin']);
+      const hooks = join(f.root, 'client-hooks');
+      mkdirSync(hooks);
+      writeFileSync(
+        join(hooks, 'pre-push'),
+        `#!/bin/sh\nexec '${process.execPath}' '${CLI}' hook pre-push "$@"\n`,
+        {
+          mode: 0o755,
+        },
+      );
+      f.git(['config', 'core.hooksPath', hooks]);
+      f.commit(undefined, { 'nix/bad.nix': '{ a = ; }\n' });
+      const advisory = f.push(['HEAD:main'], bob);
+      expect(advisory.stderr).toContain('tappaas pre-push PREVIEW (advisory');
+      expect(advisory.stderr).toContain('[protected-branch]');
+      expect(advisory.code).toBe(0); // no server hook here: only the preview spoke
+      f.commit(undefined, { 'nix/bad2.nix': '{ b = ; }\n' });
+      const strict = f.push(['HEAD:refs/heads/feat'], { ...bob, TAPPAAS_PRE_PUSH_STRICT: '1' });
+      expect(strict.code).not.toBe(0);
+      expect(strict.stderr).toContain('[lint/syntax-error] (nix/bad2.nix:1:');
+      expect(strict.stderr).not.toContain('nix/bad.nix'); // already on the remote
+      expect(f.serverRef('refs/heads/feat')).toBeUndefined();
+    } finally {
+      f.cleanup();
+    }
   });
 });
 

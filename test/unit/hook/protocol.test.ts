@@ -55,3 +55,13 @@ describe('parseUpdates', () => {
     expect(parseUpdates(bytes).problems[0]?.message).toBe('the ref name is not valid UTF-8');
   });
 });
+
+describe('prePushToPreReceive', () => {
+  it('turns pre-push lines into pre-receive lines', async () => {
+    const { prePushToPreReceive } = await import('../../../scripts/hook/pre-push.js');
+    expect(
+      prePushToPreReceive(`refs/heads/x ${A} refs/heads/main ${B}\n(delete) ${Z} refs/heads/old ${A}\n`),
+    ).toBe(`${B} ${A} refs/heads/main\n${A} ${Z} refs/heads/old\n`);
+    expect(prePushToPreReceive('\n')).toBe('');
+  });
+});
