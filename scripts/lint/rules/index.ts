@@ -15,6 +15,7 @@ import legacyLet from './legacy-let.js';
 import manualInherit from './manual-inherit.js';
 import renamedOption from './renamed-option.js';
 import secretInStore from './secret-in-store.js';
+import systemdExecCommand from './systemd-exec-command.js';
 import unpinnedFetch from './unpinned-fetch.js';
 import unusedArgument from './unused-argument.js';
 import unusedBinding from './unused-binding.js';
@@ -35,6 +36,7 @@ export const rules: Record<string, Rule> = {
   'legacy-let': legacyLet,
   'manual-inherit': manualInherit,
   'secret-in-store': secretInStore,
+  'systemd-exec-command': systemdExecCommand,
   'renamed-option': renamedOption,
   'unpinned-fetch': unpinnedFetch,
   'unused-argument': unusedArgument,

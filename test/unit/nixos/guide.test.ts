@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { lintSource } from '../../../scripts/lint/engine.js';
 
 const dir = join(import.meta.dirname, '../../fixtures/guide');
-const lint = async (name: string) => {
+const lint = async (name: string, rule = 'renamed-option') => {
   const diagnostics = await lintSource(`guide/${name}`, readFileSync(join(dir, name), 'utf8'));
-  return diagnostics.filter((d) => d.rule === 'renamed-option');
+  return diagnostics.filter((d) => d.rule === rule);
 };
 
 describe('renamed-option on the guide', () => {
@@ -45,5 +45,29 @@ describe('renamed-option on the guide', () => {
     for (const name of ['configuration.nix', 'common.nix', 'role-litellm.nix']) {
       expect(await lint(name), name).toEqual([]);
     }
+  });
+});
+
+describe('systemd-exec-command on the guide', () => {
+  it('reports the multi-command ExecStart with pip install in role-litellm.nix', async () => {
+    const found = await lint('role-litellm.nix', 'systemd-exec-command');
+    expect(found.map((d) => ({ line: d.line, column: d.column, message: d.message }))).toEqual([
+      {
+        line: 18,
+        column: 7,
+        message:
+          '`ExecStart` of `litellm-api` holds 4 commands on separate lines, but systemd runs one command per Exec line, without a shell.',
+      },
+      {
+        line: 20,
+        column: 35,
+        message:
+          '`ExecStart` of `litellm-api` runs `pip install` at every start: the host then depends on the network and on the current upstream version, outside Nix.',
+      },
+    ]);
+  });
+
+  it('accepts the vLLM unit, whose lines are one command with continuations', async () => {
+    expect(await lint('role-vllm.nix', 'systemd-exec-command')).toEqual([]);
   });
 });

@@ -1,0 +1,315 @@
+// systemd units whose Exec lines are written as shell scripts, or that install software at
+// start-up. systemd runs an Exec line as one command without a shell: a second line, `&&`,
+// `;` or a pipe is not what the author meant. An installer at start-up (`pip install`,
+// `curl … | sh`) makes every boot depend on the network and on whatever version is current,
+// outside Nix, so a rollback no longer rolls it back.
+import type { Node } from 'web-tree-sitter';
+import { attrpathSegments, unwrapValue, wrapperCall } from '../../nix-ast/attrpaths.js';
+import { moduleInfo } from '../../nix-ast/module.js';
+import { rangeOfOffsets } from '../../nix-ast/range.js';
+import type { Rule } from '../types.js';
+
+const EXEC_KEYS = new Set([
+  'ExecStart',
+  'ExecStartPre',
+  'ExecStartPost',
+  'ExecCondition',
+  'ExecReload',
+  'ExecStop',
+  'ExecStopPost',
+]);
+/** Service attributes whose script runs at every start: installers are wrong there too. */
+const SCRIPT_KEYS = new Set(['script', 'preStart', 'postStart']);
+
+const INSTALLERS: [RegExp, string][] = [
+  [/\bpip[0-9.]*\s+install\b/, 'pip install'],
+  [/\b(?:npm|pnpm)\s+(?:install|i|ci|add)\b/, 'npm install'],
+  [/\byarn\s+(?:install|add)\b/, 'yarn install'],
+  [/\bnix-env\s+(?:-i\w*|--install)\b/, 'nix-env -i'],
+  [/\b(?:curl|wget)\b[^\n|]*\|\s*(?:sudo\s+)?(?:ba|z)?sh\b/, 'a downloaded script piped to a shell'],
+  [/\bapt(?:-get)?\s+install\b/, 'apt-get install'],
+  [/\b(?:cargo|go|gem)\s+install\b/, 'a language package installer'],
+];
+
+/** A string's text with interpolations as U+0001, and the source offset of every character. */
+interface StringText {
+  text: string;
+  offsets: number[];
+}
+
+function stringText(node: Node, source: string): StringText | undefined {
+  const indented = node.type === 'indented_string_expression';
+  if (!indented && node.type !== 'string_expression') return undefined;
+  const open = indented ? 2 : 1;
+  let text = '';
+  const offsets: number[] = [];
+  const literal = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      text += source[i];
+      offsets.push(i);
+    }
+  };
+  let pos = node.startIndex + open;
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    literal(pos, child.startIndex);
+    if (child.type === 'interpolation') {
+      text += '\u0001';
+      offsets.push(child.startIndex);
+    } else if (child.type === 'escape_sequence' || child.type === 'dollar_escape') {
+      const raw = child.text;
+      const c = child.type === 'dollar_escape' ? '$' : indented ? raw.slice(3) || "''" : raw.slice(1);
+      text += c === 'n' ? '\n' : c === 't' ? '\t' : c;
+      for (let i = 0; i < (c === 'n' || c === 't' ? 1 : c.length); i++) offsets.push(child.startIndex);
+    } else {
+      literal(child.startIndex, child.endIndex);
+    }
+    pos = child.endIndex;
+  }
+  literal(pos, node.endIndex - open);
+  return { text, offsets };
+}
+
+/** The commands of an Exec value: lines, with `\`-continuations joined. */
+export function commandLines(text: string): { text: string; start: number }[] {
+  const out: { text: string; start: number }[] = [];
+  let current: { text: string; start: number } | undefined;
+  let at = 0;
+  for (const line of text.split('\n')) {
+    const start = at;
+    at += line.length + 1;
+    if (current) current.text += `\n${line}`;
+    else if (line.trim()) current = { text: line, start };
+    else continue;
+    if (!/\\\s*$/.test(line)) {
+      out.push(current);
+      current = undefined;
+    }
+  }
+  if (current) out.push(current);
+  return out;
+}
+
+/** The first shell operator outside quotes: `&&`, `||`, `|`, or `;` ending a word. */
+export function shellOperator(command: string): { op: string; index: number } | undefined {
+  let quote: string | undefined;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i] as string;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"') i++;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '\\') i++;
+    else if (c === '&' && command[i + 1] === '&') return { op: '&&', index: i };
+    else if (c === '|') return { op: command[i + 1] === '|' ? '||' : '|', index: i };
+    else if (c === ';' && (i + 1 === command.length || /\s/.test(command[i + 1] as string))) {
+      return { op: ';', index: i };
+    }
+  }
+  return undefined;
+}
+
+const rule: Rule = {
+  meta: {
+    type: 'problem',
+    docs: {
+      description:
+        'systemd Exec lines that hold several commands or shell syntax, and services that install software when they start.',
+      why: 'systemd runs an Exec line as one command without a shell, so a second line, `&&`, `;` or a pipe does not do what it says. Installing at start-up (`pip install`, `curl … | sh`) makes each start depend on the network and on the current upstream version, outside Nix: the host is no longer reproducible and a rollback does not roll it back.',
+      bad: `serviceConfig.ExecStart = ''\n  \${venv}/bin/pip install litellm\n  \${venv}/bin/litellm --port 4000\n'';`,
+      good: `script = ''\n  exec \${pkgs.litellm}/bin/litellm --port 4000\n'';`,
+    },
+    messages: {
+      multipleCommands:
+        '`{{key}}` of `{{unit}}` holds {{count}} commands on separate lines, but systemd runs one command per Exec line, without a shell.',
+      shellOperator:
+        '`{{key}}` of `{{unit}}` uses `{{op}}`, which systemd passes to the program as an argument: no shell interprets it.',
+      installer:
+        '`{{key}}` of `{{unit}}` runs {{what}} at every start: the host then depends on the network and on the current upstream version, outside Nix.',
+    },
+    defaultLevel: 'error',
+  },
+  create(context) {
+    const { source } = context.file;
+    if (!source.includes('systemd')) return {};
+    return {
+      // Only keys named like an Exec setting or a start script are looked at: found in the
+      // text, then their path is resolved by walking up the tree from them. Visiting every
+      // binding, or resolving every path of the file, would cost far more.
+      Program(root) {
+        for (const m of source.matchAll(CANDIDATE_KEY)) {
+          const at = root.descendantForIndex(m.index);
+          const binding = at && bindingOfKey(at);
+          if (binding) checkBinding(context, binding);
+        }
+      },
+    };
+  },
+};
+
+const CANDIDATE_KEY = /\b(?:Exec[A-Z][A-Za-z]*|script|preStart|postStart)"?\s*=[^=]/g;
+
+/** The binding whose attrpath ends with this key name (identifier, or fragment of a quoted name). */
+function bindingOfKey(node: Node): Node | undefined {
+  let attr: Node | null = node;
+  if (attr.type === 'string_fragment') attr = attr.parent;
+  const attrpath = attr?.parent;
+  if (!attr || attrpath?.type !== 'attrpath' || attrpath.lastNamedChild?.id !== attr.id) return undefined;
+  return attrpath.parent?.type === 'binding' ? attrpath.parent : undefined;
+}
+
+function checkBinding(context: Context, node: Node): void {
+  const attrpath = node.childForFieldName('attrpath');
+  const last = attrpath ? attrpathSegments(attrpath).at(-1)?.name : undefined;
+  if (!attrpath || !last || !(EXEC_KEYS.has(last) || SCRIPT_KEYS.has(last))) return;
+  // Plain text first: a value with no line break, operator or installer in it is fine.
+  const expression = node.childForFieldName('expression');
+  if (!expression) return;
+  const raw = context.file.source.slice(expression.startIndex, expression.endIndex);
+  const suspicious = INSTALLERS.some(([re]) => re.test(raw)) || (EXEC_KEYS.has(last) && /[\n&|;]/.test(raw));
+  if (!suspicious) return;
+  const info = moduleInfo(context.file);
+  if (!info.isModule || !info.rootAttrset) return;
+  const path = definitionPath(node, info.rootAttrset, info.form === 'explicit');
+  if (path?.[0] !== 'systemd') return;
+  const services = path[1] === 'user' ? 2 : 1;
+  if (path[services] !== 'services') return;
+  const unit = path[services + 1];
+  const tail = path.slice(services + 2);
+  const exec = tail.length === 2 && tail[0] === 'serviceConfig' && EXEC_KEYS.has(tail[1] as string);
+  const script = tail.length === 1 && SCRIPT_KEYS.has(tail[0] as string);
+  if (!unit || (!exec && !script)) return;
+  checkValue(context, attrpath, { key: last, unit }, unwrapWrappers(expression), exec);
+}
+
+type Context = Parameters<Rule['create']>[0];
+
+function checkValue(
+  context: Context,
+  keyNode: Node,
+  data: { key: string; unit: string },
+  value: Node,
+  exec: boolean,
+): void {
+  const { source } = context.file;
+  const strings = value.type === 'list_expression' ? value.namedChildren : [value];
+  for (const s of strings) {
+    const st = s && stringText(unwrapValue(s), source);
+    if (!st) continue;
+    const at = (i: number, j: number) =>
+      rangeOfOffsets(source, st.offsets[i] ?? s.startIndex, (st.offsets[j - 1] ?? s.endIndex - 1) + 1);
+    let installerFound = false;
+    for (const [re, what] of INSTALLERS) {
+      const m = re.exec(st.text);
+      if (!m) continue;
+      installerFound = true;
+      context.report({
+        range: at(m.index, m.index + m[0].length),
+        messageId: 'installer',
+        data: { ...data, what: what.startsWith('a ') ? what : `\`${what}\`` },
+        help: 'Build it with Nix instead (a package from nixpkgs, or a derivation in the fleet) and run it from the store.',
+      });
+      break;
+    }
+    if (!exec) continue;
+    const commands = commandLines(st.text);
+    if (commands.length > 1) {
+      context.report({
+        node: keyNode,
+        messageId: 'multipleCommands',
+        data: { ...data, count: commands.length },
+        help: installerFound
+          ? "Move the commands to the service's `script = ''…'';` (NixOS runs it with bash), and install nothing at start-up."
+          : "Move the commands to the service's `script = ''…'';` (NixOS runs it with bash), or use one ExecStartPre= per preparatory command.",
+      });
+      continue;
+    }
+    const only = commands[0];
+    const op = only && shellOperator(only.text);
+    if (only && op) {
+      const i = only.start + op.index;
+      context.report({
+        range: at(i, i + op.op.length),
+        messageId: 'shellOperator',
+        data: { ...data, op: op.op },
+        help: "Use `script = ''…'';` for shell syntax, or split the commands into ExecStartPre=/ExecStart=.",
+      });
+    }
+  }
+}
+
+/** `lib.mkForce x`, `mkDefault (x)`: the value they wrap. */
+function unwrapWrappers(node: Node): Node {
+  let n = unwrapValue(node);
+  for (let call = wrapperCall(n); call && call.name !== 'mkMerge'; call = wrapperCall(n)) {
+    n = unwrapValue(call.args[call.args.length - 1] as Node);
+  }
+  return n;
+}
+
+/**
+ * The option path a binding defines, from the module root: its own attrpath, then the
+ * attrpaths of the bindings it is nested in, through parentheses, let/with/assert bodies,
+ * `//`, and the wrappers mkIf/mkMerge/mkDefault/…; undefined for anything else (a let
+ * binding, a function body, a dynamic key) and for option declarations.
+ */
+export function definitionPath(binding: Node, root: Node, explicit: boolean): string[] | undefined {
+  const names: string[] = [];
+  const prepend = (b: Node): boolean => {
+    const ap = b.childForFieldName('attrpath');
+    const segs = ap ? attrpathSegments(ap) : [];
+    if (segs.length === 0 || segs.some((x) => x.name === undefined)) return false;
+    names.unshift(...segs.map((x) => x.name as string));
+    return true;
+  };
+  if (!prepend(binding)) return undefined;
+  let n: Node | null = binding.parent?.parent ?? null; // binding_set, then the attrset
+  while (n && n.id !== root.id) {
+    const p: Node | null = n.parent;
+    if (!p) return undefined;
+    switch (p.type) {
+      case 'binding':
+        if (p.childForFieldName('expression')?.id !== n.id || !prepend(p)) return undefined;
+        n = p.parent?.parent ?? null;
+        break;
+      case 'parenthesized_expression':
+      case 'binary_expression':
+        if (p.type === 'binary_expression' && p.childForFieldName('operator')?.type !== '//')
+          return undefined;
+        n = p;
+        break;
+      case 'let_expression':
+      case 'with_expression':
+      case 'assert_expression':
+        if (p.childForFieldName('body')?.id !== n.id) return undefined;
+        n = p;
+        break;
+      case 'list_expression': {
+        // Only as the list of `mkMerge [ … ]`.
+        const apply = p.parent?.type === 'parenthesized_expression' ? p.parent.parent : p.parent;
+        if (!apply || wrapperCall(apply)?.name !== 'mkMerge') return undefined;
+        n = apply;
+        break;
+      }
+      case 'apply_expression': {
+        // `mkIf c x` is apply(apply(mkIf, c), x): the wrapped value is the outer argument.
+        const call = wrapperCall(p);
+        if (!call || call.args[call.args.length - 1]?.id !== n.id) return undefined;
+        n = p;
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  if (!n) return undefined;
+  if (explicit) {
+    if (names[0] !== 'config') return undefined;
+    names.shift();
+  } else if (names[0] === 'options' || names[0] === 'imports') return undefined;
+  return names;
+}
+
+export default rule;
