@@ -9,7 +9,27 @@ import type { Diagnostic } from './types.js';
 /** A diagnostic without its file name: the same bytes give the same findings anywhere. */
 export type CachedDiagnostic = Omit<Diagnostic, 'file'>;
 
-const FORMAT = 1;
+const FORMAT = 2;
+/** Past this many entries, a save keeps only what the run used: the cache cannot grow forever. */
+const MAX_ENTRIES = 20_000;
+/** Timestamps can be this coarse; a file changed closer than this to our look is not trusted. */
+const RACY_MS = 2_000;
+
+/** What git's index keeps to know a file unchanged without reading it. */
+type StatMemo = [
+  size: number,
+  mtimeMs: number,
+  ctimeMs: number,
+  ino: number,
+  hash: string,
+  checkedAt: number,
+];
+export interface StatLike {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
 
 export function blobHash(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
@@ -40,6 +60,9 @@ function isCachedDiagnostic(d: unknown): d is CachedDiagnostic {
 
 export class LintCache {
   private entries: Record<string, CachedDiagnostic[]> = {};
+  private stats: Record<string, StatMemo> = {};
+  private readonly used = new Set<string>();
+  private readonly seen = new Set<string>();
   private dirty = false;
   private readonly salt: string;
 
@@ -55,23 +78,57 @@ export class LintCache {
       const data = JSON.parse(readFileSync(file, 'utf8')) as {
         salt?: string;
         entries?: Record<string, CachedDiagnostic[]>;
+        stats?: Record<string, StatMemo>;
       };
       // A cache from another build or other settings is dropped whole.
-      if (data.salt === this.salt && data.entries && typeof data.entries === 'object')
+      if (data.salt === this.salt && data.entries && typeof data.entries === 'object') {
         this.entries = data.entries;
+        if (data.stats && typeof data.stats === 'object') this.stats = data.stats;
+      }
     } catch {
       // Missing or corrupt: start empty; the cache is only ever an optimisation.
     }
   }
 
+  /**
+   * The blob hash of `path` as last read, if its stat says it has not changed since: same
+   * size, times and inode, and last changed well before we read it (the racy-git rule).
+   */
+  knownHash(path: string, st: StatLike): string | undefined {
+    const memo = Object.hasOwn(this.stats, path) ? this.stats[path] : undefined;
+    if (!Array.isArray(memo) || memo.length !== 6) return undefined;
+    const [size, mtimeMs, ctimeMs, ino, hash, checkedAt] = memo;
+    if (size !== st.size || mtimeMs !== st.mtimeMs || ctimeMs !== st.ctimeMs || ino !== st.ino)
+      return undefined;
+    if (typeof hash !== 'string' || !(ctimeMs < checkedAt - RACY_MS && mtimeMs < checkedAt - RACY_MS))
+      return undefined;
+    this.seen.add(path);
+    return hash;
+  }
+
+  /** Remembers which blob `path` held when it had stat `st` (taken before reading it). */
+  remember(path: string, st: StatLike, hash: string): void {
+    this.seen.add(path);
+    const old = this.stats[path];
+    if (old && old[4] === hash && old[0] === st.size && old[1] === st.mtimeMs && old[2] === st.ctimeMs) {
+      // Same file, same bytes: only refresh when the racy window has passed, to save writes.
+      if (old[2] < old[5] - RACY_MS) return;
+    }
+    this.stats[path] = [st.size, st.mtimeMs, st.ctimeMs, st.ino, hash, Date.now()];
+    this.dirty = true;
+  }
+
   get(hash: string): CachedDiagnostic[] | undefined {
     const entry = Object.hasOwn(this.entries, hash) ? this.entries[hash] : undefined;
     // A hand-edited or half-written entry is a miss, never a crash.
-    return Array.isArray(entry) && entry.every(isCachedDiagnostic) ? entry : undefined;
+    if (!Array.isArray(entry) || !entry.every(isCachedDiagnostic)) return undefined;
+    this.used.add(hash);
+    return entry;
   }
 
   set(hash: string, diagnostics: Diagnostic[]): void {
     this.entries[hash] = diagnostics.map(({ file: _file, ...rest }) => rest);
+    this.used.add(hash);
     this.dirty = true;
   }
 
@@ -80,13 +137,21 @@ export class LintCache {
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ salt: this.salt, entries: this.entries }));
+      if (Object.keys(this.entries).length > MAX_ENTRIES) this.entries = keep(this.entries, this.used);
+      if (Object.keys(this.stats).length > MAX_ENTRIES) this.stats = keep(this.stats, this.seen);
+      writeFileSync(tmp, JSON.stringify({ salt: this.salt, entries: this.entries, stats: this.stats }));
       renameSync(tmp, this.file);
       this.dirty = false;
     } catch {
       // A read-only checkout still lints; it just cannot remember.
     }
   }
+}
+
+function keep<T>(record: Record<string, T>, keys: Set<string>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of keys) if (Object.hasOwn(record, k)) out[k] = record[k]!;
+  return out;
 }
 
 export function defaultCacheFile(root: string): string {

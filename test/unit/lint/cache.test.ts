@@ -1,7 +1,7 @@
 // The lint cache: keyed by git's blob hash, a hit never reaches the parser, and anything
 // odd about the cache file (corrupt, other settings, --no-cache) means lint again.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -151,6 +151,38 @@ describe('lint cache', () => {
     expect(parsed).toEqual([]);
     expect(warm.diagnostics).toEqual(cold.diagnostics);
     expect(warm.diagnostics.some((d) => d.file === 'bin.nix' && d.rule === 'unreadable-file')).toBe(true);
+  });
+});
+
+describe('stat memo (git index style)', () => {
+  it('reads no file whose stat is unchanged, once the racy window has passed', async () => {
+    await new Promise((r) => setTimeout(r, 2_100)); // files now last changed > 2 s ago
+    const first = await run();
+    expect(first.stats.read).toBe(4);
+    const second = await run();
+    expect(second.stats).toMatchObject({ read: 0, cached: 4, linted: 0 });
+    expect(second.diagnostics).toEqual(first.diagnostics);
+  });
+
+  it('does not trust the memo for a file changed just before it was read', async () => {
+    await run(); // files were written a moment ago: racily clean, so not trusted
+    const again = await run();
+    expect(again.stats.read).toBe(4);
+    expect(parsed.length).toBe(4); // read again, but the blob hash still hit: parsed once
+  });
+
+  it('notices a change that keeps size and mtime (the ctime moves)', async () => {
+    await new Promise((r) => setTimeout(r, 2_100));
+    await run();
+    const file = join(dir, 'b.nix');
+    const { atime, mtime, size } = statSync(file);
+    writeFileSync(file, '{ a = 2; }\n'); // same length as '{ a = 1; }\n'
+    utimesSync(file, atime, mtime);
+    expect(statSync(file).size).toBe(size);
+    parsed = [];
+    const after = await run();
+    expect(after.stats.read).toBe(1);
+    expect(parsed).toEqual(['b.nix']);
   });
 });
 
