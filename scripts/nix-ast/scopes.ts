@@ -74,6 +74,14 @@ export interface ScopeAnalysis {
   isUsed(binding: Binding): boolean;
   /** let bindings, formals, lambda arguments and `@` names that nothing uses. */
   unusedBindings(): Binding[];
+  /** The references inside a node's range, in document order. */
+  referencesWithin(node: Node): Reference[];
+  /**
+   * True when evaluating `node` can read `target`: a reference inside it resolves to
+   * `target`, or to a let/rec binding whose definition does, transitively
+   * (`let c = config; x = c.foo; in [ x ]` depends on `config`).
+   */
+  dependsOn(node: Node, target: Binding): boolean;
 }
 
 const memo = new WeakMap<Tree, ScopeAnalysis>();
@@ -316,5 +324,40 @@ function analyze(tree: Tree): ScopeAnalysis {
     unusedBindings() {
       return bindings.filter((b) => !isUsed(b));
     },
+    referencesWithin,
+    dependsOn(node, target) {
+      const seen = new Set<Binding>();
+      const ranges: { startIndex: number; endIndex: number }[] = [node];
+      for (let range = ranges.pop(); range; range = ranges.pop()) {
+        for (const r of referencesWithin(range)) {
+          if (r.resolution.kind !== 'binding') continue;
+          const b = r.resolution.binding;
+          if (b === target) return true;
+          if (seen.has(b) || (b.kind !== 'let' && b.kind !== 'rec')) continue;
+          seen.add(b);
+          ranges.push(b.declaration);
+          for (const d of b.more) ranges.push(d.declaration);
+        }
+      }
+      return false;
+    },
   };
+
+  function referencesWithin(range: { startIndex: number; endIndex: number }): Reference[] {
+    // References are in document order: binary search for the first one inside.
+    let lo = 0;
+    let hi = references.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((references[mid] as Reference).node.startIndex < range.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: Reference[] = [];
+    for (let i = lo; i < references.length; i++) {
+      const r = references[i] as Reference;
+      if (r.node.startIndex >= range.endIndex) break;
+      if (r.node.endIndex <= range.endIndex) out.push(r);
+    }
+    return out;
+  }
 }

@@ -214,3 +214,40 @@ describe('unresolved names agree with nix-instantiate --parse', () => {
     });
   }
 });
+
+describe('dependsOn: does an expression read a binding, directly or through let aliases', () => {
+  async function imports(code: string): Promise<boolean> {
+    const tree = await parseNix(code);
+    try {
+      const s = analyzeScopes(tree);
+      const config = s.bindings.find((b) => b.kind === 'formal' && b.name === 'config');
+      const binding = tree.rootNode.descendantsOfType('binding').find((b) => b?.text.startsWith('imports'));
+      const value = binding?.childForFieldName('expression');
+      if (!config || !value) throw new Error('fixture needs a config formal and an imports binding');
+      return s.dependsOn(value, config);
+    } finally {
+      tree.delete();
+    }
+  }
+
+  it('direct use, an alias, a chain of aliases, and lib.optional', async () => {
+    expect(await imports('{ config, ... }: { imports = [ config.x ]; }')).toBe(true);
+    expect(await imports('{ config, ... }: let c = config; in { imports = [ c.x ]; }')).toBe(true);
+    expect(
+      await imports(
+        '{ config, lib, ... }: let c = config.a; d = c.b; in { imports = lib.optional d.on ./x.nix; }',
+      ),
+    ).toBe(true);
+    expect(
+      await imports(
+        '{ config, lib, ... }: let inherit (config) networking; in { imports = [ networking ]; }',
+      ),
+    ).toBe(true);
+  });
+
+  it('no dependency: other names, shadowing, and a config that is not the argument', async () => {
+    expect(await imports('{ config, lib, ... }: let c = 1; in { imports = [ ./a.nix c ]; }')).toBe(false);
+    expect(await imports('{ config, ... }: { imports = [ (config: config) ]; }')).toBe(false);
+    expect(await imports('{ config, ... }: let x = y; y = x; in { imports = [ x ]; }')).toBe(false);
+  });
+});
