@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Tree } from 'web-tree-sitter';
-import { type Dispatch, walk, walkNaive } from '../../../scripts/lint/walk.js';
+import { type Dispatch, mergeVisitors, timedVisitors, walk, walkNaive } from '../../../scripts/lint/walk.js';
 import { NODE_KINDS } from '../../../scripts/nix-ast/kinds.js';
 import { parseNix } from '../../../scripts/nix-ast/parser.js';
 import { generateCorpus, moduleFile, prng } from '../../bench/corpus.js';
@@ -123,6 +123,30 @@ describe('walk', () => {
     } finally {
       clean.delete();
       broken.delete();
+    }
+  });
+
+  it('times rules without changing what they see (timedVisitors)', async () => {
+    const tree = await parseNix(HANDWRITTEN.grammar!);
+    try {
+      const plain = recorder(['binding', 'binding:exit', 'Program']);
+      walk(tree, plain.dispatch);
+      const timed = recorder([]);
+      const times = new Map<string, number>();
+      const visitors = timedVisitors(
+        'probe',
+        () => ({
+          binding: (n) => timed.log.push(`binding ${n.startIndex}-${n.endIndex}`),
+          'binding:exit': (n) => timed.log.push(`binding:exit ${n.startIndex}-${n.endIndex}`),
+          Program: (n) => timed.log.push(`Program ${n.startIndex}-${n.endIndex}`),
+        }),
+        times,
+      );
+      walk(tree, mergeVisitors([visitors]));
+      expect(timed.log).toEqual(plain.log);
+      expect(times.get('probe')).toBeGreaterThan(0);
+    } finally {
+      tree.delete();
     }
   });
 
