@@ -115,9 +115,9 @@ export async function lintCommand(opts: LintCommandOptions): Promise<number> {
     fixed,
   };
   if (format === 'github') {
-    const { githubReport } = await import('../lint/formatters/github.js');
+    const { fileLinkBaseFromEnv, githubReport } = await import('../lint/formatters/github.js');
     const { emitToActions } = await import('../report/github-actions.js');
-    const report = githubReport(result, formatOptions);
+    const report = githubReport(result, { ...formatOptions, fileLinkBase: fileLinkBaseFromEnv(env) });
     opts.stdout(report.log);
     const problem = await emitToActions(report);
     if (problem) opts.stderr(`tappaas lint: warning: ${problem}\n`);

@@ -294,7 +294,13 @@ describe('github format', () => {
     writeFileSync(summary, '');
     const r = runCli(['lint', '--format', 'github', '--no-cache'], {
       cwd: repo,
-      env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary },
+      env: {
+        GITHUB_ACTIONS: 'true',
+        GITHUB_STEP_SUMMARY: summary,
+        GITHUB_SERVER_URL: 'https://forge.example',
+        GITHUB_REPOSITORY: 'ops/fleet',
+        GITHUB_SHA: 'c0ffee0',
+      },
     });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^::group::tappaas lint: \d+ findings\n::stop-commands::tappaas-[0-9a-f]+\n/);
@@ -308,7 +314,9 @@ describe('github format', () => {
     expect(r.stdout).toMatch(/::error title=tappaas lint%3A syntax-error,file=nix\/bad\.nix,line=1/);
     const md = readFileSync(summary, 'utf8');
     expect(md).toContain('### ❌ tappaas lint');
-    expect(md).toContain('| <code>nix/a.nix:1</code> | <code>bool-comparison</code> | warning |');
+    expect(md).toContain(
+      '| <a href="https://forge.example/ops/fleet/blob/c0ffee0/nix/a.nix#L1"><code>nix/a.nix:1</code></a> | <code>bool-comparison</code> | warning |',
+    );
   });
 
   it('warns, without failing the lint, when the summary file cannot be written', () => {

@@ -122,6 +122,21 @@ function cell(text: string): string {
     .replace(/\|/g, '\\|');
 }
 
+function attr(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Where the linted commit's files are on the forge, from the variables Actions runners set:
+ * GitHub shows a file at `/blob/<sha>/`, Gitea at `/src/commit/<sha>/`.
+ */
+export function fileLinkBaseFromEnv(env: Record<string, string | undefined>): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env;
+  if (!server || !repo || !sha || !/^[0-9a-f]{7,64}$/.test(sha)) return undefined;
+  const path = env.GITEA_ACTIONS === 'true' ? 'src/commit' : 'blob';
+  return `${server.replace(/\/+$/, '')}/${repo}/${path}/${sha}`;
+}
+
 function code(text: string): string {
   return `<code>${cell(text)}</code>`;
 }
@@ -149,8 +164,13 @@ function summaryMarkdown(result: LintResult, opts: FormatOptions, sentence: stri
   let budget = maxBytes - bytes([...head, ...open, ...tableHead, ...close]) - 200;
   const rows: string[] = [];
   for (const d of result.diagnostics) {
-    const file = repoRelative(d.file, opts.cwd, opts.root) ?? d.file;
-    const row = `| ${code(`${file}:${d.line}`)} | ${code(d.rule)} | ${d.severity} | ${cell(d.message)} |`;
+    const rel = repoRelative(d.file, opts.cwd, opts.root);
+    const location = code(`${rel ?? d.file}:${d.line}`);
+    const linked =
+      opts.fileLinkBase && rel !== undefined
+        ? `<a href="${attr(`${opts.fileLinkBase}/${rel.split('/').map(encodeURIComponent).join('/')}#L${d.line}`)}">${location}</a>`
+        : location;
+    const row = `| ${linked} | ${code(d.rule)} | ${d.severity} | ${cell(d.message)} |`;
     budget -= Buffer.byteLength(row) + 1;
     if (budget < 0) break;
     rows.push(row);

@@ -30,6 +30,11 @@ export interface FormatOptions {
   sources?: ReadonlyMap<string, string>;
   /** What `--fix` did, when it ran. */
   fixed?: FixSummary;
+  /**
+   * Web address of the repository's files at the commit linted, for links in the job
+   * summary: `<base>/<repo-relative path>#L<line>`.
+   */
+  fileLinkBase?: string;
 }
 
 export function formatLint(format: LintFormat, result: LintResult, opts: FormatOptions): string {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { GITHUB_LIMITS, githubReport } from '../../../../scripts/lint/formatters/github.js';
+import {
+  fileLinkBaseFromEnv,
+  GITHUB_LIMITS,
+  githubReport,
+} from '../../../../scripts/lint/formatters/github.js';
 import type { FormatOptions } from '../../../../scripts/lint/formatters/index.js';
 import { formatLint } from '../../../../scripts/lint/formatters/index.js';
 import type { Diagnostic, Severity } from '../../../../scripts/lint/types.js';
@@ -117,6 +121,29 @@ describe('github formatter', () => {
     expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(GITHUB_LIMITS.summaryBytes);
     expect(summary).toMatch(
       /\d+ more findings not shown here \(summary size limit\): see the job log\.\n\n<\/details>\n$/,
+    );
+  });
+
+  it('links each location to the file at the linted commit on GitHub and on Gitea', () => {
+    const sha = 'a'.repeat(40);
+    const env = {
+      GITHUB_SERVER_URL: 'https://forge.example',
+      GITHUB_REPOSITORY: 'ops/fleet',
+      GITHUB_SHA: sha,
+    };
+    expect(fileLinkBaseFromEnv(env)).toBe(`https://forge.example/ops/fleet/blob/${sha}`);
+    expect(fileLinkBaseFromEnv({ ...env, GITEA_ACTIONS: 'true' })).toBe(
+      `https://forge.example/ops/fleet/src/commit/${sha}`,
+    );
+    expect(fileLinkBaseFromEnv({ ...env, GITHUB_SHA: '' })).toBeUndefined();
+    expect(fileLinkBaseFromEnv({})).toBeUndefined();
+    const d = diag(0, 'error', { file: 'hosts/web 1.nix', line: 7 });
+    const { summary } = githubReport(
+      { files: 1, diagnostics: [d] },
+      { ...opts, fileLinkBase: fileLinkBaseFromEnv(env) },
+    );
+    expect(summary).toContain(
+      `| <a href="https://forge.example/ops/fleet/blob/${sha}/nix/hosts/web%201.nix#L7"><code>nix/hosts/web 1.nix:7</code></a> |`,
     );
   });
 });
