@@ -11,6 +11,7 @@ import etaReduction from './eta-reduction.js';
 import impureAbsolutePath from './impure-absolute-path.js';
 import impureBuiltin from './impure-builtin.js';
 import impureLookupPath from './impure-lookup-path.js';
+import importsConfig from './imports-config.js';
 import legacyLet from './legacy-let.js';
 import manualInherit from './manual-inherit.js';
 import renamedOption from './renamed-option.js';
@@ -33,6 +34,7 @@ export const rules: Record<string, Rule> = {
   'impure-absolute-path': impureAbsolutePath,
   'impure-builtin': impureBuiltin,
   'impure-lookup-path': impureLookupPath,
+  'imports-config': importsConfig,
   'legacy-let': legacyLet,
   'manual-inherit': manualInherit,
   'secret-in-store': secretInStore,

@@ -71,3 +71,19 @@ describe('systemd-exec-command on the guide', () => {
     expect(await lint('role-vllm.nix', 'systemd-exec-command')).toEqual([]);
   });
 });
+
+describe('imports-config on the guide', () => {
+  it('reports the host name in the imports of configuration.nix, at both lines', async () => {
+    const found = await lint('configuration.nix', 'imports-config');
+    expect(found.map((d) => `${d.line}:${d.column} ${d.message.split(',')[0]}`)).toEqual([
+      '6:18 `imports` reads `config.networking.hostName`',
+      '7:15 `imports` reads `config.networking.hostName`',
+    ]);
+  });
+
+  it('finds nothing in the other snippets', async () => {
+    for (const name of ['common.nix', 'role-vllm.nix', 'role-litellm.nix']) {
+      expect(await lint(name, 'imports-config'), name).toEqual([]);
+    }
+  });
+});
