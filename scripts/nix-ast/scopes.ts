@@ -110,7 +110,8 @@ function analyze(tree: Tree): ScopeAnalysis {
   const scopes: Scope[] = [];
   const bindings: Binding[] = [];
   const references: Reference[] = [];
-  const byReference = new Map<number, Resolution>();
+  // Built on the first resolve(): the unused-* rules never ask, so most files never pay for it.
+  let byReference: Map<number, Resolution> | undefined;
   const byIdentifier = new Map<number, Binding>();
   // For each name, the bindings that are visible right now, innermost last.
   const visible = new Map<string, Binding[]>();
@@ -157,14 +158,26 @@ function analyze(tree: Tree): ScopeAnalysis {
     current = scope.parent;
   };
 
+  // Resolutions are shared (one per binding, one per global name): a file has many
+  // references and few distinct targets, and fewer objects mean less garbage to collect.
+  const toBinding = new Map<Binding, Resolution>();
+  const toGlobal = new Map<string, Resolution>();
   const lookup = (name: string, skip: Scope | undefined): Resolution => {
     const list = visible.get(name);
     if (list && list.length > 0) {
       let b = list[list.length - 1] as Binding;
       if (b.scope === skip) b = list[list.length - 2] as Binding;
-      if (b) return { kind: 'binding', name, binding: b };
+      if (b) {
+        let r = toBinding.get(b);
+        if (!r) toBinding.set(b, (r = { kind: 'binding', name, binding: b }));
+        return r;
+      }
     }
-    if (isGlobalName(name)) return { kind: 'builtin', name };
+    if (isGlobalName(name)) {
+      let r = toGlobal.get(name);
+      if (!r) toGlobal.set(name, (r = { kind: 'builtin', name }));
+      return r;
+    }
     const w = withs[withs.length - 1];
     if (w) return { kind: 'with', name, with: w };
     return { kind: 'unresolved', name };
@@ -173,7 +186,6 @@ function analyze(tree: Tree): ScopeAnalysis {
   const reference = (node: Node, name: string, skip: Scope | undefined) => {
     const resolution = lookup(name, skip);
     if (resolution.kind === 'binding') resolution.binding.references.push(node);
-    byReference.set(node.id, resolution);
     references.push({ node, resolution });
   };
 
@@ -315,6 +327,10 @@ function analyze(tree: Tree): ScopeAnalysis {
     bindings,
     references,
     resolve(node) {
+      if (!byReference) {
+        byReference = new Map();
+        for (const r of references) byReference.set(r.node.id, r.resolution);
+      }
       return byReference.get(node.id) ?? (node.parent ? byReference.get(node.parent.id) : undefined);
     },
     bindingOf(identifier) {
