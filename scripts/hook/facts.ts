@@ -18,6 +18,8 @@ export interface UpdateFacts {
   blobs: BlobFact[];
   /** `.nix` paths changed by the checked commits that still exist at the new tip. */
   nixPaths: string[];
+  /** Contents of those `.nix` files at the new tip, when already read (by path). */
+  tipBlobs: Map<string, Buffer>;
   registration?: RegistrationFacts;
 }
 
@@ -33,7 +35,13 @@ export interface FactContext {
 
 /** Phase one, enough for the ref verdicts: object type and fast-forward. */
 export async function gatherRefFacts(u: RefUpdate, ctx: FactContext): Promise<UpdateFacts> {
-  const facts: UpdateFacts = { nonFastForward: false, commits: [], blobs: [], nixPaths: [] };
+  const facts: UpdateFacts = {
+    nonFastForward: false,
+    commits: [],
+    blobs: [],
+    nixPaths: [],
+    tipBlobs: new Map(),
+  };
   if (ZERO_OID.test(u.newOid)) return facts;
   const info = ctx.cat.info(u.newOid);
   const old = ZERO_OID.test(u.oldOid) ? undefined : ctx.cat.info(u.oldOid);
@@ -95,15 +103,21 @@ export async function gatherContentFacts(u: RefUpdate, facts: UpdateFacts, ctx: 
     if (regCommits) facts.commits = regCommits.filter((c) => !c.boundary);
   }
 
-  await blobFacts(facts, ctx);
-  if (branch !== undefined) await nixPaths(u, facts, ctx);
+  await blobFacts(facts, ctx, branch !== undefined ? u.newOid : undefined);
 }
 
-async function blobFacts(facts: UpdateFacts, ctx: FactContext): Promise<void> {
+/**
+ * Blob sizes and private key markers of every file the commits add or change, and the `.nix`
+ * files to lint at the new tip, in two cat-file round trips: sizes and tip lookups first, then
+ * contents of the blobs small enough to scan (tip `.nix` contents are kept for the linter).
+ */
+async function blobFacts(facts: UpdateFacts, ctx: FactContext, tip: string | undefined): Promise<void> {
   const { cat, policy } = ctx;
   const firstSeen = new Map<string, { commit: string; path: string }[]>();
+  const nixPaths = new Set<string>();
   for (const c of facts.commits) {
     for (const ch of c.changes) {
+      if (ch.path.endsWith('.nix')) nixPaths.add(ch.path);
       if (ch.status === 'D' || ch.mode === '160000' || ZERO_OID.test(ch.oid)) continue;
       let list = firstSeen.get(ch.oid);
       if (!list) firstSeen.set(ch.oid, (list = []));
@@ -111,37 +125,37 @@ async function blobFacts(facts: UpdateFacts, ctx: FactContext): Promise<void> {
     }
   }
   const oids = [...firstSeen.keys()];
+  const paths = tip ? [...nixPaths] : [];
   const sizes = oids.map((oid) => cat.info(oid));
+  const tipInfos = paths.map((p) => cat.info(`${tip}:${p}`));
   cat.flush();
-  const infos = await Promise.all(sizes);
+  const [infos, found] = await Promise.all([Promise.all(sizes), Promise.all(tipInfos)]);
+  const tipOids = new Map<string, string>();
+  paths.forEach((p, i) => {
+    const info = found[i];
+    if (info?.type === 'blob') tipOids.set(info.oid, p);
+  });
+  facts.nixPaths = paths.filter((_, i) => found[i]?.type === 'blob');
   const scan = policy.limits.detectPrivateKeys;
   const reads = oids.map((oid, i) => {
     const size = infos[i]?.size ?? 0;
-    return scan && size <= policy.limits.maxBlobBytes ? cat.contents(oid) : Promise.resolve(undefined);
+    const wanted = (scan && size <= policy.limits.maxBlobBytes) || tipOids.has(oid);
+    return wanted ? cat.contents(oid) : Promise.resolve(undefined);
   });
   cat.flush();
   const contents = await Promise.all(reads);
   oids.forEach((oid, i) => {
     const size = infos[i]?.size ?? 0;
     const data = contents[i]?.data;
+    if (data && tipOids.has(oid)) facts.tipBlobs.set(tipOids.get(oid)!, data);
     // Markers are ASCII: latin1 decoding is exact for them and never fails on binary data.
-    const keyLine = data ? privateKeyLine(data.toString('latin1')) : undefined;
+    const keyLine = data && scan ? privateKeyLine(data.toString('latin1')) : undefined;
     for (const at of firstSeen.get(oid) ?? []) {
       const fact: BlobFact = { ...at, oid, size };
       if (keyLine !== undefined) fact.privateKeyLine = keyLine;
       facts.blobs.push(fact);
     }
   });
-}
-
-async function nixPaths(u: RefUpdate, facts: UpdateFacts, ctx: FactContext): Promise<void> {
-  const paths = new Set<string>();
-  for (const c of facts.commits) for (const ch of c.changes) if (ch.path.endsWith('.nix')) paths.add(ch.path);
-  const list = [...paths];
-  const infos = list.map((p) => ctx.cat.info(`${u.newOid}:${p}`));
-  ctx.cat.flush();
-  const found = await Promise.all(infos);
-  facts.nixPaths = list.filter((_, i) => found[i]?.type === 'blob');
 }
 
 async function registrationFacts(

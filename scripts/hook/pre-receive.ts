@@ -55,6 +55,10 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     return { accepted: false, decisions: [] };
   }
   if (updates.length === 0) return { accepted: true, decisions: [] };
+  // Warm the Nix parser (WebAssembly compile) while git works, when a branch may need linting.
+  if (updates.some((u) => u.ref.startsWith('refs/heads/') && !/^0+$/.test(u.newOid))) {
+    void import('../nix-ast/parser.js').then((m) => m.nixParser()).catch(() => {});
+  }
   const cat = new CatFile(opts.cwd, opts.env);
   try {
     const source = await loadPolicySource(cat, opts.policyFile, opts.policyRev);
@@ -149,7 +153,10 @@ async function lintTips(
   const ignore = lint.ignore ?? [];
   for (const j of work) {
     const paths = j.facts.nixPaths.filter((p) => !ignore.some((g) => matchesGlob(p, g)));
-    const reads = paths.map((p) => cat.contents(`${j.c.newOid}:${p}`));
+    const reads = paths.map((p) => {
+      const known = j.facts.tipBlobs.get(p);
+      return known ? Promise.resolve({ data: known }) : cat.contents(`${j.c.newOid}:${p}`);
+    });
     cat.flush();
     const blobs = await Promise.all(reads);
     const findings: LintFinding[] = [];
