@@ -43,27 +43,103 @@ const rule: Rule = {
   },
   create(context) {
     const reportMerges = context.options?.reportMerges === true;
-    const models = new Map<number, SetModel>();
-    const visit = (node: Node) => {
-      // Reached by the walk (outer sets come first): no parent needs this set's contents.
-      if (models.has(node.id)) return;
-      const set = childOfType(node, 'binding_set');
-      if (!set) return;
-      const risky = repeatedFirstNames(set, context.file.source);
-      if (risky === 'none') return;
-      buildSet(node, models, context, reportMerges, risky === 'all' ? undefined : risky);
-    };
     return {
-      attrset_expression: visit,
-      rec_attrset_expression: visit,
-      let_expression: visit,
-      let_attrset_expression: visit,
-      function_expression(node) {
-        checkArguments(node, context);
+      Program(root) {
+        const source = context.file.source;
+        const models = new Map<number, SetModel>();
+        // One call collects every set, binding and formal in document order; nesting comes
+        // from the ranges, and first keys from the source text. Only a set or formals list
+        // whose first names repeat gets a closer look (rare: most sets pass in this scan).
+        const nodes = root.descendantsOfType(SCANNED);
+        const open: Scanned[] = [];
+        const suspects: Scanned[] = [];
+        const closeUntil = (offset: number) => {
+          for (let top = open[open.length - 1]; top && top.end <= offset; top = open[open.length - 1]) {
+            open.pop();
+            if (top.all || top.repeated) suspects.push(top);
+          }
+        };
+        for (const node of nodes) {
+          if (!node) continue;
+          closeUntil(node.startIndex);
+          const top = open[open.length - 1];
+          switch (node.type) {
+            case 'binding_set':
+              open.push({ node, end: node.endIndex, seen: new Set(), repeated: undefined, all: false });
+              break;
+            case 'formals':
+              // With an `@` name next to the formals, let the exact check look.
+              open.push({
+                node,
+                end: node.endIndex,
+                seen: new Set(),
+                repeated: undefined,
+                all: hasAtName(source, node),
+              });
+              break;
+            case 'binding':
+            case 'formal':
+              if (top) count(top, identifierAt(source, node.startIndex));
+              break;
+            case 'inherit':
+            case 'inherit_from':
+              if (top) for (const name of inheritedNames(node)) count(top, name);
+              break;
+          }
+        }
+        closeUntil(Number.POSITIVE_INFINITY);
+        // Outer sets first: merging an inner literal into an outer set reads (and checks) it.
+        suspects.sort((a, b) => a.node.startIndex - b.node.startIndex);
+        for (const s of suspects) {
+          const owner = s.node.parent;
+          if (!owner) continue;
+          if (s.node.type === 'formals') checkArguments(owner, context);
+          else if (!models.has(owner.id)) {
+            buildSet(owner, models, context, reportMerges, s.all ? undefined : s.repeated);
+          }
+        }
       },
     };
   },
 };
+
+const SCANNED = ['binding_set', 'binding', 'inherit', 'inherit_from', 'formals', 'formal'];
+
+/** A binding set or formals list as the scan sees it. */
+interface Scanned {
+  node: Node;
+  end: number;
+  seen: Set<string>;
+  repeated: Set<string> | undefined;
+  /** A key the scan cannot name (a string, an interpolation): look at everything. */
+  all: boolean;
+}
+
+function count(s: Scanned, name: string | undefined): void {
+  if (name === undefined) s.all = true;
+  else if (s.seen.has(name)) (s.repeated ??= new Set()).add(name);
+  else s.seen.add(name);
+}
+
+/** `args@{ … }` or `{ … }@args` (whitespace allowed around the `@`). */
+function hasAtName(source: string, formals: Node): boolean {
+  let i = formals.endIndex;
+  while (/\s/.test(source[i] ?? '')) i++;
+  if (source[i] === '@') return true;
+  let j = formals.startIndex - 1;
+  while (j >= 0 && /\s/.test(source[j] as string)) j--;
+  return source[j] === '@';
+}
+
+/** The names of an inherit; undefined entries for names that are not plain identifiers. */
+function inheritedNames(node: Node): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  for (const attr of node.childForFieldName('attrs')?.namedChildren ?? []) {
+    if (!attr || attr.type === 'comment') continue;
+    out.push(attr.type === 'identifier' ? attr.text : undefined);
+  }
+  return out;
+}
 
 export default rule;
 
@@ -206,38 +282,6 @@ function buildSet(
   }
 }
 
-/**
- * The first names (of attrpaths and inherits) that appear more than once: only bindings
- * starting with one of them can clash ('none' is the common case; nested literals are
- * checked when the walk reaches them). 'all' when a first key is a string or interpolation,
- * which may spell any name.
- */
-function repeatedFirstNames(set: Node, source: string): Set<string> | 'none' | 'all' {
-  const seen = new Set<string>();
-  let repeated: Set<string> | undefined;
-  const count = (name: string) => {
-    if (seen.has(name)) (repeated ??= new Set()).add(name);
-    else seen.add(name);
-  };
-  for (const b of set.namedChildren) {
-    if (!b) continue;
-    if (b.type === 'binding') {
-      // A binding starts with its first key: read it from the source instead of asking the
-      // tree for two more nodes.
-      const name = identifierAt(source, b.startIndex);
-      if (name === undefined) return 'all';
-      count(name);
-    } else if (b.type === 'inherit' || b.type === 'inherit_from') {
-      for (const attr of b.childForFieldName('attrs')?.namedChildren ?? []) {
-        if (!attr || attr.type === 'comment') continue;
-        if (attr.type !== 'identifier') return 'all';
-        count(attr.text);
-      }
-    }
-  }
-  return repeated ?? 'none';
-}
-
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_'-]*/y;
 
 function identifierAt(source: string, offset: number): string | undefined {
@@ -249,20 +293,7 @@ function identifierAt(source: string, offset: number): string | undefined {
 function checkArguments(fn: Node, context: RuleContext): void {
   const formals = fn.childForFieldName('formals');
   if (!formals) return;
-  const source = context.file.source;
-  // Cheap pass first: a formal starts with its name.
-  const texts = new Set<string>();
-  let clash = false;
-  for (const formal of formals.namedChildren) {
-    if (formal?.type !== 'formal') continue;
-    const name = identifierAt(source, formal.startIndex);
-    if (name === undefined) continue;
-    if (texts.has(name)) clash = true;
-    texts.add(name);
-  }
   const universal = fn.childForFieldName('universal');
-  if (universal && texts.has(universal.text)) clash = true;
-  if (!clash) return;
   const seen = new Map<string, Node>();
   const names: Node[] = [];
   for (const formal of formals.namedChildren) {
