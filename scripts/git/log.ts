@@ -15,6 +15,8 @@ export interface CommitChanges {
   /** Boundary commits (with --boundary) are on the excluded side: they carry no changes. */
   boundary: boolean;
   changes: FileChange[];
+  /** `%G?` when asked for: G good, B bad, U good but untrusted signer, N none, … */
+  signature?: string;
 }
 
 /** Parses `git log -z --raw --format=%H%x01%m` output. Pure. */
@@ -27,7 +29,9 @@ export function parseRawLog(out: string): CommitChanges[] {
     if (token === '') continue;
     const sep = token.indexOf('\x01');
     if (sep >= 0) {
-      current = { oid: token.slice(0, sep), boundary: token.slice(sep + 1) === '-', changes: [] };
+      const [oid = '', mark = '', signature] = token.split('\x01');
+      current = { oid, boundary: mark === '-', changes: [] };
+      if (signature !== undefined) current.signature = signature;
       commits.push(current);
       continue;
     }
@@ -44,18 +48,19 @@ export function parseRawLog(out: string): CommitChanges[] {
 export async function commitChanges(
   cwd: string,
   revisions: string[],
-  opts: { boundary?: boolean } = {},
+  opts: { boundary?: boolean; allowedSigners?: string } = {},
 ): Promise<CommitChanges[]> {
   const args = [
     '-c',
     'core.quotePath=false',
+    ...(opts.allowedSigners ? ['-c', `gpg.ssh.allowedSignersFile=${opts.allowedSigners}`] : []),
     'log',
     '-z',
     '--raw',
     '--no-abbrev',
     '--no-renames',
     '--diff-merges=first-parent',
-    '--format=%H%x01%m',
+    opts.allowedSigners ? '--format=%H%x01%m%x01%G?' : '--format=%H%x01%m',
     ...(opts.boundary ? ['--boundary'] : []),
     ...revisions,
     '--',

@@ -4,6 +4,7 @@
 import type { CatFile } from '../git/cat-file.js';
 import { type CommitChanges, commitChanges, isAncestor } from '../git/log.js';
 import { type BlobFact, privateKeyLine } from '../policy/content.js';
+import { matchesGlob } from '../policy/glob.js';
 import { protectedRuleFor, ZERO_OID } from '../policy/refs.js';
 import type { RegistrationFacts } from '../policy/registration.js';
 import type { Policy, RefUpdate } from '../policy/types.js';
@@ -31,6 +32,8 @@ export interface FactContext {
   knownHostKeys: Record<string, string>;
   /** What "already known" means for new commits: `--all` on the server, the remote's refs in a preview. */
   exclude?: string[];
+  /** Allowed-signers file for `git log %G?`, when some branches require signed commits. */
+  allowedSigners?: string;
 }
 
 /** Phase one, enough for the ref verdicts: object type and fast-forward. */
@@ -84,12 +87,13 @@ export async function gatherContentFacts(u: RefUpdate, facts: UpdateFacts, ctx: 
       ? [`${u.oldOid}..${u.newOid}`]
       : [u.newOid, '--not', ...(ctx.exclude ?? ['--all'])];
   const defaultRef = `refs/heads/${policy.defaultBranch}`;
+  const signed = branch !== undefined && policy.signedCommits.branches.some((g) => matchesGlob(branch, g));
   const mainInfo = isRegistration ? ctx.cat.info(defaultRef) : undefined;
   ctx.cat.flush();
   const mainExists = (await mainInfo) !== undefined;
 
   const [commits, regCommits] = await Promise.all([
-    commitChanges(ctx.cwd, range),
+    commitChanges(ctx.cwd, range, signed && ctx.allowedSigners ? { allowedSigners: ctx.allowedSigners } : {}),
     isRegistration && mainExists
       ? commitChanges(ctx.cwd, [u.newOid, '--not', defaultRef], { boundary: true })
       : Promise.resolve(undefined),

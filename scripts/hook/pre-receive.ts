@@ -3,7 +3,15 @@
 // tip, and report. Returns the exit code; throws only for internal errors (the caller fails
 // closed).
 import { CatFile } from '../git/cat-file.js';
-import { blobProblems, decide, type LintFinding, lintGateFor, lintProblems } from '../policy/content.js';
+import {
+  blobProblems,
+  decide,
+  type LintFinding,
+  lintGateFor,
+  lintProblems,
+  signatureProblems,
+  signaturesRequired,
+} from '../policy/content.js';
 import { identityFromEnv, identityMatches } from '../policy/identity.js';
 import { classify } from '../policy/refs.js';
 import { hostOf, registrationContentProblems, sameKey } from '../policy/registration.js';
@@ -60,15 +68,20 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     void import('../nix-ast/parser.js').then((m) => m.nixParser()).catch(() => {});
   }
   const cat = new CatFile(opts.cwd, opts.env);
+  let signers: { file: string; cleanup: () => void } | undefined;
   try {
     const source = await loadPolicySource(cat, opts.policyFile, opts.policyRev);
     const identity = identityFromEnv(opts.env);
     const knownHostKeys = readKnownHostKeys(opts.gitDir);
+    if (source.policy.signedCommits.branches.length) {
+      signers = await allowedSignersFile(cat, source, opts);
+    }
     const ctx = {
       cwd: opts.cwd,
       cat,
       policy: source.policy,
       knownHostKeys,
+      ...(signers ? { allowedSigners: signers.file } : {}),
       ...(opts.preview ? { exclude: opts.preview.exclude } : {}),
     };
     const judged = await mapLimit(updates, 4, async (u) => {
@@ -103,7 +116,31 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     return { accepted, decisions };
   } finally {
     cat.close();
+    signers?.cleanup();
   }
+}
+
+/**
+ * The allowed-signers file, from the same place as the policy: beside a server-side policy
+ * file, or from the repository at the policy's revision (written to a temporary file for git).
+ */
+async function allowedSignersFile(
+  cat: CatFile,
+  source: PolicySource,
+  opts: PreReceiveOptions,
+): Promise<{ file: string; cleanup: () => void }> {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { dirname, join, resolve } = await import('node:path');
+  const name = source.policy.signedCommits.allowedSigners;
+  if (opts.policyFile) return { file: resolve(dirname(opts.policyFile), name), cleanup: () => {} };
+  const blob = cat.contents(`${opts.policyRev ?? 'HEAD'}:${name}`);
+  cat.flush();
+  const data = (await blob)?.data ?? Buffer.alloc(0); // none: no signer is allowed
+  const dir = mkdtempSync(join(tmpdir(), 'tappaas-signers-'));
+  const file = join(dir, 'allowed_signers');
+  writeFileSync(file, data);
+  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function contentProblems(
@@ -124,6 +161,7 @@ function contentProblems(
     ];
   }
   const problems = blobProblems(facts.blobs, source.policy);
+  if (signaturesRequired(c, source.policy)) problems.push(...signatureProblems(facts.commits, source.policy));
   if (facts.registration) {
     problems.push(...registrationContentProblems(c, identity, source.policy, facts.registration));
   }

@@ -104,6 +104,47 @@ export function lintProblems(findings: readonly LintFinding[], gate: LintGate, c
     }));
 }
 
+/** Whether the new commits of this ref must be signed. */
+export function signaturesRequired(u: ClassifiedUpdate, policy: Policy): boolean {
+  return u.kind === 'branch' && policy.signedCommits.branches.some((g) => matchesGlob(u.name, g));
+}
+
+const SIGNATURE_STATES: Record<string, string> = {
+  N: 'is not signed',
+  B: 'has a bad signature',
+  U: 'is signed by a key that is not in the allowed signers',
+  X: 'has an expired signature',
+  Y: 'is signed by an expired key',
+  R: 'is signed by a revoked key',
+  E: 'has a signature that cannot be checked',
+};
+
+/** One problem per commit without a good signature by an allowed signer (at most `max`, then a count). */
+export function signatureProblems(
+  commits: readonly { oid: string; signature?: string }[],
+  policy: Policy,
+  max = 10,
+): Problem[] {
+  const bad = commits.filter((c) => c.signature !== 'G');
+  const fix = `sign your commits with an SSH key listed in ${policy.signedCommits.allowedSigners} on ${policy.defaultBranch} (\`git config gpg.format ssh\`, \`git config user.signingkey <key.pub>\`, \`git rebase --exec 'git commit --amend --no-edit -S' <base>\`)`;
+  const problems: Problem[] = bad.slice(0, max).map((c) => ({
+    rule: 'signed-commits',
+    severity: 'error',
+    message: `commit ${c.oid.slice(0, 12)} ${SIGNATURE_STATES[c.signature ?? 'E'] ?? SIGNATURE_STATES.E}`,
+    fix,
+    commit: c.oid,
+  }));
+  if (bad.length > max) {
+    problems.push({
+      rule: 'signed-commits',
+      severity: 'error',
+      message: `and ${bad.length - max} more commits without a good signature`,
+      fix,
+    });
+  }
+  return problems;
+}
+
 export function decide(ref: string, problems: Problem[]) {
   return { ref, accepted: !problems.some((p) => p.severity === 'error'), problems };
 }

@@ -46,6 +46,7 @@ export function resolvePolicy(raw: unknown): Policy {
   const p = (raw ?? {}) as Raw;
   const limits = (p.limits ?? {}) as Raw;
   const registration = (p.registration ?? {}) as Raw;
+  const signed = (p.signedCommits ?? {}) as Raw;
   const defaultBranch = typeof p.defaultBranch === 'string' ? p.defaultBranch : 'main';
   const hosts: Record<string, string[]> = {};
   for (const [host, ids] of Object.entries((registration.hosts ?? {}) as Raw)) hosts[host] = strings(ids, []);
@@ -70,6 +71,11 @@ export function resolvePolicy(raw: unknown): Policy {
       hosts,
       keys: strings(registration.keys, []),
       paths: strings(registration.paths, DEFAULT_REGISTRATION_PATHS),
+    },
+    signedCommits: {
+      branches: strings(signed.branches, []),
+      allowedSigners:
+        typeof signed.allowedSigners === 'string' ? signed.allowedSigners : '.tappaas/allowed_signers',
     },
   };
 }

@@ -56,6 +56,8 @@ export interface Policy {
   /** Lint gate per branch pattern; first match wins. Protected branches always gate on errors. */
   lint: LintRule[];
   registration: RegistrationPolicy;
+  /** Branches whose new commits must carry a good SSH signature by an allowed signer. */
+  signedCommits: { branches: string[]; allowedSigners: string };
 }
 
 /**

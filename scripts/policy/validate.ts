@@ -55,6 +55,7 @@ export function policyProblems(policy: unknown, base = '/policy'): string[] {
     'limits',
     'lint',
     'registration',
+    'signedCommits',
   ];
   if (!c.object(policy, base, keys)) return c.problems;
   if (policy.defaultBranch !== undefined) c.string(policy.defaultBranch, `${base}/defaultBranch`);
@@ -101,6 +102,12 @@ export function policyProblems(policy: unknown, base = '/policy'): string[] {
         if (!['error', 'warning', 'off'].includes(r.level as string))
           c.fail(`${p}/level`, 'must be error, warning or off');
       }
+  }
+  const signed = policy.signedCommits;
+  if (signed !== undefined && c.object(signed, `${base}/signedCommits`, ['branches', 'allowedSigners'])) {
+    if (signed.branches !== undefined) c.strings(signed.branches, `${base}/signedCommits/branches`);
+    if (signed.allowedSigners !== undefined)
+      c.string(signed.allowedSigners, `${base}/signedCommits/allowedSigners`);
   }
   const reg = policy.registration;
   if (reg !== undefined && c.object(reg, `${base}/registration`, ['prefix', 'hosts', 'keys', 'paths'])) {

@@ -296,6 +296,42 @@ describe('hook input and failure modes', () => {
   });
 });
 
+describe('signed commits', () => {
+  it('requires a good SSH signature by an allowed signer on configured branches', () => {
+    const f = new GitFixture('tappaas-signed-');
+    try {
+      const key = join(f.root, 'signer');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'signer', '-f', key]);
+      const pub = readFileSync(`${key}.pub`, 'utf8').trim();
+      f.commit(undefined, {
+        'tappaas.json': JSON.stringify({
+          policy: {
+            protectedBranches: [{ pattern: 'main', allow: ['alice'] }],
+            signedCommits: { branches: ['main'] },
+          },
+        }),
+        '.tappaas/allowed_signers': `test@example.invalid namespaces="git" ${pub}\n`,
+      });
+      f.git(['push', '-q', 'origin', 'HEAD:refs/heads/main']);
+      expect(run(process.execPath, [CLI, 'hook', 'install', f.bare], { cwd: ROOT, env: f.env }).code).toBe(0);
+      const unsigned = f.commit(undefined, { 'a.txt': 'a\n' });
+      const r = f.push(['HEAD:main'], alice);
+      expectRejected(r, 'signed-commits');
+      expect(r.stderr).toContain(`commit ${unsigned.slice(0, 12)} is not signed`);
+      f.git(['reset', '-q', '--hard', 'HEAD~1']);
+      f.git(['add', '-A']);
+      writeFileSync(join(f.work, 'a.txt'), 'a\n');
+      f.git(['add', 'a.txt']);
+      f.git(['-c', 'gpg.format=ssh', '-c', `user.signingkey=${key}`, 'commit', '-q', '-S', '-m', 'signed']);
+      const ok = f.push(['HEAD:main'], alice);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(f.push(['HEAD:refs/heads/feature'], alice).code).toBe(0); // other branches: no requirement
+    } finally {
+      f.cleanup();
+    }
+  });
+});
+
 describe('client pre-push preview', () => {
   it('shows the server verdicts before the push, advisory unless strict', () => {
     const f = new GitFixture('tappaas-prepush-');

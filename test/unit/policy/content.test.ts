@@ -161,3 +161,29 @@ describe('registrationContentProblems', () => {
       'registration-payload',
     ]));
 });
+
+describe('signatureProblems', () => {
+  it('reports commits without a good signature, then a count', async () => {
+    const { signatureProblems, signaturesRequired } = await import('../../../scripts/policy/content.js');
+    const p = resolvePolicy({ signedCommits: { branches: ['main'] } });
+    expect(signaturesRequired(classify({ oldOid: A, newOid: A, ref: 'refs/heads/main' }, false), p)).toBe(
+      true,
+    );
+    expect(signaturesRequired(classify({ oldOid: A, newOid: A, ref: 'refs/heads/f' }, false), p)).toBe(false);
+    const problems = signatureProblems(
+      [
+        { oid: '1'.repeat(40), signature: 'G' },
+        { oid: '2'.repeat(40), signature: 'N' },
+        { oid: '3'.repeat(40), signature: 'U' },
+        { oid: '4'.repeat(40), signature: 'B' },
+      ],
+      p,
+      2,
+    );
+    expect(problems.map((x) => x.message)).toEqual([
+      'commit 222222222222 is not signed',
+      'commit 333333333333 is signed by a key that is not in the allowed signers',
+      'and 1 more commits without a good signature',
+    ]);
+  });
+});

@@ -16,6 +16,7 @@ const valid: unknown[] = [
   { limits: { maxBlobBytes: 10, forbiddenPaths: ['**/.env'], detectPrivateKeys: false } },
   { lint: [{ pattern: 'wip/**', level: 'warning' }] },
   { registration: { prefix: 'reg/', hosts: { web1: ['vm'] }, keys: ['k'], paths: ['x/{host}'] } },
+  { signedCommits: { branches: ['main'], allowedSigners: 'keys/allowed' } },
 ];
 
 const invalid: unknown[] = [
@@ -37,6 +38,8 @@ const invalid: unknown[] = [
   { registration: { hosts: { web1: 'vm' } } },
   { registration: { keys: [''] } },
   { registration: { other: 1 } },
+  { signedCommits: { branches: 'main' } },
+  { signedCommits: { allowedSigners: '' } },
 ];
 
 describe('policyProblems agrees with the schema', () => {
