@@ -41,9 +41,19 @@ export class CatFile {
     this.child.stdin.on('error', () => {});
   }
 
-  /** Type and size of an object expression (`<oid>`, `<rev>:<path>`); undefined when missing. */
+  private readonly infos = new Map<string, Promise<ObjectInfo>>();
+
+  /**
+   * Type and size of an object expression (`<oid>`, `<rev>:<path>`); undefined when missing.
+   * Remembered, so callers can ask early (prefetch) and again later without a round trip.
+   */
   info(expr: string): Promise<ObjectInfo> {
-    return this.request('info', expr);
+    let p = this.infos.get(expr);
+    if (!p) {
+      p = this.request('info', expr);
+      this.infos.set(expr, p);
+    }
+    return p;
   }
 
   contents(expr: string): Promise<ObjectContents> {

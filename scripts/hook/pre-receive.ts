@@ -70,6 +70,9 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
   const cat = new CatFile(opts.cwd, opts.env);
   let signers: { file: string; cleanup: () => void } | undefined;
   try {
+    // Ask for the pushed objects in the same round trip as the policy (answers are remembered).
+    for (const u of updates)
+      for (const oid of [u.oldOid, u.newOid]) if (!/^0+$/.test(oid)) cat.info(oid).catch(() => undefined);
     const source = await loadPolicySource(cat, opts.policyFile, opts.policyRev);
     const identity = identityFromEnv(opts.env);
     const knownHostKeys = readKnownHostKeys(opts.gitDir);
