@@ -37,7 +37,10 @@ export function displayPath(abs: string, cwd: string): string {
   return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? abs : rel;
 }
 
-function kindOf(st: Stats): string {
+/** What a stat or a directory entry (same type tests, no extra system call) says. */
+type FileKind = Pick<Stats, 'isFile' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'>;
+
+function kindOf(st: FileKind): string {
   if (st.isFIFO()) return 'a named pipe (FIFO)';
   if (st.isSocket()) return 'a socket';
   if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
@@ -76,12 +79,13 @@ export function collectNixFiles(paths: string[], cwd: string, opts: CollectOptio
     return true;
   };
 
-  const addFile = (abs: string, st: Stats) => {
+  /** `real`: the file's real path when known (a plain entry of a resolved folder). */
+  const addFile = (abs: string, st: FileKind, known?: string) => {
     if (!st.isFile()) {
       problem(abs, `${kindOf(st)}, not a file: not linted. Remove it or give a regular .nix file.`);
       return;
     }
-    const real = realpathSync(abs);
+    const real = known ?? realpathSync(abs);
     if (seenFiles.has(real)) return;
     seenFiles.add(real);
     files.push(show(abs));
@@ -151,7 +155,11 @@ export function collectNixFiles(paths: string[], cwd: string, opts: CollectOptio
         if (!SKIP_DIRS.has(name) && !skipped(child, true)) visitDir(child, inside);
       } else if (name.endsWith('.nix') && !skipped(child, false)) {
         try {
-          addFile(child, st ?? statSync(child));
+          // Folders are resolved once: a plain entry's real path is its folder's plus its
+          // name, and its kind is in the entry, so only symlinked files cost system calls
+          // (realpath lstats every component: ~40% of a warm-cache run before).
+          if (st) addFile(child, st);
+          else addFile(child, entry, join(real, name));
         } catch (err) {
           problem(
             child,
