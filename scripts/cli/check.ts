@@ -1,0 +1,176 @@
+// `tappaas check`: the repository-level gate. Structure of the fleet (hosts and hardware
+// files paired, names, roles, imports, the flake's hosts) plus the lint of the fleet, for the
+// work tree or a revision; with --from, only what the change introduced (a ratchet) and the
+// checks that need two trees (a changed system.stateVersion).
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type FleetSnapshot, snapshot } from '../fleet/check.js';
+import { fleetLayout } from '../fleet/layout.js';
+import {
+  introduced,
+  STATE_VERSION_TRAILER,
+  stateVersionAllowance,
+  stateVersionChanges,
+} from '../fleet/ratchet.js';
+import {
+  commitMessages,
+  configAt,
+  resolveCommit,
+  revisionSource,
+  type TreeSource,
+  workTreeSource,
+} from '../fleet/source.js';
+import { loadConfig } from '../lint/config.js';
+import { displayPath } from '../lint/files.js';
+import { formatLint, LINT_FORMATS, type LintFormat } from '../lint/formatters/index.js';
+import type { Diagnostic, LintResult } from '../lint/types.js';
+import { shouldColor } from '../report/colors.js';
+import { UsageError } from './errors.js';
+import { repoRoot } from './repo-root.js';
+
+export const checkHelp = `Usage: tappaas check [--from REV] [--to REV] [options]
+
+Checks the fleet as a whole: the structure (every host in nix/hosts/<h>.nix has
+nix/hardware/<h>-hw.nix and the reverse; host names are lower-case RFC 1123 labels, unique
+ignoring case, equal to a literal networking.hostName; each host enables exactly one
+tappaas.roles.<role>; every .nix file of the fleet is imported; flake.nix builds exactly the
+hosts of nix/hosts/) plus the lint of nix/ and flake.nix. Paths come from tappaas.json "fleet".
+
+Options:
+      --to REV          check this revision (read from git, nothing is checked out);
+                        default: the work tree
+      --from REV        report only findings that FROM..TO introduced (matched by file, rule
+                        and message, not line), plus changes that need two trees: a changed
+                        system.stateVersion is an error unless a commit message in FROM..TO
+                        (FROM..HEAD for the work tree) has the trailer
+                        "${STATE_VERSION_TRAILER}: <reason>", or tappaas.json at FROM sets
+                        fleet.allowStateVersionChange to a reason
+  -f, --format FORMAT   text (default), json, sarif or github
+      --no-cache        lint every work-tree file again
+  -c, --config FILE     tappaas.json to use (default: the nearest one up to the git root)
+      --color, --no-color
+                        force colors on or off
+
+Exit codes: 0 no errors (warnings allowed), 1 at least one error, 2 usage or internal error.`;
+
+declare const VERSION: string | undefined;
+const version = typeof VERSION === 'string' ? VERSION : '0.0.0-dev';
+
+export interface CheckCommandOptions {
+  cwd: string;
+  argv: string[];
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+  env?: Record<string, string | undefined>;
+}
+
+export async function checkCommand(opts: CheckCommandOptions): Promise<number> {
+  const env = opts.env ?? process.env;
+  const { values, positionals } = parseArgs({
+    args: opts.argv,
+    allowPositionals: true,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string', short: 'f', default: 'text' },
+      'no-cache': { type: 'boolean', default: false },
+      config: { type: 'string', short: 'c' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    opts.stdout(`${checkHelp}\n`);
+    return 0;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(
+      `unexpected argument ${JSON.stringify(positionals[0])}; check takes no paths (use tappaas lint PATH)`,
+    );
+  const format = values.format as LintFormat;
+  if (!LINT_FORMATS.includes(format))
+    throw new UsageError(
+      `unknown --format ${JSON.stringify(values.format)}; use one of ${LINT_FORMATS.join(', ')}`,
+    );
+  if (values.color && values['no-color'])
+    throw new UsageError('--color and --no-color contradict each other');
+
+  const root = repoRoot(opts.cwd);
+  const { config } = loadConfig(opts.cwd, values.config);
+  const layout = fleetLayout(config.fleet);
+  const commit = async (rev: string, flag: string) => {
+    const oid = await resolveCommit(root, rev);
+    if (!oid)
+      throw new UsageError(
+        `${flag} ${JSON.stringify(rev)}: no such commit in ${root}; give a branch, tag or commit id`,
+      );
+    return oid;
+  };
+  const toCommit = values.to === undefined ? undefined : await commit(values.to, '--to');
+  const fromCommit = values.from === undefined ? undefined : await commit(values.from, '--from');
+  const note = (text: string) => opts.stderr(`tappaas check: note: ${text}\n`);
+  const snapOpts = { root, cwd: opts.cwd, layout, config, cache: !values['no-cache'], onNote: note };
+
+  const headSource: TreeSource = toCommit
+    ? revisionSource(root, toCommit, values.to!, layout)
+    : workTreeSource(root, layout);
+  const sources: TreeSource[] = [headSource];
+  let head: FleetSnapshot;
+  let diagnostics: Diagnostic[];
+  try {
+    head = await snapshot(headSource, snapOpts);
+    diagnostics = head.diagnostics;
+    if (fromCommit) {
+      const baseSource = revisionSource(root, fromCommit, values.from!, layout);
+      sources.push(baseSource);
+      const base = await snapshot(baseSource, { ...snapOpts, cache: false });
+      diagnostics = introduced(base.diagnostics, head.diagnostics);
+      const changes = stateVersionChanges(base.facts, head.facts);
+      if (changes.length > 0) {
+        const messages = await commitMessages(root, fromCommit, toCommit ?? 'HEAD');
+        const policy = (await configAt(root, fromCommit))?.fleet as Record<string, unknown> | undefined;
+        const flag =
+          typeof policy?.allowStateVersionChange === 'string' ? policy.allowStateVersionChange.trim() : '';
+        const reason = stateVersionAllowance(messages) ?? (flag || undefined);
+        if (reason) note(`system.stateVersion change allowed (${reason})`);
+        else diagnostics.push(...changes);
+      }
+    }
+  } finally {
+    for (const s of sources) s.close();
+  }
+
+  const show = (file: string) => displayPath(resolve(root, file), opts.cwd);
+  const result: LintResult = {
+    files: head.nixFiles.length,
+    diagnostics: diagnostics
+      .map((d) => ({ ...d, file: show(d.file) }))
+      .sort(
+        (a, b) =>
+          a.file.localeCompare(b.file) ||
+          a.line - b.line ||
+          a.column - b.column ||
+          a.rule.localeCompare(b.rule),
+      ),
+  };
+  const color = shouldColor({
+    flag: values.color ? true : values['no-color'] ? false : undefined,
+    env,
+    isTTY: opts.isTTY,
+  });
+  const texts = new Map([...head.texts].map(([file, text]) => [show(file), text]));
+  const formatOptions = { cwd: opts.cwd, root, color, version, sources: texts };
+  if (format === 'github') {
+    const { fileLinkBaseFromEnv, githubReport } = await import('../lint/formatters/github.js');
+    const { emitToActions } = await import('../report/github-actions.js');
+    const report = githubReport(result, { ...formatOptions, fileLinkBase: fileLinkBaseFromEnv(env) });
+    opts.stdout(report.log);
+    const problem = await emitToActions(report);
+    if (problem) opts.stderr(`tappaas check: warning: ${problem}\n`);
+  } else {
+    opts.stdout(formatLint(format, result, formatOptions));
+  }
+  return result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+}

@@ -1,0 +1,123 @@
+// One side of `tappaas check`: a tree (work tree or revision) read once, its fleet facts,
+// structure findings and lint findings. Paths are repo-relative throughout; the command
+// turns them into display paths at the end.
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import type { TappaasConfig } from '../lint/config.js';
+import { ignoreMatcher } from '../lint/ignore.js';
+import { decodeSource } from '../lint/read-source.js';
+import { DEFAULT_MAX_FILE_BYTES, lintPaths } from '../lint/run.js';
+import type { Diagnostic, Severity } from '../lint/types.js';
+import { type FileFacts, fileFacts } from './facts.js';
+import { type FleetLayout, fleetNixFiles, normalizePath } from './layout.js';
+import type { TreeSource } from './source.js';
+import { checkStructure, FLEET_RULES } from './structure.js';
+
+export interface FleetSnapshot {
+  /** Fleet `.nix` files (the number `files` of the report). */
+  nixFiles: string[];
+  facts: Map<string, FileFacts>;
+  /** Decoded texts, for code frames. */
+  texts: Map<string, string>;
+  diagnostics: Diagnostic[];
+}
+
+export interface SnapshotOptions {
+  root: string;
+  cwd: string;
+  layout: FleetLayout;
+  config: TappaasConfig;
+  /** Work tree only: reuse the lint cache. */
+  cache: boolean;
+  onNote?: (text: string) => void;
+}
+
+export async function snapshot(source: TreeSource, opts: SnapshotOptions): Promise<FleetSnapshot> {
+  const files = await source.list();
+  const nixFiles = fleetNixFiles(files, opts.layout);
+  const maxBytes = opts.config.lint?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const texts = new Map<string, string>();
+  const facts = new Map<string, FileFacts>();
+  for (const file of nixFiles) {
+    const bytes = await source.read(file);
+    if (!bytes) continue;
+    const read = decodeSource(bytes, maxBytes);
+    if (!read.ok) continue;
+    texts.set(file, read.text);
+    facts.set(file, await fileFacts(file, read.text, { flake: file === opts.layout.flake }));
+  }
+  const structure = applyLevels(checkStructure({ layout: opts.layout, files, facts }), opts.config);
+  const lint = source.commit ? await lintTexts(nixFiles, texts, source, opts) : await lintWorkTree(opts);
+  return { nixFiles, facts, texts, diagnostics: [...structure, ...lint] };
+}
+
+/** `lint.rules` levels apply to the fleet rules too: `"fleet-role-count": "off"` turns one off. */
+export function applyLevels(list: Diagnostic[], config: TappaasConfig): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of list) {
+    const setting = config.lint?.rules?.[d.rule];
+    const level = Array.isArray(setting) ? setting[0] : setting;
+    if (level === 'off') continue;
+    out.push(level && Object.hasOwn(FLEET_RULES, d.rule) ? { ...d, severity: level as Severity } : d);
+  }
+  return out;
+}
+
+async function lintWorkTree(opts: SnapshotOptions): Promise<Diagnostic[]> {
+  const paths = [opts.layout.root, opts.layout.flake]
+    .map((p) => resolve(opts.root, p))
+    .filter((p) => existsSync(p));
+  if (paths.length === 0) return [];
+  const result = await lintPaths(paths, {
+    cwd: opts.cwd,
+    root: opts.root,
+    config: opts.config,
+    cache: opts.cache,
+    onNote: opts.onNote,
+  });
+  return result.diagnostics.map((d) => ({
+    ...d,
+    file: normalizePath(relative(opts.root, resolve(opts.cwd, d.file))),
+  }));
+}
+
+/** A revision's files, linted from their text as `lintPaths` would lint them on disk. */
+async function lintTexts(
+  nixFiles: string[],
+  texts: Map<string, string>,
+  source: TreeSource,
+  opts: SnapshotOptions,
+): Promise<Diagnostic[]> {
+  const { lintSource } = await import('../lint/engine.js');
+  const ignored = ignoreMatcher(opts.config.lint?.ignore ?? []);
+  const maxBytes = opts.config.lint?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const out: Diagnostic[] = [];
+  for (const file of nixFiles) {
+    if (ignored(file, false)) continue;
+    const text = texts.get(file);
+    if (text === undefined) {
+      // Not decodable: the same file-level finding lintPaths gives for it on disk.
+      const bytes = await source.read(file);
+      const read = bytes ? decodeSource(bytes, maxBytes) : undefined;
+      const message = read && !read.ok ? read.message : `cannot be read from ${source.label}: not linted.`;
+      const at = read && !read.ok ? { line: read.line, column: read.column } : { line: 1, column: 1 };
+      const severity = read && !read.ok ? read.severity : 'error';
+      out.push({
+        file,
+        rule: 'unreadable-file',
+        severity,
+        message,
+        ...at,
+        endLine: at.line,
+        endColumn: at.column,
+      });
+      continue;
+    }
+    const found = await lintSource(file, text, {
+      ruleSettings: opts.config.lint?.rules ?? {},
+      onNote: opts.onNote,
+    });
+    out.push(...found);
+  }
+  return out;
+}
