@@ -3,6 +3,7 @@
 // the command says so; the formatter never looks at the terminal itself.
 import { type Paint, painter, printable } from '../../report/colors.js';
 import { countFindings, plural, summarySentence } from '../../report/plain.js';
+import { redactSecrets, SECRET_RULES } from '../redact.js';
 import type { Diagnostic, LintResult } from '../types.js';
 import type { FormatOptions } from './index.js';
 
@@ -12,21 +13,28 @@ const MAX_UNDERLINE = 200;
 
 export function formatText(result: LintResult, opts: FormatOptions): string {
   const paint = painter(opts.color);
-  const lineCache = new Map<string, string[] | undefined>();
-  const linesOf = (file: string) => {
-    if (!lineCache.has(file)) lineCache.set(file, opts.sources?.get(file)?.split('\n'));
-    return lineCache.get(file);
+  // Every frame and fix description is drawn from the source with secrets masked.
+  const secrets = new Map<string, Diagnostic[]>();
+  for (const d of result.diagnostics) {
+    if (SECRET_RULES.has(d.rule)) secrets.set(d.file, [...(secrets.get(d.file) ?? []), d]);
+  }
+  const masked = new Map<string, { text: string; lines: string[] } | undefined>();
+  const sourceOf = (file: string) => {
+    if (!masked.has(file)) {
+      const raw = opts.sources?.get(file);
+      const text = raw === undefined ? undefined : redactSecrets(raw, secrets.get(file) ?? []);
+      masked.set(file, text === undefined ? undefined : { text, lines: text.split('\n') });
+    }
+    return masked.get(file);
   };
   const out: string[] = [];
   if (opts.fixed) out.push(...fixedLines(opts.fixed, paint), '');
   for (const d of result.diagnostics) {
     out.push(header(d, paint));
-    if (d.rule !== 'unreadable-file') out.push(...codeFrame(linesOf(d.file), d, paint));
+    if (d.rule !== 'unreadable-file') out.push(...codeFrame(sourceOf(d.file)?.lines, d, paint));
     if (d.help) out.push(`  ${paint('cyan', 'help:')} ${d.help}`);
     if (d.fix)
-      out.push(
-        `  ${paint('green', 'fix:')} ${describeFix(d, opts.sources?.get(d.file))} (tappaas lint --fix)`,
-      );
+      out.push(`  ${paint('green', 'fix:')} ${describeFix(d, sourceOf(d.file)?.text)} (tappaas lint --fix)`);
     for (const s of d.suggestions ?? []) out.push(`  ${paint('cyan', 'suggestion:')} ${s.message}`);
     out.push('');
   }
