@@ -9,6 +9,7 @@ Usage: tappaas <command> [options]
 
 Commands:
   lint [PATH...]        lint Nix files (default: nix/ and flake.nix)
+  check [--from REV]    fleet structure + lint; with --from, only new findings (ratchet)
   rules                 list the lint rules and their docs (--json, --markdown)
   hook pre-receive|install|uninstall   the server-side push gate (branch protection, registrations, lint)
   git-shell --as ID     authorized_keys forced command: record the pusher, run git-shell
@@ -32,6 +33,10 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = 
   lint: async () => {
     const m = await import('./lint.js');
     return { run: m.lintCommand, help: m.lintHelp };
+  },
+  check: async () => {
+    const m = await import('./check.js');
+    return { run: m.checkCommand, help: m.checkHelp };
   },
   rules: async () => {
     const m = await import('./rules.js');
