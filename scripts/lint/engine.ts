@@ -78,7 +78,7 @@ export function runRules(file: NixFile, active: ActiveRule[], ruleTimes?: Map<st
           file: file.path,
           ...range,
           rule: id,
-          severity,
+          severity: milder(severity, d.severity),
           message: format(template, d.data),
         };
         if (d.help) diagnostic.help = format(d.help, d.data);
@@ -92,6 +92,13 @@ export function runRules(file: NixFile, active: ActiveRule[], ruleTimes?: Map<st
   }
   walk(file.tree, mergeVisitors(visitors));
   return diagnostics;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** The report's own severity when it is milder than the configured level. */
+function milder(level: Severity, own: Severity | undefined): Severity {
+  return own && SEVERITY_RANK[own] < SEVERITY_RANK[level] ? own : level;
 }
 
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {

@@ -59,6 +59,8 @@ export interface ReportDescriptor {
   fix?: Fix;
   suggest?: Suggestion[];
   help?: string;
+  /** A lower severity for this report than the rule's level (never raises it): a rule's milder case. */
+  severity?: Severity;
 }
 
 export interface RuleContext {

@@ -8,6 +8,7 @@ import emptyInherit from './empty-inherit.js';
 import emptyLet from './empty-let.js';
 import emptyPattern from './empty-pattern.js';
 import etaReduction from './eta-reduction.js';
+import gpuDriver from './gpu-driver.js';
 import importsConfig from './imports-config.js';
 import impureAbsolutePath from './impure-absolute-path.js';
 import impureBuiltin from './impure-builtin.js';
@@ -16,7 +17,10 @@ import legacyLet from './legacy-let.js';
 import manualInherit from './manual-inherit.js';
 import renamedOption from './renamed-option.js';
 import secretInStore from './secret-in-store.js';
+import serviceAdminUser from './service-admin-user.js';
+import stateVersion from './state-version.js';
 import systemdExecCommand from './systemd-exec-command.js';
+import unknownOptionNamespace from './unknown-option-namespace.js';
 import unpinnedFetch from './unpinned-fetch.js';
 import unusedArgument from './unused-argument.js';
 import unusedBinding from './unused-binding.js';
@@ -31,6 +35,7 @@ export const rules: Record<string, Rule> = {
   'empty-let': emptyLet,
   'empty-pattern': emptyPattern,
   'eta-reduction': etaReduction,
+  'gpu-driver': gpuDriver,
   'impure-absolute-path': impureAbsolutePath,
   'impure-builtin': impureBuiltin,
   'impure-lookup-path': impureLookupPath,
@@ -38,8 +43,11 @@ export const rules: Record<string, Rule> = {
   'legacy-let': legacyLet,
   'manual-inherit': manualInherit,
   'secret-in-store': secretInStore,
+  'service-admin-user': serviceAdminUser,
+  'state-version': stateVersion,
   'systemd-exec-command': systemdExecCommand,
   'renamed-option': renamedOption,
+  'unknown-option-namespace': unknownOptionNamespace,
   'unpinned-fetch': unpinnedFetch,
   'unused-argument': unusedArgument,
   'unused-binding': unusedBinding,

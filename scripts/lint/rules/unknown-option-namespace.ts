@@ -1,0 +1,132 @@
+// Top-level definitions in a NixOS module whose first name is no NixOS option namespace
+// (`graphics = { … };` where `hardware.graphics` was meant). This is the check that needs no
+// options index: the list of namespaces is data (scripts/nixos/option-namespaces.ts), and a
+// module may add its own: everything it declares under `options` is known in that module.
+//
+// Option `extraNamespaces` (string[]): namespaces third-party modules declare (`sops`,
+// `home-manager`, `disko`, `age`, …), known in every file; `tappaas` always is.
+import type { Node } from 'web-tree-sitter';
+import { type AttrDefinition, attrpathSegments, unwrapValue } from '../../nix-ast/attrpaths.js';
+import { inlineModules, moduleInfo, SHORTHAND_RESERVED } from '../../nix-ast/module.js';
+import { isNixosNamespace, suggestNamespace } from '../../nixos/option-namespaces.js';
+import type { Rule, Suggestion } from '../types.js';
+
+/** Our own modules' namespace (nix/modules/roles declare `options.tappaas.…`). */
+const OWN_NAMESPACES = ['tappaas'];
+
+const rule: Rule = {
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Top-level definitions in a NixOS module whose first name is no NixOS option namespace.',
+      why: 'NixOS rejects a definition of an option that does not exist ("The option `graphics\' does not exist"), so the host stops evaluating; usually the name lost its prefix (`graphics` for `hardware.graphics`). Without an options index this is the part that can be checked from the file alone.',
+      bad: '{ ... }:\n{\n  graphics = {\n    enable = true;\n  };\n}',
+      good: '{ ... }:\n{\n  hardware.graphics = {\n    enable = true;\n  };\n}',
+    },
+    messages: {
+      unknownNamespace:
+        '`{{name}}` is no NixOS option namespace, so the host fails to evaluate ("The option `{{path}}` does not exist").{{suggestion}}',
+    },
+    defaultLevel: 'error',
+    hasSuggestions: true,
+  },
+  create(context) {
+    const extra = context.options?.extraNamespaces;
+    const extraNames = Array.isArray(extra) ? extra.filter((e): e is string => typeof e === 'string') : [];
+    return {
+      Program() {
+        const info = moduleInfo(context.file);
+        if (!info.isModule || (info.rootAttrset && allTopNamesKnown(info.rootAttrset))) return;
+        // Cheap first pass: the first names only, before any of them is looked at twice.
+        let unknown: AttrDefinition[] | undefined;
+        for (const def of info.definitions) {
+          const name = def.segments[0]?.name;
+          if (name === undefined || isNixosNamespace(name)) continue;
+          (unknown ??= []).push(def);
+        }
+        if (!unknown) return;
+        const known = new Set([...OWN_NAMESPACES, ...extraNames]);
+        for (const o of info.options) if (o.segments[0]?.name) known.add(o.segments[0].name);
+        for (const inline of inlineModules(info)) {
+          for (const o of inline.options) if (o.segments[0]?.name) known.add(o.segments[0].name);
+        }
+        const seen = new Set<number>();
+        for (const def of unknown) {
+          const first = def.segments[0]!;
+          const name = first.name as string;
+          if (known.has(name) || seen.has(first.node.id)) continue;
+          seen.add(first.node.id);
+          const guess = suggestNamespace(name, extraNames);
+          const path = def.segments
+            .slice(0, 2)
+            .map((s) => s.name ?? s.node.text)
+            .join('.');
+          const suggest: Suggestion[] = [];
+          if (guess && first.node.parent?.type === 'attrpath') {
+            suggest.push({
+              message: `Write \`${guess}\` instead of \`${name}\`.`,
+              fix: { start: first.node.startIndex, end: first.node.endIndex, text: guess },
+            });
+          }
+          context.report({
+            node: first.node,
+            messageId: 'unknownNamespace',
+            data: { name, path, suggestion: guess ? ` Did you mean \`${guess}\`?` : '' },
+            ...(suggest.length ? { suggest } : {}),
+            help: guess
+              ? `Write \`${guess}\` for \`${name}\`. If \`${name}\` comes from a third-party module (sops-nix, home-manager, …), add it to \`extraNamespaces\` of this rule in tappaas.json.`
+              : `Put the definition under the NixOS option it belongs to. If \`${name}\` comes from a third-party module (sops-nix, home-manager, …), add it to \`extraNamespaces\` of this rule in tappaas.json.`,
+          });
+        }
+      },
+    };
+  },
+};
+
+/** First names a binding set defines, or undefined when one is dynamic or an inherit. */
+function firstNames(attrset: Node, skip: number): string[] | undefined {
+  const out: string[] = [];
+  const set = attrset.namedChildren.find((c) => c?.type === 'binding_set');
+  for (const b of set?.namedChildren ?? []) {
+    if (!b || b.type === 'comment') continue;
+    if (b.type !== 'binding') return undefined;
+    const ap = b.childForFieldName('attrpath');
+    const segs = ap ? attrpathSegments(ap) : [];
+    const name = segs[skip]?.name;
+    if (name === undefined) return undefined;
+    out.push(name);
+  }
+  return out;
+}
+
+/**
+ * The fast path, without resolving every definition path: the top-level keys of a module
+ * in the shorthand form (or the keys under a literal `config = { … }`) are all known.
+ * Anything less plain (`config = mkIf …`, dynamic keys) answers false and takes the full path.
+ */
+function allTopNamesKnown(root: Node): boolean {
+  const top = firstNames(root, 0);
+  if (!top) return false;
+  const explicit = top.includes('config') || top.includes('options');
+  if (!explicit) return top.every((n) => isNixosNamespace(n) || SHORTHAND_KEYS.has(n));
+  const set = root.namedChildren.find((c) => c?.type === 'binding_set');
+  for (const b of set?.namedChildren ?? []) {
+    if (b?.type !== 'binding') continue;
+    const segs = attrpathSegments(b.childForFieldName('attrpath') as Node);
+    if (segs[0]?.name !== 'config') continue;
+    if (segs.length > 1) {
+      if (!isNixosNamespace(segs[1]?.name ?? '')) return false;
+      continue;
+    }
+    const value = unwrapValue(b.childForFieldName('expression') as Node);
+    if (value.type !== 'attrset_expression') return false;
+    const inner = firstNames(value, 0);
+    if (!inner?.every((n) => isNixosNamespace(n))) return false;
+  }
+  return true;
+}
+
+/** Keys the module system reads itself at the top level of a shorthand module. */
+const SHORTHAND_KEYS = new Set(SHORTHAND_RESERVED);
+
+export default rule;
