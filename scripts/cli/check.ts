@@ -121,11 +121,15 @@ export async function checkCommand(opts: CheckCommandOptions): Promise<number> {
   let diagnostics: Diagnostic[];
   try {
     head = await snapshot(headSource, snapOpts);
+    if (head.nixFiles.length === 0)
+      throw new UsageError(
+        `nothing to check: no .nix file under ${layout.root}/ and no ${layout.flake} in ${headSource.label} (${root}); set "fleet" in tappaas.json if the fleet lives elsewhere`,
+      );
     diagnostics = head.diagnostics;
     if (fromCommit) {
       const baseSource = revisionSource(root, fromCommit, values.from!, layout);
       sources.push(baseSource);
-      const base = await snapshot(baseSource, { ...snapOpts, cache: false });
+      const base = await snapshot(baseSource, { ...snapOpts, cache: false, reuse: head });
       diagnostics = introduced(base.diagnostics, head.diagnostics);
       const changes = stateVersionChanges(base.facts, head.facts);
       if (changes.length > 0) {

@@ -19,7 +19,10 @@ export interface FleetSnapshot {
   facts: Map<string, FileFacts>;
   /** Decoded texts, for code frames. */
   texts: Map<string, string>;
+  /** Structure and lint findings. */
   diagnostics: Diagnostic[];
+  /** The lint findings alone, by file (every linted file has an entry). */
+  lintByFile: Map<string, Diagnostic[]>;
 }
 
 export interface SnapshotOptions {
@@ -30,6 +33,12 @@ export interface SnapshotOptions {
   /** Work tree only: reuse the lint cache. */
   cache: boolean;
   onNote?: (text: string) => void;
+  /**
+   * An already linted tree (the head, when this is the base of `--from`): a file with the
+   * same text there has the same lint findings, so only the files a change touched are
+   * linted twice.
+   */
+  reuse?: Pick<FleetSnapshot, 'texts' | 'lintByFile'>;
 }
 
 export async function snapshot(source: TreeSource, opts: SnapshotOptions): Promise<FleetSnapshot> {
@@ -48,7 +57,9 @@ export async function snapshot(source: TreeSource, opts: SnapshotOptions): Promi
   }
   const structure = applyLevels(checkStructure({ layout: opts.layout, files, facts }), opts.config);
   const lint = source.commit ? await lintTexts(nixFiles, texts, source, opts) : await lintWorkTree(opts);
-  return { nixFiles, facts, texts, diagnostics: [...structure, ...lint] };
+  const lintByFile = new Map<string, Diagnostic[]>(nixFiles.map((f) => [f, []]));
+  for (const d of lint) lintByFile.set(d.file, [...(lintByFile.get(d.file) ?? []), d]);
+  return { nixFiles, facts, texts, diagnostics: [...structure, ...lint], lintByFile };
 }
 
 /** `lint.rules` levels apply to the fleet rules too: `"fleet-role-count": "off"` turns one off. */
@@ -111,6 +122,11 @@ async function lintTexts(
         endLine: at.line,
         endColumn: at.column,
       });
+      continue;
+    }
+    const known = opts.reuse?.texts.get(file) === text ? opts.reuse.lintByFile.get(file) : undefined;
+    if (known) {
+      out.push(...known);
       continue;
     }
     const found = await lintSource(file, text, {

@@ -205,6 +205,11 @@ describe('tappaas check', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--from "no-such-branch": no such commit');
     expect(runCli(['check', 'nix'], { cwd: dir }).code).toBe(2);
+    const empty = mkdtempSync(join(tmpdir(), 'tappaas-check-empty-'));
+    git(empty, 'init', '-q');
+    const none = runCli(['check'], { cwd: empty });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('nothing to check: no .nix file under nix/ and no flake.nix');
     expect(runCli(['check', '--format', 'xml'], { cwd: dir }).code).toBe(2);
   });
 });
