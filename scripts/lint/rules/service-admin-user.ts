@@ -4,12 +4,16 @@
 // Option `adminUsers` (string[], default ["tappaas"]): the fleet's interactive users.
 // Only what one file shows is used: a normal user declared in another module is not known
 // here, so list such users in `adminUsers`.
-import { staticPath, unwrapValue } from '../../nix-ast/attrpaths.js';
-import { moduleInfo } from '../../nix-ast/module.js';
+import type { Node } from 'web-tree-sitter';
+import { type ModuleInfo, moduleInfo } from '../../nix-ast/module.js';
+import { keyBindings } from '../../nixos/key-bindings.js';
 import type { Rule } from '../types.js';
+import { definitionPath } from './systemd-exec-command.js';
 import { stringLiteralValue } from './util/nix.js';
 
 const DEFAULT_ADMIN_USERS = ['tappaas'];
+const USER_KEY = /\bUser"?\s*=[^=]/g;
+const NORMAL_KEY = /\bisNormalUser"?\s*=[^=]/g;
 
 const rule: Rule = {
   meta: {
@@ -32,33 +36,39 @@ const rule: Rule = {
       ? configured.filter((u): u is string => typeof u === 'string')
       : DEFAULT_ADMIN_USERS;
     return {
-      Program() {
+      // Keys found in the text, their paths resolved upward from them (as systemd-exec-command
+      // does): resolving every definition path of every module would cost far more.
+      Program(root) {
         const source = context.file.source;
         if (!source.includes('User')) return;
-        const info = moduleInfo(context.file);
-        if (!info.isModule) return;
-        const normal = new Set<string>();
-        const runs: { service: string; user: string; node: import('web-tree-sitter').Node }[] = [];
-        for (const def of info.definitions) {
-          const path = staticPath(def.segments);
-          if (!path || !def.value) continue;
-          // users.users.<name>.isNormalUser = true
-          if (path.length === 4 && path[0] === 'users' && path[1] === 'users' && path[3] === 'isNormalUser') {
-            const v = unwrapValue(def.value);
-            if (v.type === 'variable_expression' && v.text === 'true') normal.add(path[2] as string);
-            continue;
-          }
-          // systemd.services.<name>.serviceConfig.User = "…"
+        const runs: { service: string; user: string; node: Node }[] = [];
+        let info: ModuleInfo | undefined;
+        const pathOf = (binding: Node) => {
+          info ??= moduleInfo(context.file);
+          return info.isModule && info.rootAttrset
+            ? definitionPath(binding, info.rootAttrset, info.form === 'explicit')
+            : undefined;
+        };
+        for (const { binding, value } of keyBindings(root, source, USER_KEY)) {
+          const user = stringLiteralValue(value);
+          if (user === undefined) continue;
+          const path = pathOf(binding);
           if (
-            path.length === 5 &&
+            path?.length === 5 &&
             path[0] === 'systemd' &&
             path[1] === 'services' &&
-            path[3] === 'serviceConfig' &&
-            path[4] === 'User'
-          ) {
-            const v = unwrapValue(def.value);
-            const user = stringLiteralValue(v);
-            if (user !== undefined) runs.push({ service: path[2] as string, user, node: v });
+            path[3] === 'serviceConfig'
+          )
+            runs.push({ service: path[2] as string, user, node: value });
+        }
+        if (runs.length === 0) return;
+        const normal = new Set<string>();
+        if (source.includes('isNormalUser')) {
+          for (const { binding, value } of keyBindings(root, source, NORMAL_KEY)) {
+            if (value.type !== 'variable_expression' || value.text !== 'true') continue;
+            const path = pathOf(binding);
+            if (path?.length === 4 && path[0] === 'users' && path[1] === 'users')
+              normal.add(path[2] as string);
           }
         }
         for (const r of runs) {

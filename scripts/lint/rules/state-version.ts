@@ -9,10 +9,12 @@
 // against the end of the linted path. `stateVersionOf` is the pure helper `tappaas check
 // --from` uses to see whether a change touched the value.
 import type { Node } from 'web-tree-sitter';
-import { staticPath, unwrapValue } from '../../nix-ast/attrpaths.js';
+import { staticPath } from '../../nix-ast/attrpaths.js';
 import type { NixFile } from '../../nix-ast/file.js';
 import { moduleInfo } from '../../nix-ast/module.js';
+import { keyBindings } from '../../nixos/key-bindings.js';
 import type { Rule } from '../types.js';
+import { definitionPath } from './systemd-exec-command.js';
 import { stringLiteralValue } from './util/nix.js';
 
 export const DEFAULT_COMMON_MODULE = 'nix/common.nix';
@@ -28,22 +30,27 @@ export interface StateVersion {
   wellFormed: boolean;
 }
 
-/** The `system.stateVersion` definitions of a module file, in source order (empty if none). */
+const STATE_VERSION_KEY = /\bstateVersion"?\s*=[^=]/g;
+
+/**
+ * The `system.stateVersion` definitions of a module file, in source order (empty if none):
+ * keys found in the text, their paths resolved upward, values past mkDefault & co.
+ */
 export function stateVersionOf(file: NixFile): StateVersion[] {
   if (!file.source.includes('stateVersion')) return [];
   const info = moduleInfo(file);
-  if (!info.isModule) return [];
+  if (!info.isModule || !info.rootAttrset) return [];
   const out: StateVersion[] = [];
-  for (const def of info.definitions) {
-    const path = staticPath(def.segments);
-    if (!def.value || path?.length !== 2 || path[0] !== 'system' || path[1] !== 'stateVersion') continue;
-    const node = unwrapValue(def.value);
-    const value = stringLiteralValue(node);
+  for (const { binding, value } of keyBindings(file.root, file.source, STATE_VERSION_KEY)) {
+    const path = definitionPath(binding, info.rootAttrset, info.form === 'explicit');
+    if (path?.length !== 2 || path[0] !== 'system' || path[1] !== 'stateVersion') continue;
+    const s = stringLiteralValue(value);
+    const attrpath = binding.childForFieldName('attrpath') as Node;
     out.push({
-      value,
-      node,
-      key: def.segments[1]!.node,
-      wellFormed: value !== undefined && /^\d{2}\.(?:0[1-9]|1[0-2])$/.test(value),
+      value: s,
+      node: value,
+      key: attrpath.lastNamedChild as Node,
+      wellFormed: s !== undefined && /^\d{2}\.(?:0[1-9]|1[0-2])$/.test(s),
     });
   }
   return out;

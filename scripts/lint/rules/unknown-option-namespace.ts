@@ -6,7 +6,7 @@
 // Option `extraNamespaces` (string[]): namespaces third-party modules declare (`sops`,
 // `home-manager`, `disko`, `age`, …), known in every file; `tappaas` always is.
 import type { Node } from 'web-tree-sitter';
-import { type AttrDefinition, attrpathSegments, unwrapValue } from '../../nix-ast/attrpaths.js';
+import { type AttrDefinition, attrpathSegments, unwrapValue, wrapperCall } from '../../nix-ast/attrpaths.js';
 import { inlineModules, moduleInfo, SHORTHAND_RESERVED } from '../../nix-ast/module.js';
 import { isNixosNamespace, suggestNamespace } from '../../nixos/option-namespaces.js';
 import type { Rule, Suggestion } from '../types.js';
@@ -33,10 +33,11 @@ const rule: Rule = {
   create(context) {
     const extra = context.options?.extraNamespaces;
     const extraNames = Array.isArray(extra) ? extra.filter((e): e is string => typeof e === 'string') : [];
+    const always = new Set([...OWN_NAMESPACES, ...extraNames]);
     return {
       Program() {
         const info = moduleInfo(context.file);
-        if (!info.isModule || (info.rootAttrset && allTopNamesKnown(info.rootAttrset))) return;
+        if (!info.isModule || (info.rootAttrset && allTopNamesKnown(info.rootAttrset, always))) return;
         // Cheap first pass: the first names only, before any of them is looked at twice.
         let unknown: AttrDefinition[] | undefined;
         for (const def of info.definitions) {
@@ -45,7 +46,7 @@ const rule: Rule = {
           (unknown ??= []).push(def);
         }
         if (!unknown) return;
-        const known = new Set([...OWN_NAMESPACES, ...extraNames]);
+        const known = new Set(always);
         for (const o of info.options) if (o.segments[0]?.name) known.add(o.segments[0].name);
         for (const inline of inlineModules(info)) {
           for (const o of inline.options) if (o.segments[0]?.name) known.add(o.segments[0].name);
@@ -100,30 +101,69 @@ function firstNames(attrset: Node, skip: number): string[] | undefined {
 }
 
 /**
- * The fast path, without resolving every definition path: the top-level keys of a module
- * in the shorthand form (or the keys under a literal `config = { … }`) are all known.
- * Anything less plain (`config = mkIf …`, dynamic keys) answers false and takes the full path.
+ * The fast path, without resolving every definition path: the first names a module
+ * defines, read from the syntax alone (through `config = lib.mkIf … { … }`, mkMerge lists
+ * and `//`), are all known. Anything less plain (a dynamic key, an inherit, a wrapper not
+ * recognised without scopes) answers false and takes the full path.
  */
-function allTopNamesKnown(root: Node): boolean {
+function allTopNamesKnown(root: Node, always: Set<string>): boolean {
   const top = firstNames(root, 0);
   if (!top) return false;
   const explicit = top.includes('config') || top.includes('options');
-  if (!explicit) return top.every((n) => isNixosNamespace(n) || SHORTHAND_KEYS.has(n));
+  if (!explicit) return top.every((n) => isNixosNamespace(n) || always.has(n) || SHORTHAND_KEYS.has(n));
   const set = root.namedChildren.find((c) => c?.type === 'binding_set');
-  for (const b of set?.namedChildren ?? []) {
-    if (b?.type !== 'binding') continue;
+  const bindings = (set?.namedChildren ?? []).filter((b): b is Node => b?.type === 'binding');
+  // What the module declares (`options.foo…`, `options = { foo = …; }`) is known in it.
+  const declared = new Set(always);
+  for (const b of bindings) {
+    const segs = attrpathSegments(b.childForFieldName('attrpath') as Node);
+    if (segs[0]?.name !== 'options') continue;
+    const names = segs.length > 1 ? [segs[1]?.name] : namesOf(b.childForFieldName('expression') as Node);
+    if (!names) return false;
+    for (const n of names) {
+      if (n === undefined) return false;
+      declared.add(n);
+    }
+  }
+  const known = (n: string | undefined) => n !== undefined && (isNixosNamespace(n) || declared.has(n));
+  for (const b of bindings) {
     const segs = attrpathSegments(b.childForFieldName('attrpath') as Node);
     if (segs[0]?.name !== 'config') continue;
     if (segs.length > 1) {
-      if (!isNixosNamespace(segs[1]?.name ?? '')) return false;
+      if (!known(segs[1]?.name)) return false;
       continue;
     }
-    const value = unwrapValue(b.childForFieldName('expression') as Node);
-    if (value.type !== 'attrset_expression') return false;
-    const inner = firstNames(value, 0);
-    if (!inner?.every((n) => isNixosNamespace(n))) return false;
+    const names = namesOf(b.childForFieldName('expression') as Node);
+    if (!names?.every(known)) return false;
   }
   return true;
+}
+
+/** First names an attrset value defines, through wrappers, mkMerge lists and `//`. */
+function namesOf(node: Node): string[] | undefined {
+  const v = unwrapValue(node);
+  if (v.type === 'attrset_expression' || v.type === 'rec_attrset_expression') return firstNames(v, 0);
+  if (v.type === 'binary_expression') {
+    if (v.childForFieldName('operator')?.type !== '//') return undefined;
+    const left = v.childForFieldName('left');
+    const right = v.childForFieldName('right');
+    const l = left && namesOf(left);
+    const r = right && namesOf(right);
+    return l && r ? [...l, ...r] : undefined;
+  }
+  const call = v.type === 'apply_expression' ? wrapperCall(v) : undefined;
+  if (!call) return undefined;
+  const content = call.args[call.args.length - 1] as Node;
+  const list = unwrapValue(content);
+  if (call.name !== 'mkMerge' || list.type !== 'list_expression') return namesOf(content);
+  const out: string[] = [];
+  for (const element of list.namedChildren) {
+    if (!element || element.type === 'comment') continue;
+    const names = namesOf(element);
+    if (!names) return undefined;
+    out.push(...names);
+  }
+  return out;
 }
 
 /** Keys the module system reads itself at the top level of a shorthand module. */
