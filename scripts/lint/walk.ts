@@ -7,6 +7,7 @@
 // with ERROR nodes takes the cursor walk, which can skip ERROR subtrees. Both equal
 // `walkNaive` (test/unit/lint/walk.test.ts proves it on a varied corpus).
 import type { Language, Node, Tree } from 'web-tree-sitter';
+import { nodesOfKinds, primeNodeIndex } from '../nix-ast/node-index.js';
 import type { Visitor, Visitors } from './types.js';
 
 export type Dispatch = Map<string, Visitor[]>;
@@ -94,23 +95,27 @@ function call(fns: Visitor[] | undefined, node: Node): void {
 
 export function walk(tree: Tree, dispatch: Dispatch): void {
   const root = tree.rootNode;
-  call(dispatch.get('Program'), root);
   const table = byId(tree.language, dispatch);
+  // descendantsOfType drops nodes that end at offset 0: an empty file takes the cursor.
+  const listed = !root.hasError && root.endIndex > 0;
+  // One traversal in C serves this walk and what Program visitors ask (scopes and such).
+  primeNodeIndex(tree, listed ? table.kinds : []);
+  call(dispatch.get('Program'), root);
   if (table.kinds.length > 0) {
-    // descendantsOfType drops nodes that end at offset 0: an empty file takes the cursor.
-    if (root.hasError || root.endIndex === 0) walkCursor(tree, table);
-    else walkListed(root, table);
+    if (!listed) walkCursor(tree, table);
+    else walkListed(tree, table);
   }
   call(dispatch.get('Program:exit'), root);
 }
 
 /** Error-free trees: C finds the nodes of the listened-to kinds in document (pre-)order. */
-function walkListed(root: Node, table: ById): void {
+function walkListed(tree: Tree, table: ById): void {
   const { enter, exit } = table;
   const open: { node: Node; end: number; fns: Visitor[] }[] = [];
-  for (const node of root.descendantsOfType(table.kinds)) {
-    if (!node) continue;
-    const id = node.typeId;
+  const { nodes, types, ends } = nodesOfKinds(tree, table.kinds);
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as Node;
+    const id = types[i] as number;
     const onEnter = enter[id];
     const onExit = exit[id];
     // descendantsOfType matches names, so an anonymous token spelled like a kind
@@ -124,7 +129,7 @@ function walkListed(root: Node, table: ById): void {
       call(top.fns, top.node);
     }
     call(onEnter, node);
-    if (onExit) open.push({ node, end: node.endIndex, fns: onExit });
+    if (onExit) open.push({ node, end: ends[i] as number, fns: onExit });
   }
   for (let i = open.length - 1; i >= 0; i--) call(open[i]!.fns, open[i]!.node);
 }

@@ -14,6 +14,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { isGlobalName } from './builtins.js';
 import { attrName } from './names.js';
+import { nodesOfKinds, shareKinds } from './node-index.js';
 
 export type ScopeKind = 'let' | 'rec' | 'function' | 'with';
 
@@ -95,6 +96,7 @@ const SCOPE_NODE_KINDS = [
   'function_expression',
   'inherit',
 ];
+shareKinds(SCOPE_NODE_KINDS);
 
 /** The scope analysis of a parsed tree, computed on first use and then shared by every rule. */
 export function analyzeScopes(tree: Tree): ScopeAnalysis {
@@ -250,7 +252,8 @@ function analyze(tree: Tree): ScopeAnalysis {
   // tree-sitter collects the few node kinds that matter in C, in document order (outer
   // before inner), far faster than a JavaScript walk of every node; scopes nest properly,
   // so a stack of end offsets rebuilds the nesting from that list alone.
-  const nodes = tree.rootNode.descendantsOfType(SCOPE_NODE_KINDS);
+  const { nodes, types, ends: endOf } = nodesOfKinds(tree, SCOPE_NODE_KINDS);
+  const typeNames = tree.language.types;
   const ends: number[] = [];
   // Bodies of `with` seen but not yet entered: the environment comes first, in the outer scope.
   const withBodies: { start: number; end: number; node: Node }[] = [];
@@ -260,10 +263,10 @@ function analyze(tree: Tree): ScopeAnalysis {
       close();
     }
   };
-  for (const node of nodes) {
-    if (!node) continue;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as Node;
     const start = node.startIndex;
-    const end = node.endIndex;
+    const end = endOf[i] as number;
     if (end === start) continue;
     closeUntil(start);
     for (let i = withBodies.length - 1; i >= 0; i--) {
@@ -274,7 +277,7 @@ function analyze(tree: Tree): ScopeAnalysis {
       open({ kind: 'with', node: body.node, parent: current, bindings: new Map() });
       ends.push(body.end);
     }
-    switch (node.type) {
+    switch (typeNames[types[i] as number]) {
       case 'variable_expression':
         reference(node, node.text, undefined);
         continue;

@@ -16,6 +16,7 @@
 import type { Node } from 'web-tree-sitter';
 import { attrpathSegments, childOfType, formatPath, type PathSegment } from '../../nix-ast/attrpaths.js';
 import { attrName, showAttrName } from '../../nix-ast/names.js';
+import { nodesOfKinds, shareKinds } from '../../nix-ast/node-index.js';
 import { rangeOf, type SourceRange } from '../../nix-ast/range.js';
 import type { Rule, RuleContext } from '../types.js';
 
@@ -44,13 +45,14 @@ const rule: Rule = {
   create(context) {
     const reportMerges = context.options?.reportMerges === true;
     return {
-      Program(root) {
+      Program() {
         const source = context.file.source;
         const models = new Map<number, SetModel>();
         // One call collects every set, binding and formal in document order; nesting comes
         // from the ranges, and first keys from the source text. Only a set or formals list
         // whose first names repeat gets a closer look (rare: most sets pass in this scan).
-        const nodes = root.descendantsOfType(SCANNED);
+        const { nodes, types, ends } = nodesOfKinds(context.file.tree, SCANNED);
+        const typeNames = context.file.tree.language.types;
         const open: Scanned[] = [];
         const suspects: Scanned[] = [];
         const closeUntil = (offset: number) => {
@@ -59,19 +61,19 @@ const rule: Rule = {
             if (top.all || top.repeated) suspects.push(top);
           }
         };
-        for (const node of nodes) {
-          if (!node) continue;
+        for (let i = 0; i < nodes.length; i++) {
+          const node = nodes[i] as Node;
           closeUntil(node.startIndex);
           const top = open[open.length - 1];
-          switch (node.type) {
+          switch (typeNames[types[i] as number]) {
             case 'binding_set':
-              open.push({ node, end: node.endIndex, seen: new Set(), repeated: undefined, all: false });
+              open.push({ node, end: ends[i] as number, seen: new Set(), repeated: undefined, all: false });
               break;
             case 'formals':
               // With an `@` name next to the formals, let the exact check look.
               open.push({
                 node,
-                end: node.endIndex,
+                end: ends[i] as number,
                 seen: new Set(),
                 repeated: undefined,
                 all: hasAtName(source, node),
@@ -104,6 +106,7 @@ const rule: Rule = {
 };
 
 const SCANNED = ['binding_set', 'binding', 'inherit', 'inherit_from', 'formals', 'formal'];
+shareKinds(SCANNED);
 
 /** A binding set or formals list as the scan sees it. */
 interface Scanned {
