@@ -25,6 +25,17 @@ describe('NixOS rules on the guide', () => {
       "45:14 warning service-admin-user: Service `vllm-api` runs as `tappaas`, the fleet's interactive admin user, so it gets their files, keys and sudo rights.",
     ]);
   });
+  it('the way out the help names: a suppression with a reason when the other half is elsewhere', async () => {
+    const source = readFileSync(join(dir, 'role-vllm.nix'), 'utf8').replace(
+      '  hardware.nvidia = {',
+      '  # tappaas-lint-disable-next-line gpu-driver -- videoDrivers is set in hardware/gpu.nix\n  hardware.nvidia = {',
+    );
+    const found = (await lintSource('guide/role-vllm.nix', source)).filter((d) =>
+      ['gpu-driver', 'lint-suppression'].includes(d.rule),
+    );
+    expect(found.map((d) => `${d.line} ${d.rule}`)).toEqual(['28 gpu-driver']);
+  });
+
   it('the other snippets', async () => {
     for (const name of ['configuration.nix', 'common.nix', 'role-litellm.nix']) {
       expect(await lint(name), name).toEqual([]);

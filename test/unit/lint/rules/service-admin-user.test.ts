@@ -41,6 +41,11 @@ ruleTester('service-admin-user', rule, {
   ],
   invalid: [
     {
+      name: 'a quoted key and parentheses',
+      code: m('  systemd.services."web-ui".serviceConfig."User" = ("tappaas");'),
+      errors: [{ messageId: 'adminUser', line: 3, column: 53, message: 'Service `web-ui`' }],
+    },
+    {
       name: 'the guide: nested sets, the admin user',
       code: m(
         '  systemd.services.vllm-api = {\n    serviceConfig = {\n      User = "tappaas";\n    };\n  };',
