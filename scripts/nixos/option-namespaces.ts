@@ -8,11 +8,13 @@
 // misc/ (assertions, warnings, documentation, ids, lib, meta, nixops, nixpkgs, passthru,
 // system), image/images.nix (image), system/activation/specialisation.nix (specialisation,
 // isSpecialisation), virtualisation/amazon-options.nix (ec2), oci-options.nix (oci),
-// openstack-options.nix (openstack), nixos-containers.nix (containers), services/misc
-// (dysnomia), services/monitoring/ups.nix (power), and the big trees (boot, hardware,
+// openstack-options.nix (openstack), nixos-containers.nix (containers),
+// services/monitoring/ups.nix (power), and the big trees (boot, hardware,
 // programs, security, services, systemd, virtualisation, fileSystems). `_module` is declared
 // by lib/modules.nix itself. Names nixpkgs only keeps as renamed or removed options
-// (`sound`, `jobs`, `krb5`, …) are known too: renamed-option reports those.
+// (`sound`, `jobs`, `krb5`, `dysnomia`, `snapraid`, `nesting`, …) are known too: the
+// module system answers them with nixpkgs' own message, and renamed-option reports the
+// ones in its table.
 //
 // A few namespaces come from modules a host imports through `modulesPath` rather than from
 // module-list.nix (the ISO and SD image builders, Proxmox images, installer profiles).
@@ -26,7 +28,6 @@ export const NIXOS_NAMESPACES: readonly string[] = [
   'console',
   'containers',
   'documentation',
-  'dysnomia',
   'ec2',
   'environment',
   'fileSystems',
@@ -76,14 +77,15 @@ export const MODULES_PATH_NAMESPACES: readonly string[] = [
 ];
 
 /**
- * Top-level names nixpkgs keeps only as renamed or removed options (mkRenamedOptionModule /
- * mkRemovedOptionModule at the top level); defining them evaluates or fails with nixpkgs'
- * own message, which renamed-option already reports.
+ * Top-level names nixpkgs keeps only as renamed, changed or removed options: `amazonImage`,
+ * `jobs`, `kde`, `sound`, `virtualization` (renamed-options.json), `docker-containers`
+ * (virtualisation/oci-containers.nix), `dysnomia` and `snapraid` (moved under services),
+ * `krb5` (security/krb5), `nesting` (system/activation/top-level.nix).
  */
 export const LEGACY_NAMESPACES: readonly string[] = [
   'amazonImage',
   'docker-containers',
-  'gnu',
+  'dysnomia',
   'jobs',
   'kde',
   'krb5',

@@ -3,9 +3,11 @@ import rule from '../../../../scripts/lint/rules/unknown-option-namespace.js';
 import {
   editDistance,
   isNixosNamespace,
+  KNOWN_MOVES,
   NIXOS_NAMESPACES,
   suggestNamespace,
 } from '../../../../scripts/nixos/option-namespaces.js';
+import table from '../../../../scripts/nixos/renamed-options.json' with { type: 'json' };
 import { lintWithRule, ruleTester } from '../../../helpers/rule-tester.js';
 
 const m = (body: string) => `{ config, lib, pkgs, ... }:\n{\n${body}\n}\n`;
@@ -116,6 +118,18 @@ describe('unknown-option-namespace details', () => {
     }
     expect(isNixosNamespace('graphics')).toBe(false);
     expect(isNixosNamespace('tappaas')).toBe(false);
+  });
+
+  it('every first name of the renamed/removed table is known (renamed-option reports those)', () => {
+    const firsts = new Set(table.entries.map((e: { from: string[] }) => e.from[0] as string));
+    expect([...firsts].filter((n) => !isNixosNamespace(n))).toEqual([]);
+  });
+
+  it('every known move leads from an unknown name into a known namespace', () => {
+    for (const [from, to] of Object.entries(KNOWN_MOVES)) {
+      expect(isNixosNamespace(from), from).toBe(false);
+      expect(isNixosNamespace(to.split('.')[0] as string), to).toBe(true);
+    }
   });
 
   it('suggestions: known moves first, then spelling, then nothing', () => {
