@@ -1,0 +1,302 @@
+// The server hook's speed: the installed pre-receive hook run directly on git's stdin lines
+// in a bare repository (objects already there, as git runs it), and whole `git push`es,
+// against `node -e 0` in the same run. Targets (issue 4): a typical push (1 commit, 5 changed
+// .nix files) under 4x `node -e 0`; a 500-host fleet pushed at once under 2 s.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hardwareText, hostName, writeFleet } from './fleet.js';
+
+const CLI = fileURLToPath(new URL('./tappaas.mjs', import.meta.url));
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+// BENCH_KEEP=1 keeps the repositories (to profile the hook in them).
+const BIG_HOSTS = Number(process.env.BENCH_HOSTS ?? 500);
+const ZERO = '0'.repeat(40);
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+const POLICY = {
+  policy: {
+    protectedBranches: [{ pattern: 'main', allow: ['alice'] }],
+    ciIdentities: ['ci-merge'],
+    protectedTags: ['v*'],
+  },
+};
+
+interface Sample {
+  ms: number;
+  cpuMs: number | undefined;
+  code: number | null;
+  stderr: string;
+}
+
+/** One process to completion, with stdin, wall time and (via /usr/bin/time) its CPU time. */
+function sample(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string }) {
+  const cpuFile = TIME ? join(tmpdir(), `tappaas-bench-hook-${process.pid}-${++spawned}`) : undefined;
+  const [program, argv] =
+    TIME && cpuFile ? [TIME, ['-f', '%U %S', '-o', cpuFile, cmd, ...args]] : [cmd, args];
+  return new Promise<Sample>((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(program, argv, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.input ?? '');
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      let cpuMs: number | undefined;
+      if (cpuFile) {
+        try {
+          const [user = 0, sys = 0] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+          cpuMs = (user + sys) * 1000;
+        } catch {
+          // no CPU figure: the wall clock stands
+        }
+        rmSync(cpuFile, { force: true });
+      }
+      resolve({ ms, cpuMs, code, stderr });
+    });
+  });
+}
+let spawned = 0;
+
+function median(list: number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
+
+interface Figure {
+  name: string;
+  ms: number;
+  cpuMs: number | undefined;
+  note: string;
+}
+
+/** Runs `once` RUNS times (with `reset` untimed after each) and keeps the medians. */
+async function measure(
+  name: string,
+  runs: number,
+  once: () => Promise<Sample>,
+  reset: () => void = () => {},
+): Promise<Figure> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let last: Sample | undefined;
+  for (let i = 0; i < runs; i++) {
+    last = await once();
+    reset();
+    wall.push(last.ms);
+    if (last.cpuMs !== undefined) cpu.push(last.cpuMs);
+  }
+  const verdict = last!.code === 0 ? 'accepted' : `REFUSED (exit ${last!.code})`;
+  const findings = /(\d+) (?:error|warning)/.exec(last!.stderr)?.[0];
+  if (last!.code !== 0 && !name.startsWith('node')) process.stderr.write(last!.stderr);
+  return {
+    name,
+    ms: median(wall),
+    cpuMs: cpu.length ? median(cpu) : undefined,
+    note: name.startsWith('node') ? '' : `${verdict}${findings ? `, ${findings}…` : ''}`,
+  };
+}
+
+function table(rows: Figure[], base: number): string {
+  const cells = [
+    ['', 'wall', 'cpu', 'x node', ''],
+    ...rows.map((r) => [
+      r.name,
+      `${r.ms.toFixed(0)} ms`,
+      r.cpuMs === undefined ? '' : `${r.cpuMs.toFixed(0)} ms`,
+      `${(r.ms / base).toFixed(2)}x`,
+      r.note,
+    ]),
+  ];
+  const width = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  return cells
+    .map((row) =>
+      row
+        .map((c, i) => (i === 0 || i === 4 ? c.padEnd(width[i]!) : c.padStart(width[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+class Repos {
+  readonly bare: string;
+  readonly work: string;
+  constructor(
+    readonly root: string,
+    readonly env: NodeJS.ProcessEnv,
+    name: string,
+  ) {
+    this.bare = join(root, `${name}.git`);
+    this.work = join(root, name);
+    this.git(['init', '-q', '--bare', this.bare], root);
+    this.git(['init', '-q', this.work], root);
+    this.git(['remote', 'add', 'origin', this.bare]);
+  }
+
+  git(args: string[], cwd = this.work, env: NodeJS.ProcessEnv = {}): string {
+    const r = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', ...args], {
+      cwd,
+      env: { ...this.env, ...env },
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  commitAll(message: string): string {
+    this.git(['add', '-A']);
+    this.git(['commit', '-q', '-m', message]);
+    return this.git(['rev-parse', 'HEAD']);
+  }
+
+  install(): void {
+    const r = spawnSync(process.execPath, [CLI, 'hook', 'install', this.bare], {
+      env: this.env,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`tappaas hook install failed: ${r.stderr}`);
+  }
+
+  /** Puts a commit's objects in the server without any ref pointing at it (FETCH_HEAD only). */
+  carry(branch: string): void {
+    this.git(['fetch', '-q', this.work, `refs/heads/${branch}`], this.bare);
+  }
+
+  /** The installed hook, as git runs it: in the bare repository, the update lines on stdin. */
+  hook(lines: string, pusher: string): Promise<Sample> {
+    return sample(join(this.bare, 'hooks', 'pre-receive'), [], {
+      cwd: this.bare,
+      env: { ...this.env, GIT_DIR: '.', TAPPAAS_PUSHER: pusher },
+      input: lines,
+    });
+  }
+
+  push(refspec: string, pusher: string): Promise<Sample> {
+    return sample('git', ['push', '-q', 'origin', refspec], {
+      cwd: this.work,
+      env: { ...this.env, TAPPAAS_PUSHER: pusher },
+    });
+  }
+
+  /** Moves (or with no oid deletes) a server ref behind the hook's back, between runs. */
+  setRef(ref: string, oid?: string): void {
+    this.git(oid ? ['update-ref', ref, oid] : ['update-ref', '-d', ref], this.bare);
+  }
+}
+
+export async function hookBench(log: (line: string) => void): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'tappaas-bench-hook-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: root,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: join(root, 'gitconfig'),
+    LANG: 'C',
+  };
+  writeFileSync(join(root, 'gitconfig'), '[init]\n\tdefaultBranch = main\n');
+  try {
+    const policy = `${JSON.stringify(POLICY, null, 2)}\n`;
+
+    // (a) A fleet of 60 hosts on main; one commit changing 5 .nix files on top of it.
+    const t = new Repos(root, env, 'typical');
+    const fleet = writeFleet(t.work, 60, { 'tappaas.json': policy });
+    const mainOid = t.commitAll('fleet');
+    t.git(['push', '-q', 'origin', 'HEAD:refs/heads/main']);
+    t.install();
+    t.git(['checkout', '-q', '-b', 'feature']);
+    for (let i = 0; i < 5; i++) {
+      const name = hostName(i);
+      writeFileSync(join(t.work, 'nix', 'hardware', `${name}-hw.nix`), hardwareText(name, 1000 + i));
+    }
+    const featOid = t.commitAll('5 hardware files regenerated');
+    t.carry('feature');
+    log(
+      `typical: ${fleet.files.length} files (${(fleet.bytes / 1e6).toFixed(2)} MB) on main; 1 commit changing 5 .nix files`,
+    );
+    log(`each figure is the median of ${RUNS} runs (BENCH_RUNS); wall and CPU (user+sys, with children)`);
+
+    const rows: Figure[] = [];
+    const node = await measure('node -e 0', RUNS, () =>
+      sample(process.execPath, ['-e', '0'], { cwd: root, env }),
+    );
+    rows.push(node);
+    const feature = await measure('hook, new feature branch (stdin)', RUNS, () =>
+      t.hook(`${ZERO} ${featOid} refs/heads/feature/x\n`, 'bob'),
+    );
+    rows.push(feature);
+    const main = await measure('hook, main by allowed identity (stdin)', RUNS, () =>
+      t.hook(`${mainOid} ${featOid} refs/heads/main\n`, 'alice'),
+    );
+    rows.push(main);
+    rows.push(
+      await measure(
+        'git push, new feature branch',
+        RUNS,
+        () => t.push('feature:refs/heads/feature/x', 'bob'),
+        () => t.setRef('refs/heads/feature/x'),
+      ),
+    );
+    rows.push(
+      await measure(
+        'git push, main by allowed identity',
+        RUNS,
+        () => t.push('feature:refs/heads/main', 'alice'),
+        () => t.setRef('refs/heads/main', mainOid),
+      ),
+    );
+    rows.push(
+      await measure('node -e 0 (again, after)', RUNS, () =>
+        sample(process.execPath, ['-e', '0'], { cwd: root, env }),
+      ),
+    );
+    const base = median([node.ms, rows.at(-1)!.ms]);
+
+    // (c) A whole fleet at once: every file new at the tip.
+    const b = new Repos(root, env, 'big');
+    writeFileSync(join(b.work, 'tappaas.json'), policy);
+    const policyOid = b.commitAll('policy');
+    b.git(['push', '-q', 'origin', 'HEAD:refs/heads/main']);
+    b.install();
+    b.git(['checkout', '-q', '-b', 'fleet']);
+    const big = writeFleet(b.work, BIG_HOSTS);
+    const bigOid = b.commitAll(`${BIG_HOSTS}-host fleet`);
+    b.carry('fleet');
+    const bigRuns = Math.max(3, Math.ceil(RUNS / 2));
+    const bigHook = await measure(`hook, ${BIG_HOSTS}-host fleet to main (stdin)`, bigRuns, () =>
+      b.hook(`${policyOid} ${bigOid} refs/heads/main\n`, 'alice'),
+    );
+    rows.push(bigHook);
+    rows.push(
+      await measure(`hook, ${BIG_HOSTS}-host fleet, new branch (stdin)`, bigRuns, () =>
+        b.hook(`${ZERO} ${bigOid} refs/heads/fleet\n`, 'bob'),
+      ),
+    );
+    rows.push(
+      await measure(
+        `git push, ${BIG_HOSTS}-host fleet to main`,
+        bigRuns,
+        () => b.push('fleet:refs/heads/main', 'alice'),
+        () => b.setRef('refs/heads/main', policyOid),
+      ),
+    );
+
+    log(`big: ${big.files.length} files (${(big.bytes / 1e6).toFixed(2)} MB), all new at the tip`);
+    log(table(rows, base));
+    const worst = Math.max(feature.ms, main.ms) / base;
+    log(
+      `typical push (hook, worse of the two) vs node -e 0: ${worst.toFixed(2)}x (target < 4x) ${worst < 4 ? 'ok' : 'MISSED'}`,
+    );
+    log(
+      `${BIG_HOSTS}-host fleet (hook): ${(bigHook.ms / 1000).toFixed(2)} s (target < 2 s) ${bigHook.ms < 2000 ? 'ok' : 'MISSED'}`,
+    );
+  } finally {
+    if (process.env.BENCH_KEEP) log(`kept ${root} (BENCH_KEEP)`);
+    else rmSync(root, { recursive: true, force: true });
+  }
+}
