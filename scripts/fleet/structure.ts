@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import type { Diagnostic, Severity } from '../lint/types.js';
 import type { SourceRange } from '../nix-ast/index.js';
 import { hostNameProblem } from '../policy/registration.js';
+import { FLEET_DOCS } from './docs.js';
 import type { FileFacts, PathRef } from './facts.js';
 import {
   directChildren,
@@ -18,26 +19,12 @@ import {
   isUnder,
 } from './layout.js';
 
-/** Every structure rule, its default severity and what it means (for docs and `lint.rules` levels). */
-export const FLEET_RULES: Record<string, { severity: Severity; description: string }> = {
-  'fleet-missing-hardware': { severity: 'error', description: 'A host has no hardware file.' },
-  'fleet-orphan-hardware': { severity: 'warning', description: 'A hardware file belongs to no host.' },
-  'fleet-host-name': { severity: 'error', description: 'A host name is not a lower-case RFC 1123 label.' },
-  'fleet-host-name-collision': { severity: 'error', description: 'Two host names differ only in case.' },
-  'fleet-hostname-mismatch': {
-    severity: 'error',
-    description: "A host's networking.hostName disagrees with its file name.",
-  },
-  'fleet-role-count': { severity: 'error', description: 'A host enables no role, or more than one.' },
-  'fleet-unimported-file': {
-    severity: 'warning',
-    description: 'A .nix file of the fleet that nothing imports.',
-  },
-  'fleet-flake-hosts': {
-    severity: 'error',
-    description: "The flake's nixosConfigurations do not match the host files.",
-  },
-};
+/** Every structure rule and its default severity (for `lint.rules` levels); docs in docs.ts. */
+export const FLEET_RULES: Record<string, { severity: Severity; description: string }> = Object.fromEntries(
+  Object.entries(FLEET_DOCS)
+    .filter(([id]) => id.startsWith('fleet-'))
+    .map(([id, { severity, docs }]) => [id, { severity, description: docs.description }]),
+);
 
 export interface FleetInput {
   layout: FleetLayout;

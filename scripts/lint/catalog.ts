@@ -1,6 +1,7 @@
 // Every id a lint run can report, with its docs: the rules with visitors and the ids the
 // engine reports itself. `tappaas rules` prints it and SARIF embeds it, so rule docs are
 // generated from the code and never drift from it.
+import { FLEET_DOCS } from '../fleet/docs.js';
 import { rules as builtinRules, ENGINE_RULES } from './rules/index.js';
 import type { Rule, RuleDocs, RuleLevel, RuleMeta } from './types.js';
 
@@ -98,5 +99,18 @@ export function ruleCatalog(table: Record<string, Rule> = builtinRules): RuleInf
       }),
     }),
   );
-  return [...fromEngine, ...fromRules.sort((a, b) => a.id.localeCompare(b.id))];
+  // Fleet checks of `tappaas check`: levels set in lint.rules like any rule.
+  const fromFleet = Object.entries(FLEET_DOCS).map(
+    ([id, { severity, docs }]): RuleInfo => ({
+      id,
+      engine: false,
+      type: 'problem',
+      defaultLevel: severity,
+      fixable: false,
+      hasSuggestions: false,
+      docs,
+      messages: {},
+    }),
+  );
+  return [...fromEngine, ...[...fromRules, ...fromFleet].sort((a, b) => a.id.localeCompare(b.id))];
 }

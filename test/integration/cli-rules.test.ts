@@ -1,11 +1,12 @@
 // `tappaas rules`: the catalog printed from the rule files, in three shapes.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FLEET_DOCS } from '../../scripts/fleet/docs.js';
 import { ENGINE_RULES, rules } from '../../scripts/lint/rules/index.js';
 import { buildCli, REPO, runCli } from '../helpers/run-cli.js';
 
 beforeAll(() => buildCli());
 
-const allIds = [...Object.keys(ENGINE_RULES), ...Object.keys(rules)];
+const allIds = [...Object.keys(ENGINE_RULES), ...Object.keys(rules), ...Object.keys(FLEET_DOCS)];
 
 describe('tappaas rules', () => {
   it('--json lists every rule and engine id with level, type, fixable and docs', () => {
