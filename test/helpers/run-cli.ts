@@ -25,8 +25,10 @@ function sleep(ms: number): void {
 
 /** `npm run build` unless dist is newer than every source; serialised by a lock directory. */
 export function buildCli(): void {
-  mkdirSync(dirname(CLI), { recursive: true });
-  const lock = join(dirname(CLI), '.build-lock');
+  // The lock lives outside dist/, which the build script empties.
+  const lockParent = join(REPO, 'node_modules', '.cache');
+  mkdirSync(lockParent, { recursive: true });
+  const lock = join(lockParent, 'tappaas-build-lock');
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
