@@ -7,7 +7,7 @@
 // `home-manager`, `disko`, `age`, …), known in every file; `tappaas` always is.
 import type { Node } from 'web-tree-sitter';
 import { type AttrDefinition, attrpathSegments, unwrapValue, wrapperCall } from '../../nix-ast/attrpaths.js';
-import { inlineModules, moduleInfo, SHORTHAND_RESERVED } from '../../nix-ast/module.js';
+import { EXPLICIT_ALLOWED, inlineModules, moduleInfo, SHORTHAND_RESERVED } from '../../nix-ast/module.js';
 import { isNixosNamespace, suggestNamespace } from '../../nixos/option-namespaces.js';
 import type { Rule, Suggestion } from '../types.js';
 
@@ -18,12 +18,15 @@ const rule: Rule = {
   meta: {
     type: 'problem',
     docs: {
-      description: 'Top-level definitions in a NixOS module whose first name is no NixOS option namespace.',
-      why: 'NixOS rejects a definition of an option that does not exist ("The option `graphics\' does not exist"), so the host stops evaluating; usually the name lost its prefix (`graphics` for `hardware.graphics`). Without an options index this is the part that can be checked from the file alone.',
+      description:
+        'Top-level definitions in a NixOS module whose first name is no NixOS option namespace, and definitions beside `options`/`config`.',
+      why: 'NixOS rejects a definition of an option that does not exist ("The option `graphics\' does not exist"), so the host stops evaluating; usually the name lost its prefix (`graphics` for `hardware.graphics`). Likewise a module with `options` or `config` at its top level may define nothing beside them. Without an options index this is the part that can be checked from the file alone.',
       bad: '{ ... }:\n{\n  graphics = {\n    enable = true;\n  };\n}',
       good: '{ ... }:\n{\n  hardware.graphics = {\n    enable = true;\n  };\n}',
     },
     messages: {
+      besideConfig:
+        '`{{name}}` is defined next to `options`/`config` at the top level, so NixOS rejects the module ("unsupported attribute `{{name}}`").',
       unknownNamespace:
         '`{{name}}` is no NixOS option namespace, so the host fails to evaluate ("The option `{{path}}` does not exist").{{suggestion}}',
     },
@@ -38,6 +41,20 @@ const rule: Rule = {
       Program() {
         const info = moduleInfo(context.file);
         if (!info.isModule || (info.rootAttrset && allTopNamesKnown(info.rootAttrset, always))) return;
+        // Next to `config`/`options`, any other key is rejected by NixOS, known namespace or not.
+        const reported = new Set<number>();
+        for (const def of info.unsupported) {
+          const first = def.segments[0];
+          if (!first || reported.has(first.node.id)) continue;
+          reported.add(first.node.id);
+          const name = first.name ?? first.node.text;
+          context.report({
+            node: first.node,
+            messageId: 'besideConfig',
+            data: { name },
+            help: `Move \`${name}\` into \`config = { … };\` (or \`config.${name}\`): once a module has \`options\` or \`config\` at its top level, every definition goes under \`config\`.`,
+          });
+        }
         // Cheap first pass: the first names only, before any of them is looked at twice.
         let unknown: AttrDefinition[] | undefined;
         for (const def of info.definitions) {
@@ -111,6 +128,7 @@ function allTopNamesKnown(root: Node, always: Set<string>): boolean {
   if (!top) return false;
   const explicit = top.includes('config') || top.includes('options');
   if (!explicit) return top.every((n) => isNixosNamespace(n) || always.has(n) || SHORTHAND_KEYS.has(n));
+  if (!top.every((n) => EXPLICIT_KEYS.has(n))) return false;
   const set = root.namedChildren.find((c) => c?.type === 'binding_set');
   const bindings = (set?.namedChildren ?? []).filter((b): b is Node => b?.type === 'binding');
   // What the module declares (`options.foo…`, `options = { foo = …; }`) is known in it.
@@ -168,5 +186,7 @@ function namesOf(node: Node): string[] | undefined {
 
 /** Keys the module system reads itself at the top level of a shorthand module. */
 const SHORTHAND_KEYS = new Set(SHORTHAND_RESERVED);
+/** Keys allowed next to `config`/`options` at the top level. */
+const EXPLICIT_KEYS = new Set(EXPLICIT_ALLOWED);
 
 export default rule;

@@ -87,6 +87,15 @@ ruleTester('unknown-option-namespace', rule, {
       errors: [{ messageId: 'unknownNamespace', line: 3, column: 3, message: '`services.xserver`' }],
     },
     {
+      name: 'beside options/config: rejected even for a known namespace',
+      code: '{ lib, ... }:\n{\n  options.x = lib.mkOption { };\n  config.x = 1;\n  services.nginx.enable = true;\n  services.nginx.user = "a";\n  graphics.enable = true;\n}\n',
+      errors: [
+        { messageId: 'besideConfig', line: 5, column: 3, message: 'unsupported attribute `services`' },
+        { messageId: 'besideConfig', line: 6, column: 3 },
+        { messageId: 'besideConfig', line: 7, column: 3, message: '`graphics`' },
+      ],
+    },
+    {
       name: 'no guess for a name like nothing known',
       code: m('  qwertyuiop.enable = true;'),
       errors: [{ messageId: 'unknownNamespace', line: 3, column: 3 }],
