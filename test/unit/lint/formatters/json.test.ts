@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FLEET_DOCS } from '../../../../scripts/fleet/docs.js';
 import { ENGINE_DOCS, ruleCatalog } from '../../../../scripts/lint/catalog.js';
 import { formatJson } from '../../../../scripts/lint/formatters/json.js';
 import { ENGINE_RULES, rules } from '../../../../scripts/lint/rules/index.js';
@@ -41,10 +42,10 @@ describe('json formatter', () => {
 });
 
 describe('rule catalog', () => {
-  it('lists the engine ids with their own docs, then every rule', () => {
+  it('lists the engine ids with their own docs, then every rule and fleet check', () => {
     const catalog = ruleCatalog();
     expect(catalog.map((r) => r.id).sort()).toEqual(
-      [...Object.keys(ENGINE_RULES), ...Object.keys(rules)].sort(),
+      [...Object.keys(ENGINE_RULES), ...Object.keys(rules), ...Object.keys(FLEET_DOCS)].sort(),
     );
     for (const id of Object.keys(ENGINE_RULES))
       expect(ENGINE_DOCS, `docs for engine id ${id}`).toHaveProperty(id);
