@@ -21,6 +21,8 @@ export class CatFile {
   /** Bytes needed before the head request can complete; avoids re-concatenating big blobs. */
   private need = 0;
   private failure: Error | undefined;
+  /** Requests not yet written (sent by flush). */
+  private outgoing: string[] = [];
   private stderr = '';
 
   constructor(cwd: string, env: NodeJS.ProcessEnv = process.env) {
@@ -62,7 +64,12 @@ export class CatFile {
 
   /** Sends the buffered requests; answers arrive in order. */
   flush(): void {
-    if (!this.failure) this.child.stdin.write('flush\n');
+    if (this.failure) return;
+    // One write per round trip: with --buffer git reads nothing before `flush` anyway, and a
+    // write per request costs more than git's answer for thousands of small blobs.
+    this.outgoing.push('flush\n');
+    this.child.stdin.write(this.outgoing.join(''));
+    this.outgoing = [];
   }
 
   close(): void {
@@ -74,7 +81,7 @@ export class CatFile {
     return new Promise((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       this.queue.push({ kind, resolve, reject });
-      this.child.stdin.write(`${kind} ${expr}\n`);
+      this.outgoing.push(`${kind} ${expr}\n`);
     });
   }
 

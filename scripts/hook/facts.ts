@@ -22,6 +22,8 @@ export interface UpdateFacts {
   /** Contents of those `.nix` files at the new tip, when already read (by path). */
   tipBlobs: Map<string, Buffer>;
   registration?: RegistrationFacts;
+  /** Commits of OLD..NEW, when phase one walked them (protected branches). */
+  protectedRange?: CommitChanges[];
 }
 
 export interface FactContext {
@@ -60,9 +62,28 @@ export async function gatherRefFacts(u: RefUpdate, ctx: FactContext): Promise<Up
     protectedRuleFor(branch, ctx.policy) &&
     isCommitish(facts)
   ) {
-    facts.nonFastForward = !(await isAncestor(ctx.cwd, u.oldOid, u.newOid));
+    if (facts.oldKnown) {
+      // One `git log --boundary OLD..NEW` answers both questions: the old tip is an ancestor
+      // exactly when it is a boundary commit of the range (or the tips are equal), and the
+      // range is the set of commits phase two checks on a protected branch.
+      const log = await commitChanges(ctx.cwd, [`${u.oldOid}..${u.newOid}`], {
+        boundary: true,
+        ...signersFor(branch, ctx),
+      });
+      facts.nonFastForward = !(u.oldOid === u.newOid || log.some((c) => c.boundary && c.oid === u.oldOid));
+      facts.protectedRange = log.filter((c) => !c.boundary);
+    } else {
+      facts.nonFastForward = !(await isAncestor(ctx.cwd, u.oldOid, u.newOid));
+    }
   }
   return facts;
+}
+
+/** Signature checks for `git log %G?`, on branches that require signed commits. */
+function signersFor(branch: string | undefined, ctx: FactContext): { allowedSigners?: string } {
+  const signed =
+    branch !== undefined && ctx.policy.signedCommits.branches.some((g) => matchesGlob(branch, g));
+  return signed && ctx.allowedSigners ? { allowedSigners: ctx.allowedSigners } : {};
 }
 
 function branchOf(u: RefUpdate): string | undefined {
@@ -87,13 +108,14 @@ export async function gatherContentFacts(u: RefUpdate, facts: UpdateFacts, ctx: 
       ? [`${u.oldOid}..${u.newOid}`]
       : [u.newOid, '--not', ...(ctx.exclude ?? ['--all'])];
   const defaultRef = `refs/heads/${policy.defaultBranch}`;
-  const signed = branch !== undefined && policy.signedCommits.branches.some((g) => matchesGlob(branch, g));
   const mainInfo = isRegistration ? ctx.cat.info(defaultRef) : undefined;
-  ctx.cat.flush();
+  if (mainInfo) ctx.cat.flush();
   const mainExists = (await mainInfo) !== undefined;
+  // Phase one already walked OLD..NEW of a protected branch.
+  const known = isProtected && !created ? facts.protectedRange : undefined;
 
   const [commits, regCommits] = await Promise.all([
-    commitChanges(ctx.cwd, range, signed && ctx.allowedSigners ? { allowedSigners: ctx.allowedSigners } : {}),
+    known ?? commitChanges(ctx.cwd, range, signersFor(branch, ctx)),
     isRegistration && mainExists
       ? commitChanges(ctx.cwd, [u.newOid, '--not', defaultRef], { boundary: true })
       : Promise.resolve(undefined),

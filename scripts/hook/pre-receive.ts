@@ -2,6 +2,7 @@
 // facts per ref, judge them with the pure verdicts, lint the changed .nix files at each new
 // tip, and report. Returns the exit code; throws only for internal errors (the caller fails
 // closed).
+import { setFlagsFromString } from 'node:v8';
 import { CatFile } from '../git/cat-file.js';
 import {
   blobProblems,
@@ -63,9 +64,16 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     return { accepted: false, decisions: [] };
   }
   if (updates.length === 0) return { accepted: true, decisions: [] };
-  // Warm the Nix parser (WebAssembly compile) while git works, when a branch may need linting.
+  // Baseline (Liftoff) WebAssembly only: the optimising tier-up of the grammar costs more CPU
+  // than it saves in a short-lived process, and exit waits for those background compiles
+  // (about 0.2 s of a typical push; a 1000-file lint is no slower without it). Process-wide,
+  // lint threads included, and set before any WebAssembly is compiled.
+  setFlagsFromString('--liftoff-only');
+  // Warm the Nix parser (WebAssembly compile) and load the rules while this thread waits for
+  // git, when a branch may need linting.
   if (updates.some((u) => u.ref.startsWith('refs/heads/') && !/^0+$/.test(u.newOid))) {
     void import('../nix-ast/parser.js').then((m) => m.nixParser()).catch(() => {});
+    void import('../lint/engine.js').catch(() => {});
   }
   const cat = new CatFile(opts.cwd, opts.env);
   let signers: { file: string; cleanup: () => void } | undefined;
@@ -171,6 +179,14 @@ function contentProblems(
   return problems;
 }
 
+/** From this much source on, lint threads pay for their start-up (see `npm run bench -- hook`). */
+const PARALLEL_CHARS = 96 * 1024;
+
+interface LintJob {
+  file: string;
+  text: string;
+}
+
 async function lintTips(
   judged: { c: ClassifiedUpdate; facts: UpdateFacts; problems: Problem[] }[],
   source: PolicySource,
@@ -184,23 +200,32 @@ async function lintTips(
     );
   if (work.length === 0) return;
   // The parser (WebAssembly) loads only when there is Nix to lint.
-  const [{ lintSource }, { decodeSource }, { matchesGlob }] = await Promise.all([
-    import('../lint/engine.js'),
+  const [{ decodeSource }, { matchesGlob }] = await Promise.all([
     import('../lint/read-source.js'),
     import('../policy/glob.js'),
   ]);
   const lint = source.config.lint ?? {};
   const maxBytes = lint.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const ignore = lint.ignore ?? [];
-  for (const j of work) {
+  const ruleSettings = lint.rules ?? {};
+  // Every ref's files in one cat-file round trip; one lint per distinct (path, text).
+  const perRef = work.map((j) => {
     const paths = j.facts.nixPaths.filter((p) => !ignore.some((g) => matchesGlob(p, g)));
     const reads = paths.map((p) => {
       const known = j.facts.tipBlobs.get(p);
       return known ? Promise.resolve({ data: known }) : cat.contents(`${j.c.newOid}:${p}`);
     });
-    cat.flush();
+    return { j, paths, reads };
+  });
+  cat.flush();
+  const jobs: LintJob[] = [];
+  const jobIndex = new Map<string, number>();
+  let chars = 0;
+  const plans = [];
+  for (const { j, paths, reads } of perRef) {
     const blobs = await Promise.all(reads);
     const findings: LintFinding[] = [];
+    const linted: number[] = [];
     for (let i = 0; i < paths.length; i++) {
       const path = paths[i]!;
       const data = blobs[i]?.data;
@@ -217,8 +242,51 @@ async function lintTips(
         });
         continue;
       }
-      findings.push(...(await lintSource(path, read.text, { ruleSettings: lint.rules ?? {} })));
+      const key = `${path}\0${read.text}`;
+      let at = jobIndex.get(key);
+      if (at === undefined) {
+        at = jobs.push({ file: path, text: read.text }) - 1;
+        jobIndex.set(key, at);
+        chars += read.text.length;
+      }
+      linted.push(at);
     }
+    plans.push({ j, findings, linted });
+  }
+  const results = await lintJobs(jobs, chars, ruleSettings);
+  for (const { j, findings, linted } of plans) {
+    for (const at of linted) findings.push(...results[at]!);
     j.problems.push(...lintProblems(findings, j.gate, j.c.newOid));
   }
+}
+
+/** Lints the jobs in this thread, or on every core when there is enough source to share. */
+async function lintJobs(
+  jobs: LintJob[],
+  chars: number,
+  ruleSettings: NonNullable<NonNullable<PolicySource['config']['lint']>['rules']>,
+): Promise<LintFinding[][]> {
+  if (jobs.length === 0) return [];
+  const { lintSource } = await import('../lint/engine.js');
+  const lintHere = (job: LintJob) => lintSource(job.file, job.text, { ruleSettings });
+  const { availableParallelism } = await import('node:os');
+  const threads = Math.min(availableParallelism(), 8, jobs.length);
+  if (threads > 1 && chars >= PARALLEL_CHARS) {
+    const { defaultWorkerUrl, lintInPool } = await import('../lint/pool.js');
+    const workerUrl = defaultWorkerUrl();
+    if (workerUrl) {
+      // Small batches: a worker starts a few hundred milliseconds after this thread (its own
+      // parser and rules), so large ones leave this thread idle waiting for the last of them.
+      return lintInPool(jobs, {
+        workers: threads - 1,
+        workerUrl,
+        setup: { ruleSettings },
+        lintHere,
+        batchBytes: 12 * 1024,
+      });
+    }
+  }
+  const out: LintFinding[][] = [];
+  for (const job of jobs) out.push(await lintHere(job));
+  return out;
 }
