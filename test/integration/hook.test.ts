@@ -117,7 +117,7 @@ describe('content', () => {
   });
 
   it('accepts a feature branch with warnings only and shows them', () => {
-    g.commit(g.main(), { 'nix/hosts/warn.nix': '{ x }: { a = x == true; }\n' });
+    g.commit(g.main(), { 'nix/hosts/warn.nix': '{ x }: { networking.firewall.enable = x == true; }\n' });
     const r = g.push(['HEAD:refs/heads/feat-warn'], bob);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('remote: tappaas: refs/heads/feat-warn accepted with');
