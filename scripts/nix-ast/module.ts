@@ -106,6 +106,18 @@ function notAModule(): ModuleInfo {
   };
 }
 
+/** One of the module system's argument names, or `...`, marks a function it would call. */
+function looksLikeModuleFunction(fn: Node): boolean {
+  const formals = fn.childForFieldName('formals');
+  if (!formals) return false;
+  if (childOfType(formals, 'ellipses') !== undefined) return true;
+  for (const formal of formals.namedChildren) {
+    const id = formal?.type === 'formal' ? formal.childForFieldName('name') : null;
+    if (id && MODULE_ARGS.includes(id.text)) return true;
+  }
+  return false;
+}
+
 /** The function a module expression is, when it takes formals (`{ … }:` or `args@{ … }:`). */
 export function moduleFunctionOf(expression: Node): Node | undefined {
   const e = unwrapValue(expression);
@@ -129,7 +141,11 @@ export function analyzeModule(
   if (body.type !== 'attrset_expression' && body.type !== 'rec_attrset_expression') return info;
   const keys = topLevelKeys(body);
   const explicit = keys.some((k) => k.name === 'config' || k.name === 'options');
-  if (!known && !fn && !explicit && !keys.some((k) => k.name === 'imports')) return info;
+  if (!known && !explicit && !keys.some((k) => k.name === 'imports')) {
+    // A bare attrset, or a function that does not look like one the module system calls
+    // (`{ a, b }: { … }` is a library function, not a module), is left to the general rules.
+    if (!fn || !looksLikeModuleFunction(fn)) return info;
+  }
 
   info.isModule = true;
   info.rootAttrset = body;
