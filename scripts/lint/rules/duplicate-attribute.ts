@@ -67,25 +67,32 @@ const rule: Rule = {
           const top = open[open.length - 1];
           switch (typeNames[types[i] as number]) {
             case 'binding_set':
-              open.push({ node, end: ends[i] as number, seen: new Set(), repeated: undefined, all: false });
+              open.push({ node, end: ends[i] as number, ...fresh(), all: false });
               break;
             case 'formals':
               // With an `@` name next to the formals, let the exact check look.
               open.push({
                 node,
                 end: ends[i] as number,
-                seen: new Set(),
-                repeated: undefined,
+                ...fresh(),
                 all: hasAtName(source, node),
               });
               break;
             case 'binding':
             case 'formal':
-              if (top) count(top, identifierAt(source, node.startIndex));
+              if (top) {
+                count(top, identifierAt(source, node.startIndex));
+                top.starts.push(node.startIndex);
+              }
               break;
             case 'inherit':
             case 'inherit_from':
-              if (top) for (const name of inheritedNames(node)) count(top, name);
+              if (top) {
+                for (const name of inheritedNames(node)) {
+                  count(top, name);
+                  if (name !== undefined) top.inherited.push(name);
+                }
+              }
               break;
           }
         }
@@ -96,7 +103,7 @@ const rule: Rule = {
           const owner = s.node.parent;
           if (!owner) continue;
           if (s.node.type === 'formals') checkArguments(owner, context);
-          else if (!models.has(owner.id)) {
+          else if (!models.has(owner.id) && !(s.repeated && !s.all && pathsApart(source, s, s.repeated))) {
             buildSet(owner, models, context, reportMerges, s.all ? undefined : s.repeated);
           }
         }
@@ -116,6 +123,62 @@ interface Scanned {
   repeated: Set<string> | undefined;
   /** A key the scan cannot name (a string, an interpolation): look at everything. */
   all: boolean;
+  /** Where each binding (or formal) starts. */
+  starts: number[];
+  /** Names an `inherit` defines here. */
+  inherited: string[];
+}
+
+function fresh(): Pick<Scanned, 'seen' | 'repeated' | 'starts' | 'inherited'> {
+  return { seen: new Set(), repeated: undefined, starts: [], inherited: [] };
+}
+
+// A key Nix reads as itself: an identifier, or a string with no escape or interpolation.
+const KEY = `[A-Za-z_][A-Za-z0-9_'-]*|"[^"\\\\$]*"`;
+const WS = '[ \\t\\r\\n]*';
+/**
+ * A plain dotted path (keys, dots, whitespace) up to the binding's `=`, or up to a quoted
+ * key that interpolates (group 2): Nix names nothing past such a key, so only the keys
+ * before it count, as sets the path goes through.
+ */
+const PLAIN_PATH = new RegExp(
+  `((?:${KEY})(?:${WS}\\.${WS}(?:${KEY}))*)${WS}(?:=|(\\.)${WS}"[^"\\\\$]*\\$\\{)`,
+  'y',
+);
+const PLAIN_KEY = new RegExp(KEY, 'g');
+
+/**
+ * The common case of repeated first names, `a.b = …; a.c = …;`, settled from the source:
+ * when every binding whose first name repeats has a plain path and no path equals another
+ * or leads into another, Nix builds fresh sets along them and nothing at this level can
+ * clash (attrset values are scanned as sets of their own). Anything else (an interpolated
+ * or escaped key, a comment inside a path, an `inherit` of a repeated name) gets the model.
+ */
+function pathsApart(source: string, s: Scanned, repeated: Set<string>): boolean {
+  if (s.inherited.some((name) => repeated.has(name))) return false;
+  const paths = new Set<string>();
+  const prefixes = new Set<string>();
+  for (const start of s.starts) {
+    if (!repeated.has(identifierAt(source, start) ?? '')) continue;
+    PLAIN_PATH.lastIndex = start;
+    const m = PLAIN_PATH.exec(source);
+    if (!m) return false;
+    // Keys joined by NUL, which no key read here contains: `"a"` and `a` are one name.
+    let path = '';
+    for (const key of (m[1] as string).match(PLAIN_KEY) ?? []) {
+      if (path !== '') {
+        if (paths.has(path)) return false;
+        prefixes.add(path);
+        path += '\0';
+      }
+      path += key.startsWith('"') ? key.slice(1, -1) : key;
+    }
+    if (paths.has(path)) return false;
+    if (m[2]) prefixes.add(path);
+    else if (prefixes.has(path)) return false;
+    else paths.add(path);
+  }
+  return true;
 }
 
 function count(s: Scanned, name: string | undefined): void {
