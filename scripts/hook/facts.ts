@@ -153,7 +153,15 @@ async function blobFacts(facts: UpdateFacts, ctx: FactContext, tip: string | und
   const oids = [...firstSeen.keys()];
   const paths = tip ? [...nixPaths] : [];
   const sizes = oids.map((oid) => cat.info(oid));
-  const tipInfos = paths.map((p) => cat.info(`${tip}:${p}`));
+  // What the tip commit itself changed is what the tip holds (its diff's new side): only the
+  // other paths need a `<tip>:<path>` lookup, which makes git walk the trees once per path.
+  const tipChanges = new Map(facts.commits.find((c) => c.oid === tip)?.changes.map((ch) => [ch.path, ch]));
+  const tipInfos = paths.map((p) => {
+    const ch = tipChanges.get(p);
+    if (!ch) return cat.info(`${tip}:${p}`);
+    const gone = ch.status === 'D' || ch.mode === '160000' || ZERO_OID.test(ch.oid);
+    return Promise.resolve(gone ? undefined : { oid: ch.oid, type: 'blob', size: -1 });
+  });
   cat.flush();
   const [infos, found] = await Promise.all([Promise.all(sizes), Promise.all(tipInfos)]);
   const tipOids = new Map<string, string>();
