@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { Rule } from '../types.js';
+import type { Rule, Visitors } from '../types.js';
 import { staticAttrName, stringLiteralValue } from './util/nix.js';
 
 // Everything a Nix expression holds ends up in /nix/store, readable by every user of every
@@ -49,6 +49,15 @@ const KEY_MATERIAL: { what: string; re: RegExp }[] = [
   { what: 'a Slack token', re: /\bxox[abposr]-[0-9A-Za-z-]{10,}/ },
   { what: 'a Tailscale auth key', re: /\btskey-(?:auth|client)-[A-Za-z0-9]+-[A-Za-z0-9]+/ },
 ];
+
+/**
+ * A literal every KEY_MATERIAL pattern contains. A string fragment is a slice of the source,
+ * so a file without any of these cannot hold key material, and its string fragments (the
+ * most numerous nodes after identifiers) are then not even collected for this rule.
+ */
+const MATERIAL_HINT =
+  /PRIVATE KEY|PuTTY-User-Key-File-|PrivateKey|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|tskey-/;
+const AWS_HINT = /aws_secret_access_key/i;
 
 /** Only these values can be a literal secret or a secret file. */
 const VALUE_KINDS = new Set([
@@ -115,7 +124,7 @@ const rule: Rule = {
   create(context) {
     // Strings already reported by name, so key material in them is not reported twice.
     const reported = new Set<number>();
-    return {
+    const visitors: Visitors = {
       binding(node) {
         const value = node.childForFieldName('expression');
         if (!value || !VALUE_KINDS.has(value.type)) return;
@@ -156,6 +165,9 @@ const rule: Rule = {
         context.report({ node: str ?? node, messageId: 'material', data: { what: hit.what } });
       },
     };
+    const source = context.file.source;
+    if (!MATERIAL_HINT.test(source) && !AWS_HINT.test(source)) delete visitors.string_fragment;
+    return visitors;
   },
 };
 
