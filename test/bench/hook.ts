@@ -91,13 +91,17 @@ async function measure(
     if (last.cpuMs !== undefined) cpu.push(last.cpuMs);
   }
   const verdict = last!.code === 0 ? 'accepted' : `REFUSED (exit ${last!.code})`;
-  const findings = /(\d+) (?:error|warning)/.exec(last!.stderr)?.[0];
+  const verdictLines = last!.stderr
+    .split('\n')
+    .filter((l) => /tappaas: .*(passed|accepted|rejected)/.test(l));
+  const summary = verdictLines.at(-1) ?? '';
+  const findings = [...new Set(summary.match(/\d+ (?:errors?|warnings?)\b/g) ?? [])].join(', ');
   if (last!.code !== 0 && !name.startsWith('node')) process.stderr.write(last!.stderr);
   return {
     name,
     ms: median(wall),
     cpuMs: cpu.length ? median(cpu) : undefined,
-    note: name.startsWith('node') ? '' : `${verdict}${findings ? `, ${findings}…` : ''}`,
+    note: name.startsWith('node') ? '' : `${verdict}${findings ? ` (${findings})` : ''}`,
   };
 }
 
