@@ -124,6 +124,34 @@ describe('content', () => {
     expect(r.stderr).toContain('warning [lint/bool-comparison] (nix/hosts/warn.nix:1:');
   });
 
+  it('lints a large push on worker threads with the same verdict as on one', () => {
+    // 80 files of ~4 KB (over the hook's 256 KB threshold for threads); one fails to parse.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 80; i++) {
+      const hosts = Array.from(
+        { length: 60 },
+        (_, j) => `    "h${i}-${j}.example.org" = { root = "/srv/www/site-${i}-${j}"; };`,
+      );
+      files[`nix/modules/site${i}.nix`] =
+        `{\n  services.nginx.virtualHosts = {\n${hosts.join('\n')}\n  };\n}\n`;
+    }
+    files['nix/modules/site57.nix'] = files['nix/modules/site57.nix']!.replace(
+      'root = "/srv/www/site-57-3";',
+      'root = ;',
+    );
+    const c = g.commit(g.main(), files, 'many sites');
+    const one = g.push([`${c}:refs/heads/feat-big-1`], { ...bob, TAPPAAS_LINT_THREADS: '1' });
+    const two = g.push([`${c}:refs/heads/feat-big-2`], { ...bob, TAPPAAS_LINT_THREADS: '2' });
+    expectRejected(two, 'lint/syntax-error');
+    expect(two.stderr).toMatch(/nix\/modules\/site57\.nix:6:\d+, commit [0-9a-f]{12}/);
+    const verdict = (r: { stderr: string }) =>
+      r.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('remote:'))
+        .map((l) => l.replace('feat-big-1', 'feat-big-2'));
+    expect(verdict(two)).toEqual(verdict(one));
+  });
+
   it('only warns about lint errors where the branch pattern says warning', () => {
     g.commit(g.main(), { 'nix/hosts/wip.nix': '{ a = ; }\n' });
     const r = g.push(['HEAD:refs/heads/wip/try'], bob);
