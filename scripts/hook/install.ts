@@ -30,7 +30,16 @@ export function shQuote(s: string): string {
 }
 
 export function shimText(node: string, toolkit: string, policyFile?: string): string {
-  const argv = [node, toolkit, 'hook', 'pre-receive', ...(policyFile ? ['--policy', policyFile] : [])];
+  // Baseline (Liftoff) WebAssembly only: the optimising tier-up of the Nix grammar costs more
+  // CPU than it saves in a short-lived hook, and exit waits for those background compiles.
+  const argv = [
+    node,
+    '--liftoff-only',
+    toolkit,
+    'hook',
+    'pre-receive',
+    ...(policyFile ? ['--policy', policyFile] : []),
+  ];
   return `#!/bin/sh
 ${SHIM_MARKER} (written by \`tappaas hook install\`; remove with \`tappaas hook uninstall\`)
 exec ${argv.map(shQuote).join(' ')}

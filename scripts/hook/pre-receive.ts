@@ -2,7 +2,6 @@
 // facts per ref, judge them with the pure verdicts, lint the changed .nix files at each new
 // tip, and report. Returns the exit code; throws only for internal errors (the caller fails
 // closed).
-import { setFlagsFromString } from 'node:v8';
 import { CatFile } from '../git/cat-file.js';
 import {
   blobProblems,
@@ -64,11 +63,6 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     return { accepted: false, decisions: [] };
   }
   if (updates.length === 0) return { accepted: true, decisions: [] };
-  // Baseline (Liftoff) WebAssembly only: the optimising tier-up of the grammar costs more CPU
-  // than it saves in a short-lived process, and exit waits for those background compiles
-  // (about 0.2 s of a typical push; a 1000-file lint is no slower without it). Process-wide,
-  // lint threads included, and set before any WebAssembly is compiled.
-  setFlagsFromString('--liftoff-only');
   // Warm the Nix parser (WebAssembly compile) and load the rules while this thread waits for
   // git, when a branch may need linting.
   if (updates.some((u) => u.ref.startsWith('refs/heads/') && !/^0+$/.test(u.newOid))) {
