@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isUnconfirmedSyntaxVerdict } from '../nix-ast/syntax.js';
 import type { Diagnostic } from './types.js';
 
 /** A diagnostic without its file name: the same bytes give the same findings anywhere. */
@@ -127,6 +128,8 @@ export class LintCache {
   }
 
   set(hash: string, diagnostics: Diagnostic[]): void {
+    // A syntax verdict without real Nix may change once Nix is installed: not kept.
+    if (diagnostics.some(isUnconfirmedSyntaxVerdict)) return;
     this.entries[hash] = diagnostics.map(({ file: _file, ...rest }) => rest);
     this.used.add(hash);
     this.dirty = true;

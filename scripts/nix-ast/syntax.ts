@@ -7,6 +7,17 @@ import { applyGaps, findGaps, GAP_DESCRIPTIONS, type GapSite, rewrites } from '.
 import type { NixSyntaxChecker } from './nix-parse.js';
 import { offsetToLineColumn, rangeOf, type SourceRange } from './range.js';
 
+/**
+ * Every syntax verdict that this machine's Nix did not give (Nix absent, failing, or too old
+ * for pipe operators) says so with these words; such a verdict may change once Nix is
+ * installed or upgraded, so it must not be cached.
+ */
+const UNCONFIRMED = 'not confirmed';
+
+export function isUnconfirmedSyntaxVerdict(d: { rule: string; message: string }): boolean {
+  return d.rule === 'syntax-error' && d.message.includes(UNCONFIRMED);
+}
+
 export interface SyntaxProblem extends SourceRange {
   message: string;
 }
@@ -105,7 +116,7 @@ export async function settleSyntax(source: string, tree: Tree, opts: SettleOptio
       reports.push({
         ...point(source, pipes[0]!.start),
         severity: 'warning',
-        message: `pipe operators are not confirmed: ${version} does not know them (the rest of the file is valid Nix)`,
+        message: `pipe operators are ${UNCONFIRMED}: ${version} does not know them (the rest of the file is valid Nix)`,
         help: 'Pipe operators need Nix >= 2.24 (or Lix >= 2.91) with the experimental feature pipe-operators enabled; write `f x` instead of `x |> f` to stay portable.',
       });
     }
@@ -159,7 +170,7 @@ export async function settleSyntax(source: string, tree: Tree, opts: SettleOptio
         {
           ...remaining,
           severity: 'error',
-          message: `syntax error: ${remaining.message} (tree-sitter; not confirmed by Nix: ${why})`,
+          message: `syntax error: ${remaining.message} (tree-sitter; ${UNCONFIRMED} by Nix: ${why})`,
           help: 'Fix the syntax here; with Nix installed, `nix-instantiate --parse FILE` gives its own verdict.',
         },
       ],
@@ -176,7 +187,7 @@ export async function settleSyntax(source: string, tree: Tree, opts: SettleOptio
       {
         ...point(source, first.start),
         severity: 'warning',
-        message: `${GAP_DESCRIPTIONS[first.kind]}${more} is valid in Nix but not confirmed: ${why}`,
+        message: `${GAP_DESCRIPTIONS[first.kind]}${more} is valid in Nix but ${UNCONFIRMED}: ${why}`,
         help: 'The tree-sitter grammar does not know this valid construct; install Nix so nix-instantiate --parse can confirm the file.',
       },
     ],

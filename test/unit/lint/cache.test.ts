@@ -222,4 +222,15 @@ describe('LintCache', () => {
     ]);
     expect(a.get('h')?.[0]).not.toHaveProperty('file');
   });
+
+  it('keeps no syntax verdict: it may change once Nix is installed or upgraded', () => {
+    const a = new LintCache(cacheFile, 's');
+    const at = { file: 'x.nix', line: 1, column: 1, endLine: 1, endColumn: 2 };
+    a.set('unconfirmed', [
+      { ...at, rule: 'syntax-error', severity: 'warning', message: 'valid in Nix but not confirmed' },
+    ]);
+    a.set('clean', []);
+    expect(a.get('unconfirmed')).toBeUndefined();
+    expect(a.get('clean')).toEqual([]);
+  });
 });
