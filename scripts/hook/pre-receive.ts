@@ -1,5 +1,6 @@
 // The pre-receive run: parse git's stdin, load the policy from the pre-push state, gather
-// facts per ref, judge them with the pure verdicts, lint the changed .nix files at each new
+// facts per ref, judge them with the pure verdicts, lint the changed .nix files (and run the
+// fleet structure checks, structure.ts) at each new
 // tip, and report. Returns the exit code; throws only for internal errors (the caller fails
 // closed).
 import { CatFile } from '../git/cat-file.js';
@@ -22,6 +23,7 @@ import { formatInputProblems, formatReport } from './messages.js';
 import { loadPolicySource, type PolicySource } from './policy-source.js';
 import { parseUpdates } from './protocol.js';
 import { readKnownHostKeys, recordHostKeys } from './server-state.js';
+import { structureProblems } from './structure.js';
 
 export interface PreReceiveOptions {
   cwd: string;
@@ -100,7 +102,12 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
       }
       return { c, facts, problems };
     });
-    await lintTips(judged, source, cat);
+    // Structure checks alongside the lint; their problems follow the lint's in each ref's block.
+    const [structure] = await Promise.all([
+      structureProblems(judged, source, cat, opts.cwd, opts.env),
+      lintTips(judged, source, cat),
+    ]);
+    for (const [i, j] of judged.entries()) j.problems.push(...structure[i]!);
     const decisions = judged.map(({ c, problems }) => ({ ...decide(c.ref, problems), newOid: c.newOid }));
     const accepted = decisions.every((d) => d.accepted);
     opts.write(formatReport({ decisions, identity, origin: source.origin }));

@@ -117,11 +117,12 @@ describe('content', () => {
   });
 
   it('accepts a feature branch with warnings only and shows them', () => {
-    g.commit(g.main(), { 'nix/hosts/warn.nix': '{ x }: { networking.firewall.enable = x == true; }\n' });
+    // A module, not a host: a host file would also need its hardware file and a role (structure).
+    g.commit(g.main(), { 'nix/modules/warn.nix': '{ x }: { networking.firewall.enable = x == true; }\n' });
     const r = g.push(['HEAD:refs/heads/feat-warn'], bob);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('remote: tappaas: refs/heads/feat-warn accepted with');
-    expect(r.stderr).toContain('warning [lint/bool-comparison] (nix/hosts/warn.nix:1:');
+    expect(r.stderr).toContain('warning [lint/bool-comparison] (nix/modules/warn.nix:1:');
   });
 
   it('lints a large push on worker threads with the same verdict as on one', () => {
