@@ -104,7 +104,7 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     });
     // Structure checks alongside the lint; their problems follow the lint's in each ref's block.
     const [structure] = await Promise.all([
-      structureProblems(judged, source, cat, opts.cwd, opts.env),
+      structureProblems(judged, source, cat, opts.preview ? undefined : opts.gitDir),
       lintTips(judged, source, cat),
     ]);
     for (const [i, j] of judged.entries()) j.problems.push(...structure[i]!);

@@ -1,18 +1,19 @@
 // The fleet's structure checks (`tappaas check`) at each pushed branch tip, reported like lint
 // findings. Only what the push introduced counts: findings are compared with the old tip (the
 // default branch for a new branch) by file, rule and message, so an old problem never blocks an
-// unrelated push. Trees are listed with `git ls-tree` and read through the hook's cat-file
-// process (quarantine-safe, no work tree). Pushes that touch no fleet file pay nothing: the
-// checks load only when one changed.
+// unrelated push. Trees are listed and read through the hook's cat-file process
+// (quarantine-safe, no work tree). Pushes that touch no fleet file pay nothing: the checks
+// load only when one changed.
 
+import type { FileFacts } from '../fleet/facts.js';
 import { type FleetLayout, fleetLayout, isUnder, normalizePath } from '../fleet/layout.js';
 import type { CatFile } from '../git/cat-file.js';
-import { runGit } from '../git/exec.js';
 import type { Diagnostic } from '../lint/types.js';
 import { type LintFinding, lintGateFor, lintProblems } from '../policy/content.js';
 import { ZERO_OID } from '../policy/refs.js';
 import type { ClassifiedUpdate, LintGate, Problem } from '../policy/types.js';
 import type { UpdateFacts } from './facts.js';
+import { factsKey, readFactsCache, writeFactsCache } from './fleet-cache.js';
 import type { PolicySource } from './policy-source.js';
 
 export interface JudgedRef {
@@ -50,8 +51,8 @@ export async function structureProblems(
   judged: readonly JudgedRef[],
   source: PolicySource,
   cat: CatFile,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
+  /** The bare repository's directory, for the facts cache; undefined: no cache (a preview). */
+  gitDir: string | undefined,
 ): Promise<Problem[][]> {
   const out: Problem[][] = judged.map(() => []);
   const { policy } = source;
@@ -92,54 +93,53 @@ export async function structureProblems(
   ]);
   const maxBytes = source.config.lint?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
 
-  // Every tree once (`ls-tree` in parallel), every distinct fleet `.nix` blob read once.
+  // Every tree once, every distinct fleet `.nix` blob read (and parsed) once.
   const trees = new Map<string, Promise<Listing>>();
   for (const w of work) {
     for (const rev of [w.j.c.newOid, w.base]) {
-      if (rev !== undefined && !trees.has(rev)) trees.set(rev, listTree(rev, layout, cwd, env));
+      if (rev !== undefined && !trees.has(rev)) trees.set(rev, listTree(cat, rev, layout));
     }
   }
   const listings = new Map<string, Listing>();
   for (const [rev, p] of trees) listings.set(rev, await p);
-  const blobs = new Map<string, Promise<Buffer | undefined>>();
+  // Facts depend on the path (relative imports, the flake) and the text: one parse per pair,
+  // and none for pairs the server parsed before.
+  const known = gitDir !== undefined ? readFactsCache(gitDir) : new Map<string, FileFacts>();
+  const used = new Map<string, FileFacts>();
+  let parsed = 0;
+  const pending = new Map<string, { path: string; data: Promise<Buffer | undefined> }>();
   for (const listing of listings.values()) {
     for (const { path, oid } of listing) {
-      if (!isFleetNix(path, layout) || blobs.has(oid)) continue;
-      blobs.set(
-        oid,
-        cat.contents(oid).then((o) => o?.data),
-      );
+      const key = factsKey(path, oid);
+      if (!isFleetNix(path, layout) || known.has(key) || pending.has(key)) continue;
+      pending.set(key, { path, data: cat.contents(oid).then((o) => o?.data) });
     }
   }
-  cat.flush();
-  // Facts depend on the path (relative imports, the flake) and the text: one parse per pair.
-  const factCache = new Map<string, Promise<import('../fleet/facts.js').FileFacts | undefined>>();
-  const factsOf = (path: string, oid: string) => {
-    const key = `${path}\0${oid}`;
-    let p = factCache.get(key);
-    if (!p) {
-      p = (async () => {
-        const data = await blobs.get(oid);
-        if (!data) return undefined;
-        const read = decodeSource(data, maxBytes);
-        // Not decodable: the lint reports the file; the checks go on without its facts.
-        if (!read.ok) return undefined;
-        return fileFacts(path, read.text, { flake: path === layout.flake });
-      })();
-      factCache.set(key, p);
-    }
-    return p;
+  if (pending.size) cat.flush();
+  for (const [key, { path, data }] of pending) {
+    const bytes = await data;
+    const read = bytes ? decodeSource(bytes, maxBytes) : undefined;
+    // Not decodable: the lint reports the file; the checks go on without its facts.
+    if (!read?.ok) continue;
+    known.set(key, await fileFacts(path, read.text, { flake: path === layout.flake }));
+    parsed++;
+  }
+  const factsOf = (path: string, oid: string): FileFacts | undefined => {
+    const key = factsKey(path, oid);
+    const f = known.get(key);
+    if (f) used.set(key, f);
+    return f;
   };
-  const findingsCache = new Map<string, Promise<Diagnostic[]>>();
+  const findingsCache = new Map<string, Diagnostic[]>();
   const findingsAt = (rev: string) => {
     let p = findingsCache.get(rev);
     if (!p) {
-      p = (async () => {
+      p = (() => {
         const listing = listings.get(rev) ?? [];
-        const facts = new Map<string, import('../fleet/facts.js').FileFacts>();
+        const facts = new Map<string, FileFacts>();
         for (const { path, oid } of listing) {
           if (!isFleetNix(path, layout)) continue;
-          const f = await factsOf(path, oid);
+          const f = factsOf(path, oid);
           if (f) facts.set(path, f);
         }
         const files = listing.map((e) => e.path);
@@ -151,8 +151,8 @@ export async function structureProblems(
   };
 
   for (const w of work) {
-    const head = await findingsAt(w.j.c.newOid);
-    const base = w.base !== undefined ? await findingsAt(w.base) : [];
+    const head = findingsAt(w.j.c.newOid);
+    const base = w.base !== undefined ? findingsAt(w.base) : [];
     const fresh = introduced(base, head);
     const findings: LintFinding[] = fresh.map((d) => ({
       file: d.file,
@@ -165,6 +165,7 @@ export async function structureProblems(
     }));
     out[w.at] = lintProblems(findings, w.gate, w.j.c.newOid);
   }
+  if (gitDir !== undefined && parsed > 0) writeFactsCache(gitDir, used);
   return out;
 }
 
@@ -172,35 +173,56 @@ function isFleetNix(path: string, layout: FleetLayout): boolean {
   return path.endsWith('.nix') && (path === layout.flake || isUnder(path, layout.root));
 }
 
-/** The fleet files of a tree (under the fleet root, and the flake), as `tappaas check` lists them. */
-async function listTree(
-  rev: string,
-  layout: FleetLayout,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<Listing> {
-  const paths = [layout.root, layout.flake].filter((p) => p !== '');
-  const r = await runGit(
-    [
-      '-c',
-      'core.quotePath=false',
-      'ls-tree',
-      '-r',
-      '-z',
-      '--full-tree',
-      rev,
-      '--',
-      ...(paths.length ? paths : ['.']),
-    ],
-    { cwd, env },
-  );
+/**
+ * The fleet files of a tree (under the fleet root, and the flake), as `tappaas check` lists
+ * them with `git ls-tree -r`, read as tree objects through the hook's cat-file process: one
+ * round trip per folder depth and no process to start (a spawn from this process costs more
+ * than the whole listing).
+ */
+async function listTree(cat: CatFile, rev: string, layout: FleetLayout): Promise<Listing> {
   const out: Listing = [];
-  for (const entry of r.stdout.toString('utf8').split('\0')) {
-    // <mode> SP <type> SP <oid> TAB <path>
-    const tab = entry.indexOf('\t');
-    if (tab < 0) continue;
-    const [, type, oid] = entry.slice(0, tab).split(' ');
-    if (type === 'blob' && oid) out.push({ path: normalizePath(entry.slice(tab + 1)), oid });
+  const roots = [layout.root, layout.flake].filter((p, i, all) => all.indexOf(p) === i);
+  let level = roots.map((p) => ({ path: p, read: cat.contents(p === '' ? `${rev}^{tree}` : `${rev}:${p}`) }));
+  while (level.length) {
+    cat.flush();
+    const next: typeof level = [];
+    for (const { path, read } of level) {
+      const obj = await read;
+      if (!obj) continue;
+      if (obj.type === 'blob') {
+        // The flake itself, or a fleet root that is a file; covered files are listed once.
+        if (!out.some((e) => e.path === path)) out.push({ path, oid: obj.oid });
+        continue;
+      }
+      if (obj.type !== 'tree') continue;
+      for (const e of treeEntries(obj.data, obj.oid.length / 2)) {
+        const child = path === '' ? e.name : `${path}/${e.name}`;
+        if (e.mode === '40000') next.push({ path: child, read: cat.contents(e.oid) });
+        // Blobs and symlinks, as `ls-tree` lists them; not submodules.
+        else if (e.mode !== '160000') out.push({ path: child, oid: e.oid });
+      }
+    }
+    level = next;
   }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out
+    .map((e) => ({ ...e, path: normalizePath(e.path) }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Entries of a raw tree object: `<mode> <name>\0<binary oid>` repeated. */
+function treeEntries(data: Buffer, oidBytes: number): { mode: string; name: string; oid: string }[] {
+  const out: { mode: string; name: string; oid: string }[] = [];
+  let at = 0;
+  while (at < data.length) {
+    const space = data.indexOf(32, at);
+    const nul = data.indexOf(0, space + 1);
+    if (space < 0 || nul < 0 || nul + 1 + oidBytes > data.length) break;
+    out.push({
+      mode: data.subarray(at, space).toString('latin1'),
+      name: data.subarray(space + 1, nul).toString('utf8'),
+      oid: data.subarray(nul + 1, nul + 1 + oidBytes).toString('hex'),
+    });
+    at = nul + 1 + oidBytes;
+  }
+  return out;
 }

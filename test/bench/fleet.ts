@@ -23,6 +23,8 @@ function hostText(name: string, roles: string[]): string {
     '  ];',
     `  networking.hostName = "${name}";`,
     ...roles.map((r) => `  tappaas.${r}.enable = true;`),
+    // The host's one platform role (the fleet structure checks count these).
+    `  tappaas.roles.${roles[0]}.enable = true;`,
     '}',
     '',
   ].join('\n');

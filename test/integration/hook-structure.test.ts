@@ -2,6 +2,7 @@
 // the built toolkit as its hook and real `git push`es. Only findings a push introduces count;
 // an old problem on main never blocks an unrelated push; registrations are exempt.
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitFixture, run } from '../helpers/git.js';
@@ -105,6 +106,20 @@ describe('structure checks at the pushed tip', () => {
     expectAccepted(r);
     expect(r.stderr).not.toContain('old1');
     expect(g.serverRef('refs/heads/main')).toBe(c);
+  });
+
+  it('keeps parsed facts in the bare repository and judges the same with a broken cache file', () => {
+    const cache = join(g.bare, 'tappaas-fleet-facts.json');
+    expect(existsSync(cache)).toBe(true);
+    expect(Object.keys(JSON.parse(readFileSync(cache, 'utf8')).facts)).toContain(
+      `${g.git(['rev-parse', `${g.main()}:nix/hosts/web1.nix`])} nix/hosts/web1.nix`,
+    );
+    writeFileSync(cache, 'not json');
+    g.commit(g.main(), { 'nix/hosts/web8.nix': host('web8') });
+    const r = g.push(['HEAD:refs/heads/feat/web8'], bob);
+    expectRejected(r, 'lint/fleet-missing-hardware');
+    expect(r.stderr).toContain('host "web8" has no hardware file');
+    expect(r.stderr).not.toContain('old1');
   });
 
   it('leaves registration branches alone: a hardware file without its host file is expected there', () => {
