@@ -23,7 +23,7 @@ import { formatInputProblems, formatReport } from './messages.js';
 import { loadPolicySource, type PolicySource } from './policy-source.js';
 import { parseUpdates } from './protocol.js';
 import { readKnownHostKeys, recordHostKeys } from './server-state.js';
-import { structureProblems } from './structure.js';
+import { structureProblems, warmStructureFor } from './structure.js';
 
 export interface PreReceiveOptions {
   cwd: string;
@@ -98,6 +98,7 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
       // A ref that may not move at all is not worth reading content for.
       if (problems.length === 0) {
         await gatherContentFacts(u, facts, ctx);
+        warmStructureFor(facts, source);
         problems.push(...contentProblems(c, facts, source, identity));
       }
       return { c, facts, problems };

@@ -83,14 +83,7 @@ export async function structureProblems(
     { applyLevels },
     { decodeSource },
     { DEFAULT_MAX_FILE_BYTES },
-  ] = await Promise.all([
-    import('../fleet/structure.js'),
-    import('../fleet/facts.js'),
-    import('../fleet/ratchet.js'),
-    import('../fleet/check.js'),
-    import('../lint/read-source.js'),
-    import('../lint/run.js'),
-  ]);
+  ] = await warmStructure();
   const maxBytes = source.config.lint?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
 
   // Every tree once, every distinct fleet `.nix` blob read (and parsed) once.
@@ -167,6 +160,26 @@ export async function structureProblems(
   }
   if (gitDir !== undefined && parsed > 0) writeFactsCache(gitDir, used);
   return out;
+}
+
+/**
+ * Starts loading the fleet checks' modules as soon as a ref is known to touch the fleet, so
+ * their compilation overlaps with git's answers for the lint (and costs nothing otherwise).
+ */
+export function warmStructureFor(facts: UpdateFacts, source: PolicySource): void {
+  if (touchesFleet(facts, fleetLayout(source.config.fleet))) void warmStructure().catch(() => {});
+}
+
+/** The fleet checks' modules. */
+function warmStructure() {
+  return Promise.all([
+    import('../fleet/structure.js'),
+    import('../fleet/facts.js'),
+    import('../fleet/ratchet.js'),
+    import('../fleet/check.js'),
+    import('../lint/read-source.js'),
+    import('../lint/run.js'),
+  ]);
 }
 
 function isFleetNix(path: string, layout: FleetLayout): boolean {
