@@ -22,10 +22,15 @@ import {
 } from '../fleet/source.js';
 import { loadConfig } from '../lint/config.js';
 import { displayPath } from '../lint/files.js';
-import { formatLint, LINT_FORMATS, type LintFormat } from '../lint/formatters/index.js';
 import type { Diagnostic, LintResult } from '../lint/types.js';
-import { shouldColor } from '../report/colors.js';
 import { UsageError } from './errors.js';
+import {
+  type CommandOptions,
+  OUTPUT_FLAGS,
+  outputChoice,
+  toolkitVersion,
+  writeFindings,
+} from './findings-output.js';
 import { repoRoot } from './repo-root.js';
 
 export const checkHelp = `Usage: tappaas check [--from REV] [--to REV] [options]
@@ -53,31 +58,18 @@ Options:
 
 Exit codes: 0 no errors (warnings allowed), 1 at least one error, 2 usage or internal error.`;
 
-declare const VERSION: string | undefined;
-const version = typeof VERSION === 'string' ? VERSION : '0.0.0-dev';
-
-export interface CheckCommandOptions {
-  cwd: string;
-  argv: string[];
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  isTTY: boolean;
-  env?: Record<string, string | undefined>;
-}
+export type CheckCommandOptions = CommandOptions;
 
 export async function checkCommand(opts: CheckCommandOptions): Promise<number> {
-  const env = opts.env ?? process.env;
   const { values, positionals } = parseArgs({
     args: opts.argv,
     allowPositionals: true,
     options: {
       from: { type: 'string' },
       to: { type: 'string' },
-      format: { type: 'string', short: 'f', default: 'text' },
+      ...OUTPUT_FLAGS,
       'no-cache': { type: 'boolean', default: false },
       config: { type: 'string', short: 'c' },
-      color: { type: 'boolean' },
-      'no-color': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -89,13 +81,7 @@ export async function checkCommand(opts: CheckCommandOptions): Promise<number> {
     throw new UsageError(
       `unexpected argument ${JSON.stringify(positionals[0])}; check takes no paths (use tappaas lint PATH)`,
     );
-  const format = values.format as LintFormat;
-  if (!LINT_FORMATS.includes(format))
-    throw new UsageError(
-      `unknown --format ${JSON.stringify(values.format)}; use one of ${LINT_FORMATS.join(', ')}`,
-    );
-  if (values.color && values['no-color'])
-    throw new UsageError('--color and --no-color contradict each other');
+  const { format, color } = outputChoice(values, opts);
 
   const root = repoRoot(opts.cwd);
   const { config } = loadConfig(opts.cwd, values.config);
@@ -159,22 +145,8 @@ export async function checkCommand(opts: CheckCommandOptions): Promise<number> {
           a.rule.localeCompare(b.rule),
       ),
   };
-  const color = shouldColor({
-    flag: values.color ? true : values['no-color'] ? false : undefined,
-    env,
-    isTTY: opts.isTTY,
-  });
   const texts = new Map([...head.texts].map(([file, text]) => [show(file), text]));
-  const formatOptions = { cwd: opts.cwd, root, color, version, sources: texts };
-  if (format === 'github') {
-    const { fileLinkBaseFromEnv, githubReport } = await import('../lint/formatters/github.js');
-    const { emitToActions } = await import('../report/github-actions.js');
-    const report = githubReport(result, { ...formatOptions, fileLinkBase: fileLinkBaseFromEnv(env) });
-    opts.stdout(report.log);
-    const problem = await emitToActions(report);
-    if (problem) opts.stderr(`tappaas check: warning: ${problem}\n`);
-  } else {
-    opts.stdout(formatLint(format, result, formatOptions));
-  }
+  const formatOptions = { cwd: opts.cwd, root, color, version: toolkitVersion, sources: texts };
+  await writeFindings('tappaas check', result, format, formatOptions, opts);
   return result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
 }

@@ -6,12 +6,18 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type TappaasConfig } from '../lint/config.js';
 import { missingPaths } from '../lint/files.js';
 import { fixSource } from '../lint/fix.js';
-import { type FixSummary, formatLint, LINT_FORMATS, type LintFormat } from '../lint/formatters/index.js';
+import type { FixSummary } from '../lint/formatters/index.js';
 import { decodeSource } from '../lint/read-source.js';
 import { DEFAULT_MAX_FILE_BYTES, lintPaths } from '../lint/run.js';
 import type { LintResult } from '../lint/types.js';
-import { shouldColor } from '../report/colors.js';
 import { UsageError } from './errors.js';
+import {
+  type CommandOptions,
+  OUTPUT_FLAGS,
+  outputChoice,
+  toolkitVersion,
+  writeFindings,
+} from './findings-output.js';
 import { repoRoot } from './repo-root.js';
 
 export const lintHelp = `Usage: tappaas lint [PATH...] [options]
@@ -31,30 +37,17 @@ Options:
 Exit codes: 0 no errors (warnings allowed), 1 at least one error, 2 usage or internal error.
 Rules and their docs: tappaas rules.`;
 
-declare const VERSION: string | undefined;
-const version = typeof VERSION === 'string' ? VERSION : '0.0.0-dev';
-
-export interface LintCommandOptions {
-  cwd: string;
-  argv: string[];
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  isTTY: boolean;
-  env?: Record<string, string | undefined>;
-}
+export type LintCommandOptions = CommandOptions;
 
 export async function lintCommand(opts: LintCommandOptions): Promise<number> {
-  const env = opts.env ?? process.env;
   const { values, positionals } = parseArgs({
     args: opts.argv,
     allowPositionals: true,
     options: {
-      format: { type: 'string', short: 'f', default: 'text' },
+      ...OUTPUT_FLAGS,
       fix: { type: 'boolean', default: false },
       'no-cache': { type: 'boolean', default: false },
       config: { type: 'string', short: 'c' },
-      color: { type: 'boolean' },
-      'no-color': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -62,14 +55,7 @@ export async function lintCommand(opts: LintCommandOptions): Promise<number> {
     opts.stdout(`${lintHelp}\n`);
     return 0;
   }
-  const format = values.format as LintFormat;
-  if (!LINT_FORMATS.includes(format)) {
-    throw new UsageError(
-      `unknown --format ${JSON.stringify(values.format)}; use one of ${LINT_FORMATS.join(', ')}`,
-    );
-  }
-  if (values.color && values['no-color'])
-    throw new UsageError('--color and --no-color contradict each other');
+  const { format, color } = outputChoice(values, opts);
   const root = repoRoot(opts.cwd);
   const { config } = loadConfig(opts.cwd, values.config);
   const paths = positionals.length ? positionals : defaultPaths(root, config);
@@ -101,29 +87,15 @@ export async function lintCommand(opts: LintCommandOptions): Promise<number> {
   }
   if (showProgress && result.files > 50) opts.stderr('\r\x1b[2K');
 
-  const color = shouldColor({
-    flag: values.color ? true : values['no-color'] ? false : undefined,
-    env,
-    isTTY: opts.isTTY,
-  });
   const formatOptions = {
     cwd: opts.cwd,
     root,
     color,
-    version,
+    version: toolkitVersion,
     sources: format === 'text' ? readSources(result, opts.cwd) : undefined,
     fixed,
   };
-  if (format === 'github') {
-    const { fileLinkBaseFromEnv, githubReport } = await import('../lint/formatters/github.js');
-    const { emitToActions } = await import('../report/github-actions.js');
-    const report = githubReport(result, { ...formatOptions, fileLinkBase: fileLinkBaseFromEnv(env) });
-    opts.stdout(report.log);
-    const problem = await emitToActions(report);
-    if (problem) opts.stderr(`tappaas lint: warning: ${problem}\n`);
-  } else {
-    opts.stdout(formatLint(format, result, formatOptions));
-  }
+  await writeFindings('tappaas lint', result, format, formatOptions, opts);
   if (fixed && format !== 'text') {
     opts.stderr(`tappaas lint: fixed ${fixed.fixes} problem(s) in ${fixed.files} file(s)\n`);
     for (const file of fixed.skipped) opts.stderr(`tappaas lint: not fixed: ${file} has a syntax error\n`);
