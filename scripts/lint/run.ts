@@ -9,7 +9,7 @@ import { blobHash, LintCache } from './cache.js';
 import type { TappaasConfig } from './config.js';
 import type { EngineOptions, lintSource } from './engine.js';
 import { collectNixFiles } from './files.js';
-import { defaultWorkerUrl, lintInPool, type PoolJob } from './pool.js';
+import type { PoolJob } from './pool.js';
 import { decodeSource } from './read-source.js';
 import type { Diagnostic, LintResult } from './types.js';
 
@@ -146,12 +146,18 @@ export async function lintPaths(
   };
   const lintHere = (job: PoolJob) => lintFile!(job.file, job.text, engineOptions);
   const threads = Math.max(1, opts.threads ?? defaultThreads());
-  const workerUrl = opts.lintFile || opts.ruleTimes ? undefined : defaultWorkerUrl();
-  const workers = workerUrl && chars >= MIN_PARALLEL_CHARS ? Math.min(threads - 1, jobs.length - 1) : 0;
+  const wanted =
+    opts.lintFile || opts.ruleTimes || chars < MIN_PARALLEL_CHARS
+      ? 0
+      : Math.min(threads - 1, jobs.length - 1);
+  // The pool (and node:worker_threads) loads only for a run that will use it.
+  const pool = wanted > 0 ? await import('./pool.js') : undefined;
+  const workerUrl = pool?.defaultWorkerUrl();
+  const workers = workerUrl ? wanted : 0;
   const onDone = (i: number) => opts.onProgress?.(done++, files.length, jobs[i]!.file);
   let results: Diagnostic[][];
-  if (workers > 0 && workerUrl) {
-    results = await lintInPool(jobs, {
+  if (pool && workers > 0 && workerUrl) {
+    results = await pool.lintInPool(jobs, {
       workers,
       workerUrl,
       setup: { ruleSettings },
