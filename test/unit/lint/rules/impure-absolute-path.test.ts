@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
 import rule from '../../../../scripts/lint/rules/impure-absolute-path.js';
 import { ruleTester } from '../../../helpers/rule-tester.js';
+import { pureEval } from './util/nix-parse.js';
 
 ruleTester('impure-absolute-path', rule, {
   valid: [
@@ -41,25 +41,6 @@ ruleTester('impure-absolute-path', rule, {
 });
 
 it('impure-absolute-path: pure evaluation in real Nix refuses to read one', () => {
-  let stderr = '';
-  try {
-    execFileSync(
-      'nix',
-      [
-        'eval',
-        '--extra-experimental-features',
-        'nix-command',
-        '--pure-eval',
-        '--expr',
-        'import /etc/nixos/x.nix',
-      ],
-      {
-        stdio: 'pipe',
-        encoding: 'utf8',
-      },
-    );
-  } catch (err) {
-    stderr = String((err as { stderr?: string }).stderr);
-  }
+  const stderr = pureEval('import /etc/nixos/x.nix');
   expect(stderr).toMatch(/access to absolute path '\/etc\/nixos\/x.nix' is forbidden in pure eval mode/);
 });

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
 import rule from '../../../../scripts/lint/rules/impure-builtin.js';
 import { ruleTester } from '../../../helpers/rule-tester.js';
+import { pureEval } from './util/nix-parse.js';
 
 ruleTester('impure-builtin', rule, {
   valid: [
@@ -64,27 +64,12 @@ ruleTester('impure-builtin', rule, {
 });
 
 it('impure-builtin: pure evaluation in real Nix breaks them or silently changes them', () => {
-  const pure = (e: string) => {
-    try {
-      execFileSync(
-        'nix',
-        ['eval', '--extra-experimental-features', 'nix-command', '--pure-eval', '--expr', e],
-        {
-          stdio: 'pipe',
-          encoding: 'utf8',
-        },
-      );
-      return 'ok';
-    } catch (err) {
-      return String((err as { stderr?: string }).stderr);
-    }
-  };
-  expect(pure('builtins.currentSystem')).toMatch(/attribute 'currentSystem' missing/);
-  expect(pure('builtins.currentTime')).toMatch(/attribute 'currentTime' missing/);
-  expect(pure('builtins.storePath /nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x')).toMatch(
+  expect(pureEval('builtins.currentSystem')).toMatch(/attribute 'currentSystem' missing/);
+  expect(pureEval('builtins.currentTime')).toMatch(/attribute 'currentTime' missing/);
+  expect(pureEval('builtins.storePath /nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x')).toMatch(
     /not allowed in pure/,
   );
   // No error at all: the variable is just empty, which is worse.
-  expect(pure('builtins.getEnv "HOME" == ""')).toBe('ok');
-  expect(pure('builtins.toString 1')).toBe('ok');
+  expect(pureEval('builtins.getEnv "HOME" == ""')).toBe('ok');
+  expect(pureEval('builtins.toString 1')).toBe('ok');
 });

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
 import rule from '../../../../scripts/lint/rules/unpinned-fetch.js';
 import { ruleTester } from '../../../helpers/rule-tester.js';
+import { pureEval } from './util/nix-parse.js';
 
 const SHA = '0000000000000000000000000000000000000000000000000000';
 const REV = '0123456789abcdef0123456789abcdef01234567';
@@ -74,27 +74,11 @@ ruleTester('unpinned-fetch', rule, {
 });
 
 it('unpinned-fetch: real Nix refuses the flagged forms in pure evaluation (before any download)', () => {
-  const pure = (e: string) => {
-    try {
-      execFileSync(
-        'nix',
-        ['eval', '--extra-experimental-features', 'nix-command', '--pure-eval', '--expr', e],
-        {
-          stdio: 'pipe',
-          encoding: 'utf8',
-          timeout: 30_000,
-        },
-      );
-      return 'ok';
-    } catch (err) {
-      return String((err as { stderr?: string }).stderr);
-    }
-  };
-  expect(pure('builtins.fetchTarball "https://example.invalid/a.tar.gz"')).toMatch(
+  expect(pureEval('builtins.fetchTarball "https://example.invalid/a.tar.gz"')).toMatch(
     /requires a 'sha256' argument/,
   );
-  expect(pure('builtins.fetchurl "https://example.invalid/a"')).toMatch(/requires a 'sha256' argument/);
-  expect(pure('builtins.fetchGit { url = "https://example.invalid/r.git"; }')).toMatch(
+  expect(pureEval('builtins.fetchurl "https://example.invalid/a"')).toMatch(/requires a 'sha256' argument/);
+  expect(pureEval('builtins.fetchGit { url = "https://example.invalid/r.git"; }')).toMatch(
     /requires a locked input/,
   );
 });

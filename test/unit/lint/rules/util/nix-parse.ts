@@ -24,3 +24,24 @@ export async function lintLenient(id: string, rule: Rule, code: string): Promise
     tree.delete();
   }
 }
+
+/**
+ * Evaluates `expr` as flakes do (`nix eval --pure-eval`): 'ok' when it evaluates, else
+ * Nix's stderr, so a test can state what pure evaluation does to an impure form.
+ */
+export function pureEval(expr: string): string {
+  try {
+    execFileSync(
+      'nix',
+      ['eval', '--extra-experimental-features', 'nix-command', '--pure-eval', '--expr', expr],
+      {
+        stdio: 'pipe',
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    return 'ok';
+  } catch (err) {
+    return String((err as { stderr?: string }).stderr);
+  }
+}
