@@ -1,6 +1,7 @@
 // Small syntactic helpers the general rules share: literal names and strings, bindings of an
-// attribute set, and a lexical lookup good enough to tell a global builtin from a local name.
+// attribute set, and telling a global builtin from a local name (through the scope analysis).
 import type { Node } from 'web-tree-sitter';
+import { analyzeScopes } from '../../../nix-ast/scopes.js';
 
 /** The name an attribute key spells when it is static: `a`, `"a"` (no interpolation). */
 export function staticAttrName(node: Node | null | undefined): string | undefined {
@@ -70,48 +71,22 @@ export function bindingsOf(node: Node): Node[] {
   );
 }
 
-function isWithin(node: Node, outer: Node | null): boolean {
-  return !!outer && node.startIndex >= outer.startIndex && node.endIndex <= outer.endIndex;
+/** What a variable refers to, by the file's shared scope analysis (memoized per tree). */
+function resolution(node: Node) {
+  return analyzeScopes(node.tree).resolve(node);
 }
 
 /**
- * Whether `name` is bound lexically where `at` stands: by a function argument, a `let`,
- * a `rec {…}` or a legacy `let {…}`. `with` scopes are not lexical and are not counted.
+ * Whether the variable `at` is bound lexically: by a function argument, a `let`, a `rec {…}`
+ * or a legacy `let {…}`. `with` scopes are not lexical and are not counted.
  */
-export function isLexicallyBound(name: string, at: Node): boolean {
-  for (let node = at.parent; node; node = node.parent) {
-    switch (node.type) {
-      case 'function_expression': {
-        // Defaults of formals see every formal, so anywhere inside the function counts.
-        if (node.childForFieldName('universal')?.text === name) return true;
-        for (const f of node.childForFieldName('formals')?.namedChildren ?? []) {
-          if (f?.type === 'formal' && f.childForFieldName('name')?.text === name) return true;
-        }
-        break;
-      }
-      case 'let_expression':
-      case 'rec_attrset_expression':
-      case 'let_attrset_expression':
-        for (const b of bindingsOf(node)) if (definedNames(b).includes(name)) return true;
-        break;
-    }
-  }
-  return false;
-}
-
-/** The innermost `with` whose body contains `at` (a `with`'s own environment is outside it). */
-export function innermostWith(at: Node): Node | undefined {
-  for (let node = at.parent; node; node = node.parent) {
-    if (node.type === 'with_expression' && isWithin(at, node.childForFieldName('body'))) return node;
-  }
-  return undefined;
+export function isLexicallyBound(at: Node): boolean {
+  return resolution(at)?.kind === 'binding';
 }
 
 /** Whether `node` is the variable `builtins` that no local binding shadows. */
 export function isGlobalBuiltins(node: Node | null | undefined): boolean {
-  return (
-    node?.type === 'variable_expression' && node.text === 'builtins' && !isLexicallyBound('builtins', node)
-  );
+  return node?.type === 'variable_expression' && node.text === 'builtins' && !isLexicallyBound(node);
 }
 
 /**
@@ -128,11 +103,11 @@ export function builtinName(node: Node, globals: ReadonlySet<string> = new Set()
   }
   if (node.type !== 'variable_expression') return undefined;
   const name = node.text;
-  if (isLexicallyBound(name, node)) return undefined;
+  const r = resolution(node);
+  if (r?.kind === 'binding') return undefined;
   if (name.startsWith('__') && name.length > 2) return name.slice(2);
   if (globals.has(name)) return name; // globals are lexical: they win over any `with`
-  const w = innermostWith(node);
-  return w && isGlobalBuiltins(w.childForFieldName('environment')) ? name : undefined;
+  return r?.kind === 'with' && isGlobalBuiltins(r.with.childForFieldName('environment')) ? name : undefined;
 }
 
 /** Whether the source between two offsets holds a comment (so a fix would drop it). */
