@@ -286,6 +286,17 @@ tappaas_role: vllm # the role module to enable
 tappaas_vmid: 8101
 `;
 
+const shellcheck = run('sh', ['-c', 'command -v shellcheck'], { cwd: REPO }).code === 0;
+
+describe('register.sh as a program', () => {
+  // writeShellApplication (nix/modules/template.nix) runs shellcheck when it builds the script.
+  it.skipIf(!shellcheck)('passes shellcheck, as the NixOS build of the template requires', () => {
+    const r = run('shellcheck', ['-s', 'bash', SCRIPT], { cwd: REPO });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('first-boot registration over SSH to the hooked repository', () => {
   let vm = '';
 
@@ -333,7 +344,7 @@ describe('first-boot registration over SSH to the hooked repository', () => {
     expect(readFileSync(join(vm, 'var/lib/tappaas/registered'), 'utf8')).toContain(
       `commit=${g.serverRef(branch)}`,
     );
-  });
+  }, 180_000);
 
   it('pushes nothing on a second run, by the marker and, without it, by comparing with the branch', () => {
     const before = g.serverRef('refs/heads/registration/web1');
@@ -348,7 +359,7 @@ describe('first-boot registration over SSH to the hooked repository', () => {
     expect(noMarker.stderr).toContain('origin already holds this registration of web1');
     expect(noMarker.stderr).not.toContain('remote:');
     expect(g.serverRef('refs/heads/registration/web1')).toBe(before);
-  });
+  }, 180_000);
 
   it('is rejected by the hook when another VM (another host key) claims the name web1', () => {
     const before = g.serverRef('refs/heads/registration/web1');
@@ -364,7 +375,30 @@ describe('first-boot registration over SSH to the hooked repository', () => {
     expect(r.stderr).toContain('tappaas-register: error: the server rejected the registration of web1');
     expect(r.stderr).not.toContain('attempt 1 of'); // a verdict is final: no retry
     expect(g.serverRef('refs/heads/registration/web1')).toBe(before);
-  });
+  }, 180_000);
+
+  it('pushes an update on top of its branch when the facts change (a disk was added)', () => {
+    const before = g.serverRef('refs/heads/registration/web1')!;
+    put(vm, 'sys/block/sdb/size', `${(100 * 1024 ** 3) / 512}\n`);
+    mkdirSync(join(vm, 'sys/block/sdb/device'), { recursive: true });
+    const r = register(vm);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('tappaas-register: pushed registration/web1');
+    const branch = 'refs/heads/registration/web1';
+    expect(server('rev-parse', `${branch}~1`)).toBe(before);
+    expect(server('diff', '--name-only', 'main', branch).split('\n')).toEqual([
+      'nix/hardware/web1-hw.nix',
+      'registrations/web1.json',
+    ]);
+    const payload = JSON.parse(server('show', `${branch}:registrations/web1.json`)) as { disks: unknown[] };
+    expect(validate(payload)).toBe(true);
+    expect(payload.disks).toEqual([
+      { name: 'sda', sizeBytes: 32 * 1024 ** 3, model: 'QEMU HARDDISK' },
+      { name: 'sdb', sizeBytes: 100 * 1024 ** 3 },
+    ]);
+    const again = register(vm);
+    expect(again.stderr).toContain('nothing changed since');
+  }, 180_000);
 
   it('refuses a host name that is no RFC 1123 label before touching the network', () => {
     const bad = makeVm('bad', {

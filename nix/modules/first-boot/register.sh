@@ -199,7 +199,7 @@ ssh_command() {
 
 # One attempt: fetch, commit if anything changed, push. Returns 0, EX_REJECTED or EX_TEMPFAIL.
 sync_and_push() {
-  local branch=registration/$HOST out rc remote_reg main_oid parent tree parent_tree commit
+  local branch=registration/$HOST out rc remote_reg main_oid parent tree parent_tree commit cloned=
   if [ ! -e "$REPO_DIR/.git" ] && [ ! -e "$REPO_DIR/HEAD" ]; then
     [ -n "$REPO_URL" ] || die "no fleet clone at $REPO_DIR and TAPPAAS_REPO_URL is not set"
     mkdir -p "$(dirname "$REPO_DIR")"
@@ -208,22 +208,24 @@ sync_and_push() {
       rm -rf "$REPO_DIR"
       return "$EX_TEMPFAIL"
     fi
+    cloned=1 # a fresh clone already tracks every branch of origin
   elif [ -n "$REPO_URL" ]; then
     git_ remote set-url origin "$REPO_URL"
   fi
-  if ! out=$(git_ ls-remote origin "refs/heads/$MAIN" "refs/heads/$branch" 2>&1); then
-    log "cannot reach origin: $out"
-    return "$EX_TEMPFAIL"
-  fi
-  main_oid=$(printf '%s\n' "$out" | awk -v r="refs/heads/$MAIN" '$2 == r { print $1 }')
-  remote_reg=$(printf '%s\n' "$out" | awk -v r="refs/heads/$branch" '$2 == r { print $1 }')
-  [ -n "$main_oid" ] || die "origin has no branch $MAIN to register against"
-  local specs=("+refs/heads/$MAIN:refs/remotes/origin/$MAIN")
-  [ -n "$remote_reg" ] && specs+=("+refs/heads/$branch:refs/remotes/origin/$branch")
-  if ! out=$(git_ fetch --quiet --no-tags origin "${specs[@]}" 2>&1); then
+  # One round trip: main, and this host's registration branch if there is one (the pattern may
+  # bring a few other registration branches along; only the exact name is used). --prune drops
+  # a tracking ref whose branch is gone (merged and deleted after onboarding).
+  if [ -z "$cloned" ] && ! out=$(git_ fetch --quiet --prune --no-tags origin "+refs/heads/$MAIN:refs/remotes/origin/$MAIN" \
+    "+refs/heads/$branch*:refs/remotes/origin/$branch*" 2>&1); then
+    if printf '%s\n' "$out" | grep -q "couldn't find remote ref"; then
+      die "origin has no branch $MAIN to register against"
+    fi
     log "cannot fetch from origin: $out"
     return "$EX_TEMPFAIL"
   fi
+  main_oid=$(git_ rev-parse --verify -q "refs/remotes/origin/$MAIN^{commit}") ||
+    die "origin has no branch $MAIN to register against"
+  remote_reg=$(git_ rev-parse --verify -q "refs/remotes/origin/$branch^{commit}" || true)
 
   # Build the commit in a private index: the clone's work tree and branches stay untouched.
   parent=${remote_reg:-$main_oid}
