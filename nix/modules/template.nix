@@ -28,7 +28,8 @@ let
       pkgs.util-linux
       config.system.build.nixos-generate-config
     ];
-    text = builtins.readFile ./first-boot/register.sh;
+    # The repository copy starts with a shebang so it runs as is; writeShellApplication writes its own.
+    text = lib.removePrefix "#!/usr/bin/env bash\n" (builtins.readFile ./first-boot/register.sh);
   };
 in
 {

@@ -290,10 +290,18 @@ const shellcheck = run('sh', ['-c', 'command -v shellcheck'], { cwd: REPO }).cod
 
 describe('register.sh as a program', () => {
   // writeShellApplication (nix/modules/template.nix) runs shellcheck when it builds the script.
-  it.skipIf(!shellcheck)('passes shellcheck, as the NixOS build of the template requires', () => {
+  it.skipIf(!shellcheck)('passes shellcheck as is and as writeShellApplication writes it', () => {
     const r = run('shellcheck', ['-s', 'bash', SCRIPT], { cwd: REPO });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.code).toBe(0);
+    // nixpkgs' writeShellApplication: its shebang, strict options and PATH, then the text
+    // (the module drops the file's own shebang line).
+    const text = readFileSync(SCRIPT, 'utf8');
+    expect(text.startsWith('#!/usr/bin/env bash\n')).toBe(true);
+    const wrapped = `#!/bin/bash\nset -o errexit\nset -o nounset\nset -o pipefail\n\nexport PATH="/nix/store/x-jq/bin:$PATH"\n\n${text.slice(text.indexOf('\n') + 1)}\n`;
+    const w = run('shellcheck', ['-'], { cwd: REPO, input: wrapped });
+    expect(w.stdout + w.stderr).toBe('');
+    expect(w.code).toBe(0);
   });
 });
 
