@@ -292,6 +292,12 @@ fi
 HOST_KEY_FILE=$ETC/ssh/ssh_host_ed25519_key.pub
 [ -r "$HOST_KEY_FILE" ] || die "no SSH host key at $HOST_KEY_FILE (sshd creates it on first start)"
 HOST_KEY=$(head -n 1 "$HOST_KEY_FILE" | sed 's/[[:space:]]*$//')
+[[ $HOST_KEY =~ ^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521))\ [A-Za-z0-9+/]+=*(\ .*)?$ ]] ||
+  die "$HOST_KEY_FILE does not hold an SSH public key"
+positive() { [[ $2 =~ ^[1-9][0-9]{0,5}$ ]] || die "$1=\"$2\" is not a positive whole number"; }
+positive TAPPAAS_ATTEMPTS "$ATTEMPTS"
+positive TAPPAAS_BACKOFF_SECONDS "$BACKOFF"
+positive TAPPAAS_BACKOFF_MAX_SECONDS "$BACKOFF_MAX"
 [ -r "$KEY" ] || die "no registration key at $KEY: place the private key in the template before converting it"
 
 mkdir -p "$STATE_DIR"
