@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what tappaas-cicd and its tests need on a Debian or Ubuntu machine: the system
-# packages (nix-bin, git, OpenSSH server and client, iproute2) where missing, then the npm
+# packages (nix-bin, git, OpenSSH server and client, iproute2, shellcheck) where missing, then the npm
 # dependencies (which also build the `tappaas` CLI). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,8 @@ command -v git >/dev/null 2>&1 || need+=(git)
 [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null 2>&1 || need+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 [ -x /usr/sbin/ip ] || command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# The first-boot script is checked as nixpkgs' writeShellApplication will check it.
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   $SUDO apt-get update -qq
