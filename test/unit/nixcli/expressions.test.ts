@@ -37,7 +37,6 @@ describe('nixString', () => {
     'line\nbreak\ttab',
     'ünï€😀',
     '$$',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: Nix text
     '$${x}',
     'ctrl\x01\x7f',
     'end\\',
