@@ -171,7 +171,7 @@ describe('evaluateHosts when Nix is stopped', () => {
     });
     expect(r.map((h) => h.status)).toEqual(['ok', 'ok', 'ok']);
     const reasons = events.flatMap((e) => (e.type === 'process' ? [e.reason] : []));
-    expect(reasons).toEqual(['batch', 'restart', 'restart']);
+    expect(reasons).toEqual(['batch', 'memory', 'memory']);
   });
 
   it('reports a host that needs more than twice the budget as out-of-memory, after trying it alone', async () => {
