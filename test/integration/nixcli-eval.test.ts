@@ -108,6 +108,25 @@ describe('evaluateHosts on a 20-host fleet with a broken host and a failing buil
   });
 });
 
+describe('buildHosts when the failed package is not named in the repo', () => {
+  it('points at the host file', async () => {
+    const f = fleetDir(2);
+    f.writeHost('db1', 1, {
+      lines: ['  packages = [ (pkgs.mk { pname = "gen" + "erated"; version = "2"; script = "exit 1"; }) ];'],
+      packages: [],
+    });
+    const flake = localFlake(f.dir);
+    const built = await buildHosts(flake, await evaluateHosts(flake, f.hosts, { env }), { env, hostFile });
+    expect(built.find((h) => h.name === 'db1')).toMatchObject({
+      status: 'build-error',
+      file: 'nix/hosts/db1.nix',
+      line: 1,
+      message: 'builder for generated-2 failed with exit code 1',
+    });
+    expect(built.find((h) => h.name === 'web0')?.status).toBe('ok');
+  });
+});
+
 describe('evaluateHosts when Nix is stopped', () => {
   it('reports a timeout on the host that took too long and evaluates the others', async () => {
     const f = fleetDir(4);
