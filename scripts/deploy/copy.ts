@@ -29,11 +29,12 @@ export async function copyClosure(
   } catch (e) {
     return (e as Error).message;
   }
-  const r = await runNix(cmd.args, {
-    env: { ...process.env, ...cmd.env },
-    timeoutMs: opts.timeoutMs ?? 1_800_000,
-    signal: opts.signal,
-  });
+  let r: Awaited<ReturnType<typeof runNix>>;
+  try {
+    r = await runNix(cmd.args, { env: cmd.env, timeoutMs: opts.timeoutMs ?? 1_800_000, signal: opts.signal });
+  } catch (e) {
+    return `host ${t.name}: ${(e as Error).message}`;
+  }
   if (r.code === 0 && !r.timedOut) return undefined;
   const how = r.timedOut ? 'timed out' : r.signal ? `was killed (${r.signal})` : `exited ${r.code}`;
   return `host ${t.name}: nix ${cmd.args.join(' ')} ${how}: ${lastLines(r.stderr, 3) || 'no message'}`;
