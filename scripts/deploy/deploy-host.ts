@@ -119,6 +119,8 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
   const grace = req.healthGraceSeconds ?? DEFAULTS.healthGraceSeconds;
   const activationMs = (req.activationTimeoutSeconds ?? DEFAULTS.activationTimeoutSeconds) * 1000;
   const to = req.toplevel;
+  // The agent counts whole seconds in sh arithmetic; zero would roll back at once.
+  const confirmSeconds = Math.max(1, Math.ceil(req.confirmTimeoutSeconds));
   const cancelled = (from?: string) =>
     h.result({ status: 'failed', phase: h.phase, error: 'cancelled', from, to });
 
@@ -149,7 +151,7 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
       current: t.currentSystem,
       toplevel: to,
       mode: req.mode,
-      timeout: String(req.confirmTimeoutSeconds),
+      timeout: String(confirmSeconds),
     },
     ['queued', 'activating'],
     ssh,
@@ -169,7 +171,7 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
   if (step.kind === 'confirm') {
     h.enter('confirm');
     // The agent's clock started a moment before we saw its state: stay inside its window.
-    const window = Date.now() + req.confirmTimeoutSeconds * 1000;
+    const window = Date.now() + confirmSeconds * 1000;
     const confirmed = await confirmAgent(run, window, ssh);
     if (signal?.aborted) return cancelled(from);
     const initial = 'status' in confirmed ? confirmed.status : undefined;

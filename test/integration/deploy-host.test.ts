@@ -1,6 +1,8 @@
 // The per-host deploy engine against real sshd targets on loopback, real `nix copy`, and fixture
 // systems whose switch-to-configuration (re)starts a real HTTP service. Each fault has its own
 // test; the other targets deploy (or stay unchanged) in the same run and must be unaffected.
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCurrentSystem } from '../../scripts/deploy/current-system.js';
 import { deployHost } from '../../scripts/deploy/deploy-host.js';
@@ -67,7 +69,19 @@ afterAll(async () => {
 describe('deployHost on real sshd targets', { timeout: 240_000 }, () => {
   it('deploys the one host that changed, reports the others unchanged, and a second run is a no-op', async () => {
     const [v2] = await fleet.build([t0.system('vm0-v2')]);
-    const results = await deployAll([v2]);
+    // vm0 also checks a command over SSH: the new system's version file is what runs.
+    const withCommand = {
+      ...t0.deployTarget,
+      health: [
+        ...t0.deployTarget.health,
+        { type: 'command' as const, run: `grep -qx vm0-v2 ${t0.deployTarget.currentSystem}/version` },
+      ],
+    };
+    const results = await Promise.all([
+      deployHost({ ...req(t0, v2!), target: withCommand }),
+      deployHost(req(t1, running[1]!)),
+      deployHost(req(t2, running[2]!)),
+    ]);
     expect(
       results.map((r) => r.status),
       JSON.stringify(results),
@@ -235,6 +249,23 @@ describe('deployHost on real sshd targets', { timeout: 240_000 }, () => {
     expect(t2.currentSystem()).toBe(running[2]);
     expect(t2.profileSystem()).toBe(running[2]);
     expect(await t2.version()).toBe('vm2-v1');
+  });
+
+  it('boot mode sets the profile and the boot entry, leaves the running system, and then is unchanged', async () => {
+    const [next] = await fleet.build([t2.system('vm2-v9')]);
+    const first = await deployHost(req(t2, next!, { mode: 'boot' }));
+    expect(first, JSON.stringify(first)).toMatchObject({ status: 'deployed', from: running[2], to: next });
+    expect(first.phases).toEqual(['preflight', 'copy', 'activate', 'confirm', 'health']);
+    expect(t2.profileSystem()).toBe(next);
+    expect(realpathSync(join(t2.root, 'boot-entry'))).toBe(next);
+    expect(t2.currentSystem()).toBe(running[2]);
+    expect(await t2.version()).toBe('vm2-v1');
+    expect((await deployHost(req(t2, next!, { mode: 'boot' }))).status).toBe('unchanged');
+    // A switch to the same system still activates it: the running system differs.
+    const switched = await deployHost(req(t2, next!));
+    expect(switched.status).toBe('deployed');
+    expect(await t2.version()).toBe('vm2-v9');
+    running[2] = next!;
   });
 
   it('rolls a host back to its previous generation on request (tappaas rollback HOST)', async () => {
