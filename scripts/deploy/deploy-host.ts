@@ -184,11 +184,14 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
     );
     if (!after.ok) {
       if (after.cancelled) return cancelled(from);
-      const why = 'error' in confirmed ? `could not confirm (${confirmed.error}); ` : '';
+      const error =
+        'error' in confirmed
+          ? `could not confirm (${confirmed.error}); ${after.error}; unconfirmed, the target rolls back by itself`
+          : `confirmed, then lost the host: ${after.error}`;
       return h.result({
         status: 'failed',
         phase: 'confirm',
-        error: `${why}${after.error}; unconfirmed, the target rolls back by itself`,
+        error,
         from,
         to,
       });
