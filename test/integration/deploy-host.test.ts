@@ -1,13 +1,14 @@
 // The per-host deploy engine against real sshd targets on loopback, real `nix copy`, and fixture
 // systems whose switch-to-configuration (re)starts a real HTTP service. Each fault has its own
 // test; the other targets deploy (or stay unchanged) in the same run and must be unaffected.
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCurrentSystem } from '../../scripts/deploy/current-system.js';
 import { deployHost } from '../../scripts/deploy/deploy-host.js';
 import { rollbackHost } from '../../scripts/deploy/rollback-host.js';
 import type { HostDeployRequest, HostResult } from '../../scripts/deploy/types.js';
+import { SshError, sshExec } from '../../scripts/ssh/run.js';
 import { spawnDeployer } from '../helpers/deploy-host-process.js';
 import { SshTargetFleet, type TestTarget } from '../helpers/ssh-targets.js';
 
@@ -282,3 +283,29 @@ describe('deployHost on real sshd targets', { timeout: 240_000 }, () => {
 function newest(t: TestTarget): string {
   return t.runIds().sort().at(-1) ?? '';
 }
+
+describe('the ssh adapter against a real sshd', { timeout: 120_000 }, () => {
+  it('tells a failing command from an unreachable host, naming the host', async () => {
+    const failed = await sshExec(t0.deployTarget, 'exit 3', 'run the check').catch((e: SshError) => e);
+    expect(failed).toBeInstanceOf(SshError);
+    expect(failed).toMatchObject({ kind: 'failed', host: 'vm0' });
+    expect((failed as SshError).message).toBe('on host vm0, run the check failed (exit 3): ssh exit 3');
+
+    // A host key that does not match known_hosts is refused by ssh itself: unreachable, with why.
+    const wrongKeys = join(fleet.dir, 'wrong_known_hosts');
+    const t0Key = readFileSync(join(t0.root, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    writeFileSync(wrongKeys, `[127.0.0.1]:${t1.sshPort} ${t0Key}\n`);
+    const impostor = {
+      ...t1.deployTarget,
+      name: 'impostor',
+      // ssh takes the first value of an option: this known_hosts wins.
+      sshOptions: [`UserKnownHostsFile=${wrongKeys}`, ...fleet.sshOptions],
+    };
+    const refused = await sshExec(impostor, 'true', 'read the running system').catch((e: SshError) => e);
+    expect(refused).toMatchObject({ kind: 'unreachable', host: 'impostor' });
+    expect((refused as SshError).message).toContain('Host key verification failed');
+
+    const ok = await sshExec(t0.deployTarget, 'printf %s "$0"', 'print');
+    expect(ok.stdout).not.toBe('');
+  });
+});
