@@ -56,10 +56,8 @@ beforeAll(async () => {
   fleet = await SshTargetFleet.start(3);
   [t0, t1, t2] = fleet.targets as [TestTarget, TestTarget, TestTarget];
   const v1 = await fleet.build(fleet.targets.map((t) => t.system(`${t.name}-v1`)));
-  fleet.targets.forEach((t, i) => {
-    t.install(v1[i]!);
-    running[i] = v1[i]!;
-  });
+  await fleet.installAll(v1);
+  running.push(...v1);
 });
 
 afterAll(async () => {
