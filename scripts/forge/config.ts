@@ -39,12 +39,14 @@ export function forgeConfigFromEnv(env: Env): ForgeConfig {
   const token =
     set(env, 'TAPPAAS_FORGE_TOKEN') ??
     (kind === 'gitea' ? (set(env, 'GITEA_TOKEN') ?? set(env, 'GITHUB_TOKEN')) : set(env, 'GITHUB_TOKEN'));
-  if (!token)
+  if (!token) {
+    const name = kind === 'github' ? 'GITHUB_TOKEN' : 'GITEA_TOKEN';
+    // The workflow expression, spelled without a template literal on purpose.
+    const expr = ['$', '{{ secrets.', name, ' }}'].join('');
     throw new ForgeConfigError(
-      `no token for the ${kind === 'github' ? 'GitHub' : 'Gitea'} API: set ${
-        kind === 'github' ? 'GITHUB_TOKEN' : 'GITEA_TOKEN'
-      } or TAPPAAS_FORGE_TOKEN (in a workflow: env: ${kind === 'github' ? 'GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}' : 'GITEA_TOKEN: ${{ secrets.GITEA_TOKEN }}'})`,
+      `no token for the ${kind === 'github' ? 'GitHub' : 'Gitea'} API: set ${name} or TAPPAAS_FORGE_TOKEN (in a workflow: env: ${name}: ${expr})`,
     );
+  }
   const repository = set(env, 'TAPPAAS_FORGE_REPOSITORY') ?? set(env, 'GITHUB_REPOSITORY');
   if (!repository)
     throw new ForgeConfigError(

@@ -261,7 +261,7 @@ export class ForgeServer {
     query: Record<string, string>,
     body: Record<string, unknown>,
     res: ServerResponse,
-  ): void {
+  ): undefined {
     const status = op.response.status;
     const number = Number(params.number);
     switch (`${op.request.method} ${op.request.path}`) {
@@ -333,6 +333,6 @@ export class ForgeServer {
       }
     }
     this.violations.push(`${op.operation}: the fake forge has no answer for it`);
-    this.send(res, 500, { message: 'unhandled' });
+    return this.send(res, 500, { message: 'unhandled' });
   }
 }
