@@ -155,9 +155,10 @@ export class ForgeServer {
     status: number,
     body: unknown,
     headers: Record<string, string> = {},
-  ): void {
+  ): undefined {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(body === undefined ? '' : JSON.stringify(body));
+    return undefined;
   }
 
   private pullJson(p: FakePull): Record<string, unknown> {
