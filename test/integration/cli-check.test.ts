@@ -69,15 +69,34 @@ function check(dir: string, ...args: string[]) {
 const COMMON = 'nix/common.nix';
 
 describe('tappaas check', () => {
-  it('passes the bundled fleet with no error, from the work tree and from a revision', () => {
+  it('passes the bundled fleet with no finding at all, from the work tree and from a revision', () => {
     const dir = repoWith('bundled');
+    // Every Nix file of the fleet (roles, template, cicd server, package, hosts, hardware) and the flake.
+    const nixFiles = git(dir, 'ls-files', 'nix', 'flake.nix')
+      .split('\n')
+      .filter((f) => f.endsWith('.nix'));
+    expect(nixFiles).toEqual(
+      expect.arrayContaining([
+        'nix/modules/roles/cicd.nix',
+        'nix/modules/template.nix',
+        'nix/pkgs/tappaas-cicd.nix',
+        'nix/hosts/tappaas-cicd.nix',
+        'nix/hardware/tappaas-cicd-hw.nix',
+      ]),
+    );
     for (const args of [[], ['--to', 'HEAD']]) {
       const r = check(dir, ...args);
       expect(r.stderr).toBe('');
-      expect(r.json!.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(r.json!.diagnostics).toEqual([]);
       expect(r.code).toBe(0);
-      expect(r.json!.files).toBe(13);
+      expect(r.json!.files).toBe(nixFiles.length);
     }
+    const lint = runCli(['lint', '--format', 'json'], {
+      cwd: dir,
+      env: { XDG_CACHE_HOME: join(dir, '.git', 'cache') },
+    });
+    expect(lint.code, lint.stderr).toBe(0);
+    expect(JSON.parse(lint.stdout)).toEqual({ files: nixFiles.length, diagnostics: [] });
   });
 
   it('reports each problem of the broken fleet, with its fix', () => {

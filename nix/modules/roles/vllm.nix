@@ -11,6 +11,7 @@ in
 {
   options.tappaas.roles.vllm = {
     enable = lib.mkEnableOption "the vLLM inference server";
+    package = lib.mkPackageOption pkgs [ "python3Packages" "vllm" ] { };
     model = lib.mkOption {
       type = lib.types.str;
       default = "meta-llama/Llama-2-7b-chat-hf";
@@ -24,7 +25,24 @@ in
     extraArgs = lib.mkOption {
       type = lib.types.listOf lib.types.str;
       default = [ ];
+      example = [
+        "--max-model-len"
+        "8192"
+        "--gpu-memory-utilization"
+        "0.9"
+      ];
       description = "Extra arguments for `vllm serve`.";
+    };
+    environmentFile = lib.mkOption {
+      type = lib.types.nullOr lib.types.path;
+      default = null;
+      example = "/var/lib/secrets/vllm.env";
+      description = "File with secrets (e.g. `HF_TOKEN=…` for gated models), kept out of the Nix store.";
+    };
+    openKernelModule = lib.mkOption {
+      type = lib.types.bool;
+      default = false;
+      description = "Use NVIDIA's open kernel module (Turing and newer GPUs) instead of the proprietary one.";
     };
   };
 
@@ -39,8 +57,10 @@ in
     hardware.nvidia = {
       modesetting.enable = true;
       powerManagement.enable = false;
-      open = false;
+      open = cfg.openKernelModule;
       nvidiaSettings = false;
+      # Keeps the GPU initialised between requests on a headless host.
+      nvidiaPersistenced = true;
       package = config.boot.kernelPackages.nvidiaPackages.stable;
     };
 
@@ -58,14 +78,18 @@ in
       after = [ "network-online.target" ];
       wants = [ "network-online.target" ];
       wantedBy = [ "multi-user.target" ];
+      # Models (Hugging Face downloads) and every cache under /var/lib/vllm, not in $HOME.
       environment = {
-        HF_HOME = "/var/lib/vllm/huggingface";
-        XDG_CACHE_HOME = "/var/cache/vllm";
+        HF_HOME = "/var/lib/vllm/models";
+        XDG_CACHE_HOME = "/var/lib/vllm/cache";
+        VLLM_CACHE_ROOT = "/var/lib/vllm/cache/vllm";
+        VLLM_NO_USAGE_STATS = "1";
+        DO_NOT_TRACK = "1";
       };
       serviceConfig = {
         ExecStart = lib.escapeShellArgs (
           [
-            "${pkgs.python3Packages.vllm}/bin/vllm"
+            (lib.getExe' cfg.package "vllm")
             "serve"
             cfg.model
             "--host"
@@ -77,8 +101,12 @@ in
         );
         User = "vllm";
         Group = "vllm";
-        StateDirectory = "vllm";
-        CacheDirectory = "vllm";
+        EnvironmentFile = lib.optional (cfg.environmentFile != null) cfg.environmentFile;
+        StateDirectory = [
+          "vllm"
+          "vllm/models"
+          "vllm/cache"
+        ];
         WorkingDirectory = "/var/lib/vllm";
         Restart = "on-failure";
         RestartSec = 10;
