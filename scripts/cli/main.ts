@@ -14,6 +14,7 @@ Commands:
   hook pre-receive|install|uninstall   the server-side push gate (branch protection, registrations, lint)
   git-shell --as ID     authorized_keys forced command: record the pusher, run git-shell
   pr-comment --file F   post or update one marked comment on the pull request (GitHub, Gitea)
+  eval [HOST...]        evaluate (--build: and build) hosts' toplevels, per-host status
 
 Run \`tappaas <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 findings / rejected / failed hosts, 2 usage or internal error.`;
@@ -46,6 +47,10 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = 
   hook: async () => {
     const m = await import('./hook.js');
     return { run: m.hookCommand, help: m.hookHelp };
+  },
+  eval: async () => {
+    const m = await import('./eval.js');
+    return { run: m.evalCommand, help: m.evalHelp };
   },
   'git-shell': async () => {
     const m = await import('./git-shell.js');
