@@ -94,8 +94,8 @@ export async function retireHost(opts: RetireOptions): Promise<RetireReport> {
     opts.onNote?.(`${payloadPath(host)} is not valid JSON; the Proxmox steps cannot name the VM id`);
   }
   const inventory = (config.hosts?.[host] ?? {}) as { address?: string };
-  const identities = ((config.policy?.registration as { hosts?: Record<string, string[]> } | undefined)
-    ?.hosts ?? {})[host];
+  const registration = config.policy?.registration as { hosts?: Record<string, string[]> } | undefined;
+  const identities = registration?.hosts?.[host];
   const proxmox = proxmoxSteps(
     host,
     {
