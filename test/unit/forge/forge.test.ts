@@ -140,3 +140,18 @@ describe('markers', () => {
     expect(scrub('auth abc123 failed abc123', 'abc123')).toBe('auth *** failed ***');
   });
 });
+
+describe('pull request number of a CI job', () => {
+  it('comes from the event payload, else the ref', async () => {
+    const { prNumberFromEnv, prNumberFromRef } = await import('../../../scripts/forge/pr-number.js');
+    expect(prNumberFromRef('refs/pull/12/merge')).toBe(12);
+    expect(prNumberFromRef('refs/pull/7/head')).toBe(7);
+    expect(prNumberFromRef('refs/heads/main')).toBeUndefined();
+    const read = () => JSON.stringify({ number: 5, pull_request: { number: 5 } });
+    expect(prNumberFromEnv({ GITHUB_EVENT_PATH: '/e', GITHUB_REF: 'refs/pull/9/merge' }, read)).toBe(5);
+    expect(prNumberFromEnv({ GITHUB_EVENT_PATH: '/e', GITHUB_REF: 'refs/pull/9/merge' }, () => '{')).toBe(9);
+    expect(
+      prNumberFromEnv({ GITHUB_EVENT_PATH: '/e' }, () => JSON.stringify({ ref: 'refs/heads/x' })),
+    ).toBeUndefined();
+  });
+});
