@@ -1,10 +1,18 @@
 // A fleet repository for the onboarding tests: the toolkit's own bundled fleet (nix/, flake.nix,
 // tappaas.json) committed on main of a bare "server" and a CI clone, and registration branches
 // pushed the way a first-booting VM pushes them.
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitFixture, run } from './git.js';
 import { REPO } from './run-cli.js';
+
+export const FLEET_CONFIG = `{
+  "$schema": "./schemas/tappaas.schema.json",
+  "lint": {
+    "ignore": ["test/fixtures/**"]
+  }
+}
+`;
 
 export const NIX_OFFLINE = 'substituters =\nexperimental-features = nix-command flakes\n';
 
@@ -37,8 +45,9 @@ export class FleetRepo extends GitFixture {
     super('tappaas-onboard-');
     if (files) this.commit(undefined, files, 'fleet');
     else {
-      for (const p of ['nix', 'flake.nix', 'tappaas.json'])
-        cpSync(join(REPO, p), join(this.work, p), { recursive: true });
+      for (const p of ['nix', 'flake.nix']) cpSync(join(REPO, p), join(this.work, p), { recursive: true });
+      // A fixed tappaas.json, so the expected inventory edit does not depend on the toolkit's own.
+      writeFileSync(join(this.work, 'tappaas.json'), FLEET_CONFIG);
       this.git(['add', '-A']);
       this.git(['commit', '-q', '-m', 'fleet']);
     }
