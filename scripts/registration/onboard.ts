@@ -2,6 +2,7 @@
 // Everything is read from git at the ref and the base (never from a work tree), every input
 // is validated before anything is written, and the commit is made through a throwaway index.
 
+import { fileFacts } from '../fleet/facts.js';
 import { type FleetLayout, fleetLayout, hardwarePath, hostPath } from '../fleet/layout.js';
 import { runGit } from '../git/exec.js';
 import { parseConfig, type TappaasConfig } from '../lint/config.js';
@@ -181,6 +182,20 @@ export async function processRegistration(opts: OnboardOptions): Promise<Onboard
 
   const baseFiles = await listFiles(root, base);
   const baseSet = new Set(baseFiles);
+  const existingHost = hostPath(layout, host);
+  if (baseSet.has(existingHost)) {
+    // A re-registration (the VM was reinstalled): its hardware and facts may change, its role
+    // may not, since the host file someone reviewed stays as it is.
+    const text = (await readBlob(root, base, existingHost))?.toString('utf8') ?? '';
+    const roles = (await fileFacts(existingHost, text)).roles.map((r) => r.value);
+    if (roles.length > 0 && !roles.includes(inputs.payload.role))
+      return {
+        ...report,
+        problems: [
+          `${host} is already in the fleet with role ${roles.join(', ')} (${existingHost}); a registration cannot change a host's role: change ${existingHost} in a pull request, or retire ${host} first`,
+        ],
+      };
+  }
   let changes: Record<string, Buffer | string>;
   try {
     changes = onboardChanges({

@@ -262,6 +262,33 @@ describe('tappaas register process: bad registrations are rejected and nothing i
     }, 120_000);
   }
 
+  it('rejects a re-registration that changes the role of a host in the fleet', async () => {
+    repo.registerHost('tappaas-vllm', payloadFor('tappaas-vllm', { role: 'litellm' }));
+    const state = repo.state();
+    const r = await process(repo, 'registration/tappaas-vllm', ['--no-eval']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).problems).toEqual([
+      "tappaas-vllm is already in the fleet with role vllm (nix/hosts/tappaas-vllm.nix); a registration cannot change a host's role: change nix/hosts/tappaas-vllm.nix in a pull request, or retire tappaas-vllm first",
+    ]);
+    expect(repo.state()).toBe(state);
+  }, 120_000);
+
+  it('accepts a re-registration with the same role: new hardware and facts, the host file kept', async () => {
+    repo.registerHost('tappaas-vllm');
+    const r = await process(repo, 'registration/tappaas-vllm', ['--no-eval']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.files).toEqual([
+      { path: 'registrations/tappaas-vllm.json', change: 'added' },
+      { path: 'nix/hardware/tappaas-vllm-hw.nix', change: 'modified' },
+      { path: 'nix/hosts/tappaas-vllm.nix', change: 'unchanged' },
+      { path: 'tappaas.json', change: 'modified' },
+    ]);
+    expect(repo.at(report.commit, 'nix/hosts/tappaas-vllm.nix')).toBe(
+      repo.at('origin/main', 'nix/hosts/tappaas-vllm.nix'),
+    );
+  }, 120_000);
+
   it('exits 2 for a ref that does not exist', async () => {
     const r = await process(repo, 'registration/nosuch');
     expect(r.code).toBe(2);
