@@ -1,9 +1,10 @@
 // `tappaas register process <ref>`: the onboarding job CI runs on registration/** pushes.
+import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ForgeConfigError, ForgeError } from '../forge/types.js';
 import { GitError } from '../git/exec.js';
 import { type OnboardReport, processRegistration, RevisionError } from '../registration/onboard.js';
-import { onboardText } from '../registration/report.js';
+import { onboardSummary, onboardText } from '../registration/report.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
 import { repoRoot } from './repo-root.js';
@@ -95,5 +96,14 @@ export async function registerCommand(opts: CommandOptions): Promise<number> {
     throw err;
   }
   opts.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : onboardText(report));
+  // The job summary (GitHub; Gitea from 1.27), besides the log that both always show.
+  const summary = (opts.env ?? process.env).GITHUB_STEP_SUMMARY;
+  if (summary) {
+    try {
+      appendFileSync(summary, onboardSummary(report));
+    } catch (err) {
+      opts.stderr(`tappaas register: warning: cannot write the job summary: ${(err as Error).message}\n`);
+    }
+  }
   return report.status === 'ok' || report.status === 'unchanged' ? 0 : 1;
 }

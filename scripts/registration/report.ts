@@ -123,3 +123,17 @@ export function onboardText(r: OnboardReport): string {
   }
   return `${out.join('\n')}\n`;
 }
+
+/** Markdown for the CI job summary: the same facts as the log. */
+export function onboardSummary(r: OnboardReport): string {
+  const who = r.host ?? r.ref;
+  if (r.status === 'rejected')
+    return `### tappaas register process: ${who} rejected\n\nNothing was written:\n\n${r.problems.map((p) => `- ${cell(p)}`).join('\n')}\n`;
+  if (r.status === 'unchanged')
+    return `### tappaas register process: ${who}\n\nAlready onboarded on the base; nothing to do.\n`;
+  const lines = [onboardComment(r).trimEnd()];
+  for (const f of r.files ?? []) lines.push(`- \`${f.path}\`: ${f.change}`);
+  if (r.pr) lines.push(`- pull request [#${r.pr.number}](${r.pr.url}) ${r.pr.action}`);
+  if (r.status === 'failed') lines.push('', `**Failed, nothing pushed:** ${r.problems.map(cell).join('; ')}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,5 +1,7 @@
 // Evaluation of the new host during onboarding, with real Nix, offline, on a fixture fleet whose
 // flake needs no nixpkgs (a host's toplevel is a plain derivation that reads the host file).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetRepo, NIX_OFFLINE, payloadFor } from '../helpers/onboard-fleet.js';
 import { buildCli } from '../helpers/run-cli.js';
@@ -86,12 +88,17 @@ describe('tappaas register process: evaluation of the new host', () => {
   it('a host that does not evaluate fails the job and nothing is published', async () => {
     repo.registerHost('bad1', payloadFor('bad1', { role: 'broken' }));
     const refs = repo.git(['for-each-ref', '--format=%(refname) %(objectname)']);
+    const summary = join(repo.root, 'summary.md');
     const r = await runCliAsync(['register', 'process', 'registration/bad1'], {
       cwd: repo.work,
-      env,
+      env: { ...env, GITHUB_STEP_SUMMARY: summary },
       timeoutMs: 240_000,
     });
     expect(r.code).toBe(1);
+    const written = readFileSync(summary, 'utf8');
+    expect(written).toMatch(/^### tappaas register process: bad1\n/);
+    expect(written).toMatch(/- evaluation failed: .*role broken cannot be built/);
+    expect(written).toMatch(/\*\*Failed, nothing pushed:\*\* bad1 does not evaluate\n$/);
     expect(r.stdout).toMatch(/evaluation failed: .*role broken cannot be built/);
     expect(r.stdout).toMatch(/FAILED, nothing pushed:\n {2}- bad1 does not evaluate/);
     expect(repo.git(['for-each-ref', '--format=%(refname) %(objectname)'])).toBe(refs);
