@@ -164,3 +164,15 @@ export async function parentOf(root: string, commit: string): Promise<string | u
   const oid = r.stdout.toString('utf8').trim();
   return r.code === 0 && oid ? oid : undefined;
 }
+
+/** Fetches `branch` from `remote` when it exists there; false when it does not. */
+export async function fetchIfExists(root: string, remote: string, branch: string): Promise<boolean> {
+  const r = await runGit(
+    ['fetch', '--quiet', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`],
+    {
+      cwd: root,
+      okCodes: [128],
+    },
+  );
+  return r.code === 0;
+}

@@ -49,6 +49,8 @@ export interface OnboardReport {
   status: 'ok' | 'unchanged' | 'rejected' | 'failed';
   problems: string[];
   role?: string;
+  /** The registration branch, however the ref was spelled (registration/<host>). */
+  source?: string;
   base?: string;
   branch?: string;
   commit?: string;
@@ -174,7 +176,14 @@ export async function processRegistration(opts: OnboardOptions): Promise<Onboard
   const tip = await resolveRevision(root, opts.ref, opts.remote);
   if (!tip) throw new RevisionError(`ref ${JSON.stringify(opts.ref)} not found in ${root} (fetch it first)`);
   const layout = fleetLayout(baseConfig.config.fleet);
-  const report: OnboardReport = { ref: opts.ref, host, status: 'rejected', problems: [], base };
+  const report: OnboardReport = {
+    ref: opts.ref,
+    host,
+    status: 'rejected',
+    problems: [],
+    source: refHost.branch,
+    base,
+  };
 
   const inputs = await readInputs(root, opts.ref, tip, base, host, layout);
   if ('problems' in inputs) return { ...report, problems: inputs.problems };
@@ -233,7 +242,15 @@ export async function processRegistration(opts: OnboardOptions): Promise<Onboard
   }
   const branch = `onboard/${host}`;
   const message = `Onboard ${host} (role ${inputs.payload.role})\n\nFrom ${refHost.branch} at ${tip}: ${payloadPath(host)} and ${hardwarePath(layout, host)};\ngenerated ${hostPath(layout, host)} and the inventory entry hosts.${host} in ${CONFIG_FILE}.\n`;
-  const published = await commitFor(root, branch, base, tree, message, opts.remote);
+  const published = await commitFor(
+    root,
+    branch,
+    base,
+    tree,
+    message,
+    opts.remote,
+    opts.openPr && (await hasRemote(root, opts.remote)),
+  );
   Object.assign(report, { branch, commit: published.commit, reused: published.reused });
 
   const headConfig = parseConfig(String(changes[CONFIG_FILE]), `${CONFIG_FILE} (generated)`);

@@ -8,6 +8,7 @@ import { upsertComment, upsertPull } from '../forge/upsert.js';
 import {
   checkedOutIn,
   commitTree,
+  fetchIfExists,
   parentOf,
   pushBranch,
   resolveRevision,
@@ -33,7 +34,10 @@ export async function commitFor(
   tree: string,
   message: string,
   remote: string,
+  fetchRemote = false,
 ): Promise<PublishedBranch> {
+  // The branch a previous run pushed: reusing its commit keeps the pull request's history still.
+  if (fetchRemote) await fetchIfExists(root, remote, branch);
   for (const ref of [`refs/heads/${branch}`, `refs/remotes/${remote}/${branch}`]) {
     const tip = await resolveRevision(root, ref, remote);
     if (tip && (await treeOf(root, tip)) === tree && (await parentOf(root, tip)) === base)

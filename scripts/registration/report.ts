@@ -86,7 +86,7 @@ export function onboardComment(r: OnboardReport): string {
     for (const d of c.diagnostics) lines.push(`  - \`${cell(diagnosticLine(d))}\``);
   }
   lines.push(`- ${evaluationLine(r.evaluation, r.host ?? '')}`);
-  lines.push(`- commit: \`${r.commit}\` on \`${r.branch}\`, from \`${r.ref}\``);
+  lines.push(`- commit: \`${r.commit}\` on \`${r.branch}\`, from \`${r.source ?? r.ref}\``);
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,6 +2,7 @@
 // node:http server speaks exactly the recorded GitHub and Gitea endpoints, shapes and their
 // sources in test/fixtures/forge/). The branch is really pushed to a bare repository; the
 // pull request is opened once, then updated; one comment carries the latest report.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeEnv } from '../helpers/forge-contract-suite.js';
 import { ForgeServer } from '../helpers/forge-server.js';
@@ -74,6 +75,21 @@ for (const kind of ['github', 'gitea'] as const) {
       expect(server.pulls[0]!.body).toContain('| addresses | 10.0.0.77 |');
       expect(server.comments).toHaveLength(1);
       expect(server.comments[0]!.body).toContain(report.commit);
+
+      // A fresh CI clone (no local onboard branch) finds the pushed commit and reuses it.
+      const clone = join(repo.root, 'ci-clone');
+      repo.git(['clone', '-q', repo.bare, clone], repo.root);
+      const fresh = await runCliAsync(
+        ['register', 'process', 'refs/remotes/origin/registration/gpu1', '--open-pr', '--no-eval', '--json'],
+        { cwd: clone, env, timeoutMs: 240_000 },
+      );
+      expect(fresh.code).toBe(0);
+      expect(JSON.parse(fresh.stdout)).toMatchObject({
+        commit: report.commit,
+        reused: true,
+        pr: { action: 'unchanged', comment: { action: 'unchanged' } },
+      });
+      expect(repo.serverRef('refs/heads/onboard/gpu1')).toBe(report.commit);
     }, 300_000);
 
     it('retires a host through one pull request and prints the Proxmox steps', async () => {
