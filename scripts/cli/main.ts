@@ -13,6 +13,9 @@ Commands:
   rules                 list the lint rules and their docs (--json, --markdown)
   hook pre-receive|install|uninstall   the server-side push gate (branch protection, registrations, lint)
   git-shell --as ID     authorized_keys forced command: record the pusher, run git-shell
+  pr-comment --file F   post or update one marked comment on the pull request (GitHub, Gitea)
+  register process REF  turn a registration/<host> branch into the onboarding branch and PR
+  retire HOST           prepare the branch/PR that removes a host, and say what to do in Proxmox
   eval [HOST...]        evaluate (--build: and build) hosts' toplevels, per-host status
 
 Run \`tappaas <command> --help\` for a command's options.
@@ -54,6 +57,18 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = 
   'git-shell': async () => {
     const m = await import('./git-shell.js');
     return { run: m.gitShellCommand, help: m.gitShellHelp };
+  },
+  register: async () => {
+    const m = await import('./register.js');
+    return { run: m.registerCommand, help: m.registerHelp };
+  },
+  retire: async () => {
+    const m = await import('./retire.js');
+    return { run: m.retireCommand, help: m.retireHelp };
+  },
+  'pr-comment': async () => {
+    const m = await import('./pr-comment.js');
+    return { run: m.prCommentCommand, help: m.prCommentHelp };
   },
 };
 

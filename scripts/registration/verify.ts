@@ -1,0 +1,99 @@
+// Checks a generated commit before anyone reviews it: `tappaas check` in-process (structure +
+// lint of the fleet at the commit; only findings the change introduced against the base
+// count, as `check --from`), and the new host's evaluation with real Nix when it can run.
+// Evaluation is best effort: the fleet's flake needs nixpkgs, which an offline runner cannot
+// fetch, and that is reported as skipped, never as passed.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { snapshot } from '../fleet/check.js';
+import type { FleetLayout } from '../fleet/layout.js';
+import { introduced } from '../fleet/ratchet.js';
+import { revisionSource } from '../fleet/source.js';
+import { runGit } from '../git/exec.js';
+import type { TappaasConfig } from '../lint/config.js';
+import type { Diagnostic } from '../lint/types.js';
+
+export interface CheckOutcome {
+  /** Findings the change introduced (structure and lint), repo-relative paths. */
+  diagnostics: Diagnostic[];
+  errors: number;
+  warnings: number;
+}
+
+export async function checkChange(
+  root: string,
+  base: string,
+  head: string,
+  layout: FleetLayout,
+  config: TappaasConfig,
+  onNote?: (t: string) => void,
+): Promise<CheckOutcome> {
+  const opts = { root, cwd: root, layout, config, cache: false, onNote };
+  const headSource = revisionSource(root, head, 'the onboarding commit', layout);
+  const baseSource = revisionSource(root, base, 'the base', layout);
+  try {
+    const h = await snapshot(headSource, opts);
+    const b = await snapshot(baseSource, { ...opts, reuse: h });
+    const diagnostics = introduced(b.diagnostics, h.diagnostics).sort(
+      (x, y) => x.file.localeCompare(y.file) || x.line - y.line || x.rule.localeCompare(y.rule),
+    );
+    return {
+      diagnostics,
+      errors: diagnostics.filter((d) => d.severity === 'error').length,
+      warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+    };
+  } finally {
+    headSource.close();
+    baseSource.close();
+  }
+}
+
+export type EvalOutcome =
+  | { status: 'ok'; drvPath: string | null }
+  | { status: 'eval-error'; error: string }
+  | { status: 'skipped'; reason: string };
+
+/** A failure to get the flake's inputs (no network, no cache), not a fault of the host. */
+const FETCH_FAILURE =
+  /unable to download|couldn't resolve host|could not resolve host|unable to fetch|failed to fetch|cannot fetch|network is unreachable|while fetching the input|cannot write modified lock file/i;
+
+export function classifyEvalError(error: string): EvalOutcome {
+  if (FETCH_FAILURE.test(error)) {
+    const what = /nixpkgs/i.test(error) ? 'nixpkgs unavailable' : 'a flake input is unavailable';
+    return { status: 'skipped', reason: `${what} (${error.split('\n')[0]!.slice(0, 200)})` };
+  }
+  return { status: 'eval-error', error };
+}
+
+/** Evaluates `host` of the flake at `commit`, from an export of that commit (no checkout). */
+export async function evaluateAt(
+  root: string,
+  commit: string,
+  host: string,
+  opts: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<EvalOutcome> {
+  const files = await runGit(['ls-tree', '--name-only', commit, 'flake.nix'], { cwd: root });
+  if (!files.stdout.toString().trim())
+    return { status: 'skipped', reason: 'the repository has no flake.nix' };
+  const which = spawnSync('nix', ['--version'], { encoding: 'utf8' });
+  if (which.error || which.status !== 0) return { status: 'skipped', reason: 'nix is not installed' };
+  const nixcli = await import('../nixcli/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'tappaas-onboard-eval-'));
+  try {
+    const archive = await runGit(['archive', '--format=tar', commit], { cwd: root });
+    const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
+    if (untar.status !== 0) return { status: 'skipped', reason: `cannot unpack the commit: ${untar.stderr}` };
+    const [result] = await nixcli.evaluateHosts(nixcli.localFlake(dir, `path:${dir}`), [host], {
+      timeoutMs: opts.timeoutMs ?? 600_000,
+      env: opts.env,
+      hostFile: (h) => `nix/hosts/${h}.nix`,
+    });
+    if (!result) return { status: 'eval-error', error: 'no result from the evaluation' };
+    if (result.status === 'ok') return { status: 'ok', drvPath: result.drvPath };
+    return classifyEvalError(result.error ?? result.message ?? 'evaluation failed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
