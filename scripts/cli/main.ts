@@ -13,6 +13,7 @@ Commands:
   rules                 list the lint rules and their docs (--json, --markdown)
   hook pre-receive|install|uninstall   the server-side push gate (branch protection, registrations, lint)
   git-shell --as ID     authorized_keys forced command: record the pusher, run git-shell
+  plan --from REV       which hosts a change touches and how (toplevel paths, closure diffs)
 
 Run \`tappaas <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 findings / rejected / failed hosts, 2 usage or internal error.`;
@@ -49,6 +50,10 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = 
   'git-shell': async () => {
     const m = await import('./git-shell.js');
     return { run: m.gitShellCommand, help: m.gitShellHelp };
+  },
+  plan: async () => {
+    const m = await import('./plan.js');
+    return { run: m.planCommand, help: m.planHelp };
   },
 };
 

@@ -86,7 +86,7 @@ export async function fileDeps(
     const info = analyzeModule(expression, scopes, true);
     for (const d of info.definitions) {
       const path = staticPath(d.segments);
-      if (!path || path.length !== 4 || path[0] !== 'tappaas' || path[1] !== 'roles' || path[3] !== 'enable')
+      if (path?.length !== 4 || path[0] !== 'tappaas' || path[1] !== 'roles' || path[3] !== 'enable')
         continue;
       let value = d.value ? unwrapValue(d.value) : undefined;
       for (let call = value && wrapperCall(value, scopes); call; call = value && wrapperCall(value, scopes)) {

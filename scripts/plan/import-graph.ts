@@ -139,7 +139,7 @@ export function hostGraph(input: HostGraphInput): HostGraph {
       seen.add(t.file);
       if (!t.follow || !tree.fileSet.has(t.file)) continue;
       const d = deps.get(t.file);
-      if (!d || !d.parsed) {
+      if (!d?.parsed) {
         unknown.add(t.file);
         if (!d) continue;
       }
@@ -153,7 +153,7 @@ export function hostGraph(input: HostGraphInput): HostGraph {
         resolveRef(r, tree, { inFlake: true, hosts, hostFolders: hostFolders(flakeDeps) }),
       )
     : [];
-  if (!flakeDeps || !flakeDeps.parsed) unknown.add(flake);
+  if (!flakeDeps?.parsed) unknown.add(flake);
   const shared = closure(flakeTargets.filter((t) => !t.host));
   shared.add(flake);
   const perHost = new Map<string, Set<string>>();

@@ -1,0 +1,122 @@
+// Plans a change from one revision to another: the changed files (git), the hosts they can
+// affect (import graphs of both trees), the toplevel paths of those hosts at both sides (Nix,
+// on `git archive` copies of the two commits) and, for changed hosts, their closure diffs.
+// Hosts the change cannot affect are unchanged without evaluating them.
+import { posix } from 'node:path';
+import { runGit } from '../git/exec.js';
+import type { PlanReport } from '../report/plan-text.js';
+import { affectedHosts, type TreeFacts } from './affected.js';
+import { checkoutCommit, type Checkout } from './checkout.js';
+import { type ChangedFile, parseNameStatus, touchedPaths } from './changes.js';
+import { hostGraph } from './import-graph.js';
+import { buildToplevels, closureDiff, evaluateToplevels, hostNames, type NixContext } from './nix.js';
+import { hostsToEvaluate, planHosts, summarize } from './plan.js';
+import { loadTree } from './tree-facts.js';
+
+export interface MakePlanOptions {
+  root: string;
+  /** Commits (resolved) and how the user named them. */
+  from: { commit: string; label: string };
+  to: { commit: string; label: string };
+  /** The flake's folder relative to the repository root ('' for the root). */
+  flakeDir: string;
+  /** The fleet folder relative to the repository root (tappaas.json fleet.root). */
+  fleetRoot: string;
+  /** Build changed hosts at both sides for their closure diffs. */
+  closures: boolean;
+  timeoutMs?: number;
+  jobs?: number;
+  explain?: NixContext['explain'];
+  onProgress?: (text: string) => void;
+}
+
+export interface MadePlan extends PlanReport {
+  changes: ChangedFile[];
+}
+
+export async function changedFiles(root: string, from: string, to: string): Promise<ChangedFile[]> {
+  const r = await runGit(['diff', '--name-status', '-z', '--no-renames', from, to], { cwd: root });
+  return parseNameStatus(r.stdout.toString('utf8'));
+}
+
+export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
+  const progress = opts.onProgress ?? (() => {});
+  const flakeFile = opts.flakeDir ? posix.join(opts.flakeDir, 'flake.nix') : 'flake.nix';
+  const lockFile = opts.flakeDir ? posix.join(opts.flakeDir, 'flake.lock') : 'flake.lock';
+  const changes = await changedFiles(opts.root, opts.from.commit, opts.to.commit);
+  const checkouts: Checkout[] = [];
+  try {
+    progress(`checking out ${opts.from.label} and ${opts.to.label}`);
+    const made = await Promise.allSettled([
+      checkoutCommit(opts.root, opts.from.commit, 'base'),
+      checkoutCommit(opts.root, opts.to.commit, 'head'),
+    ]);
+    for (const m of made) if (m.status === 'fulfilled') checkouts.push(m.value);
+    for (const m of made) if (m.status === 'rejected') throw m.reason;
+    const [baseDir, headDir] = checkouts as [Checkout, Checkout];
+    const ctx = (dir: string): NixContext => ({
+      flake: `path:${opts.flakeDir ? posix.join(dir, opts.flakeDir) : dir}`,
+      timeoutMs: opts.timeoutMs,
+      explain: opts.explain,
+    });
+    const baseCtx = ctx(baseDir.dir);
+    const headCtx = ctx(headDir.dir);
+    progress('listing hosts and reading imports');
+    const [baseHosts, headHosts, baseTree, headTree] = await Promise.all([
+      hostNames(baseCtx),
+      hostNames(headCtx),
+      loadTree(opts.root, opts.from.commit, flakeFile),
+      loadTree(opts.root, opts.to.commit, flakeFile),
+    ]);
+    const facts = (hosts: string[], t: Awaited<ReturnType<typeof loadTree>>): TreeFacts => ({
+      graph: hostGraph({ tree: t.tree, deps: t.deps, hosts, flake: flakeFile }),
+      deps: t.deps,
+      hosts,
+    });
+    const affected = affectedHosts({
+      base: facts(baseHosts, baseTree),
+      head: facts(headHosts, headTree),
+      changed: touchedPaths(changes),
+      flake: flakeFile,
+      lock: lockFile,
+      fleetRoot: opts.fleetRoot,
+    });
+    const todo = hostsToEvaluate(baseHosts, headHosts, affected.hosts);
+    progress(`evaluating ${todo.base.length} host(s) at ${opts.from.label} and ${todo.head.length} at ${opts.to.label}`);
+    const [base, head] = await Promise.all([
+      evaluateToplevels(baseCtx, todo.base, opts.jobs),
+      evaluateToplevels(headCtx, todo.head, opts.jobs),
+    ]);
+    const hosts = planHosts({ baseHosts, headHosts, affected: affected.hosts, base, head });
+    const changed = hosts.filter((h) => h.status === 'changed' && h.old && h.new);
+    if (opts.closures && changed.length > 0) {
+      progress(`building ${changed.length} changed host(s) at both sides for their closure diffs`);
+      const names = changed.map((h) => h.name);
+      const [baseBuild, headBuild] = await Promise.all([
+        buildToplevels(baseCtx, names),
+        buildToplevels(headCtx, names),
+      ]);
+      for (const h of changed) {
+        try {
+          h.closure = await closureDiff(headCtx, h.old!, h.new!);
+        } catch (err) {
+          const why = [baseBuild && `build at ${opts.from.label} failed: ${baseBuild}`, headBuild && `build at ${opts.to.label} failed: ${headBuild}`]
+            .filter(Boolean)
+            .join('; ');
+          h.closureError = why || (err as Error).message;
+        }
+      }
+    }
+    return {
+      from: opts.from.label,
+      to: opts.to.label,
+      hosts,
+      summary: summarize(hosts),
+      ...(affected.all ? { all: affected.all } : {}),
+      ignored: affected.ignored,
+      changes,
+    };
+  } finally {
+    for (const c of checkouts) c.remove();
+  }
+}
