@@ -67,12 +67,16 @@ export async function planCommand(opts: CommandOptions): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-  if (!values.from) throw new UsageError('--from REV is required (the revision to compare against, e.g. origin/main)');
+  if (!values.from)
+    throw new UsageError('--from REV is required (the revision to compare against, e.g. origin/main)');
   const timeout = Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout ${values.timeout}: give seconds > 0`);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new UsageError(`--timeout ${values.timeout}: give seconds > 0`);
   const jobs = Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${values.jobs}: give a whole number >= 1`);
-  if (values.color && values['no-color']) throw new UsageError('--color and --no-color contradict each other');
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new UsageError(`--jobs ${values.jobs}: give a whole number >= 1`);
+  if (values.color && values['no-color'])
+    throw new UsageError('--color and --no-color contradict each other');
   const env = opts.env ?? process.env;
 
   const flakeDir = resolve(opts.cwd, values.flake ?? '.');
@@ -83,7 +87,10 @@ export async function planCommand(opts: CommandOptions): Promise<number> {
   if (rel.startsWith('..')) throw new UsageError(`--flake ${values.flake} is outside the repository ${root}`);
   const commit = async (rev: string, flag: string) => {
     const oid = await resolveCommit(root, rev);
-    if (!oid) throw new UsageError(`${flag} ${JSON.stringify(rev)}: no such commit in ${root}; give a branch, tag or commit id`);
+    if (!oid)
+      throw new UsageError(
+        `${flag} ${JSON.stringify(rev)}: no such commit in ${root}; give a branch, tag or commit id`,
+      );
     return { commit: oid, label: rev };
   };
   const from = await commit(values.from, '--from');

@@ -16,7 +16,10 @@ export async function checkoutCommit(root: string, commit: string, label: string
   const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
     await new Promise<void>((resolve, reject) => {
-      const git = spawn('git', ['archive', '--format=tar', commit], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const git = spawn('git', ['archive', '--format=tar', commit], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const tar = spawn('tar', ['-x', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
       let gitErr = '';
       let tarErr = '';
@@ -32,7 +35,7 @@ export async function checkoutCommit(root: string, commit: string, label: string
       let failed: string | undefined;
       const done = (what: string, code: number | null, err: string) => {
         if (code !== 0) failed ??= `${what} exited with ${code}: ${err.trim() || 'no message'}`;
-        if (--pending === 0) (failed ? reject(new Error(failed)) : resolve());
+        if (--pending === 0) failed ? reject(new Error(failed)) : resolve();
       };
       git.on('error', (e) => reject(e));
       tar.on('error', (e) => reject(e));

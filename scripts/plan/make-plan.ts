@@ -2,16 +2,18 @@
 // affect (import graphs of both trees), the toplevel paths of those hosts at both sides (Nix,
 // on `git archive` copies of the two commits) and, for changed hosts, their closure diffs.
 // Hosts the change cannot affect are unchanged without evaluating them.
-import { posix } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { runGit } from '../git/exec.js';
+import { trimNixError } from '../nixcli/errors.js';
 import type { PlanReport } from '../report/plan-text.js';
 import { affectedHosts, type TreeFacts } from './affected.js';
-import { checkoutCommit, type Checkout } from './checkout.js';
 import { type ChangedFile, parseNameStatus, touchedPaths } from './changes.js';
+import { type Checkout, checkoutCommit } from './checkout.js';
 import { hostGraph } from './import-graph.js';
 import { buildToplevels, closureDiff, evaluateToplevels, hostNames, type NixContext } from './nix.js';
 import { hostsToEvaluate, planHosts, summarize } from './plan.js';
-import { loadTree } from './tree-facts.js';
+import { type LoadedTree, loadTree } from './tree-facts.js';
 
 export interface MakePlanOptions {
   root: string;
@@ -54,20 +56,20 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
     for (const m of made) if (m.status === 'fulfilled') checkouts.push(m.value);
     for (const m of made) if (m.status === 'rejected') throw m.reason;
     const [baseDir, headDir] = checkouts as [Checkout, Checkout];
-    const ctx = (dir: string): NixContext => ({
-      flake: `path:${opts.flakeDir ? posix.join(dir, opts.flakeDir) : dir}`,
-      timeoutMs: opts.timeoutMs,
-      explain: opts.explain,
-    });
-    const baseCtx = ctx(baseDir.dir);
-    const headCtx = ctx(headDir.dir);
-    progress('listing hosts and reading imports');
-    const [baseHosts, headHosts, baseTree, headTree] = await Promise.all([
-      hostNames(baseCtx),
-      hostNames(headCtx),
+    progress('reading imports');
+    const [baseTree, headTree] = await Promise.all([
       loadTree(opts.root, opts.from.commit, flakeFile),
       loadTree(opts.root, opts.to.commit, flakeFile),
     ]);
+    const ctx = (dir: string, tree: LoadedTree): NixContext => ({
+      flake: `path:${opts.flakeDir ? posix.join(dir, opts.flakeDir) : dir}`,
+      timeoutMs: opts.timeoutMs,
+      explain: opts.explain ?? explainer(opts.flakeDir, dir, tree),
+    });
+    const baseCtx = ctx(baseDir.dir, baseTree);
+    const headCtx = ctx(headDir.dir, headTree);
+    progress('listing hosts');
+    const [baseHosts, headHosts] = await Promise.all([hostNames(baseCtx), hostNames(headCtx)]);
     const facts = (hosts: string[], t: Awaited<ReturnType<typeof loadTree>>): TreeFacts => ({
       graph: hostGraph({ tree: t.tree, deps: t.deps, hosts, flake: flakeFile }),
       deps: t.deps,
@@ -82,7 +84,9 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
       fleetRoot: opts.fleetRoot,
     });
     const todo = hostsToEvaluate(baseHosts, headHosts, affected.hosts);
-    progress(`evaluating ${todo.base.length} host(s) at ${opts.from.label} and ${todo.head.length} at ${opts.to.label}`);
+    progress(
+      `evaluating ${todo.base.length} host(s) at ${opts.from.label} and ${todo.head.length} at ${opts.to.label}`,
+    );
     const [base, head] = await Promise.all([
       evaluateToplevels(baseCtx, todo.base, opts.jobs),
       evaluateToplevels(headCtx, todo.head, opts.jobs),
@@ -100,7 +104,10 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
         try {
           h.closure = await closureDiff(headCtx, h.old!, h.new!);
         } catch (err) {
-          const why = [baseBuild && `build at ${opts.from.label} failed: ${baseBuild}`, headBuild && `build at ${opts.to.label} failed: ${headBuild}`]
+          const why = [
+            baseBuild && `build at ${opts.from.label} failed: ${baseBuild}`,
+            headBuild && `build at ${opts.to.label} failed: ${headBuild}`,
+          ]
             .filter(Boolean)
             .join('; ');
           h.closureError = why || (err as Error).message;
@@ -119,4 +126,47 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   } finally {
     for (const c of checkouts) c.remove();
   }
+}
+
+/** Nix's error trimmed to its message and the failing place, repo-relative. */
+function explainer(flakeDir: string, checkout: string, tree: LoadedTree): NonNullable<NixContext['explain']> {
+  return (stderr) => {
+    const t = trimNixError(stderr, {
+      locateLiteral: (literal) => locateLiteral(literal, checkout, tree, flakeDir),
+    });
+    // Positions are relative to the flake's folder (locateLiteral answers the same way).
+    const file = t.at && (flakeDir ? posix.join(flakeDir, t.at.file) : t.at.file);
+    const at = t.at?.inRepo ? `${file}:${t.at.line}${t.at.column ? `:${t.at.column}` : ''}` : undefined;
+    const message = t.text || t.message;
+    return at ? { message, at } : { message };
+  };
+}
+
+/**
+ * Where a thrown message is written: Nix 2.8 prints no position for `throw`, so the string
+ * literal is looked up in the Nix files the hosts import (quoted first, then anywhere).
+ */
+function locateLiteral(
+  literal: string,
+  checkout: string,
+  tree: LoadedTree,
+  flakeDir: string,
+): { file: string; line: number; column?: number } | undefined {
+  for (const needle of [JSON.stringify(literal), literal]) {
+    for (const file of tree.deps.keys()) {
+      let text: string;
+      try {
+        text = readFileSync(join(checkout, file), 'utf8');
+      } catch {
+        continue;
+      }
+      const at = text.indexOf(needle);
+      if (at < 0) continue;
+      const before = text.slice(0, at);
+      const line = before.split('\n').length;
+      const rel = flakeDir && file.startsWith(`${flakeDir}/`) ? file.slice(flakeDir.length + 1) : file;
+      return { file: rel, line, column: at - before.lastIndexOf('\n') };
+    }
+  }
+  return undefined;
 }

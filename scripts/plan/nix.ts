@@ -64,7 +64,13 @@ function failure(r: RunNixResult, ctx: NixContext): { message: string; at?: stri
 export function firstError(stderr: string): string {
   const lines = stderr.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('\n');
   const i = lines.findIndex((l) => /^\s*error:/.test(l));
-  if (i < 0) return lines.filter((l) => l.trim()).slice(-1)[0]?.trim() ?? 'nix failed without a message';
+  if (i < 0)
+    return (
+      lines
+        .filter((l) => l.trim())
+        .slice(-1)[0]
+        ?.trim() ?? 'nix failed without a message'
+    );
   const head = lines[i]!.replace(/^\s*error:\s*/, '').trim();
   return head || (lines[i + 1]?.trim() ?? 'error');
 }
@@ -73,7 +79,10 @@ export async function hostNames(ctx: NixContext): Promise<string[]> {
   const r = await run(ctx, hostNamesArgv(ctx.flake));
   if (r.code !== 0) {
     const f = failure(r, ctx);
-    throw new NixPlanError(`cannot list nixosConfigurations of ${ctx.flake}`, f.at ? `${f.message} (${f.at})` : f.message);
+    throw new NixPlanError(
+      `cannot list nixosConfigurations of ${ctx.flake}`,
+      f.at ? `${f.message} (${f.at})` : f.message,
+    );
   }
   const names = JSON.parse(r.stdout) as unknown;
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))
@@ -97,7 +106,10 @@ export async function evaluateToplevels(
     const paths = JSON.parse(r.stdout) as Record<string, string>;
     for (const h of hosts) {
       const p = paths[h];
-      out.set(h, typeof p === 'string' ? { outPath: p } : { error: 'no toplevel path in the output of nix eval' });
+      out.set(
+        h,
+        typeof p === 'string' ? { outPath: p } : { error: 'no toplevel path in the output of nix eval' },
+      );
     }
     return out;
   }
@@ -112,7 +124,10 @@ export async function evaluateToplevels(
       const one = await run(ctx, toplevelsArgv(ctx.flake, [h]));
       if (one.code === 0) {
         const p = (JSON.parse(one.stdout) as Record<string, string>)[h];
-        out.set(h, typeof p === 'string' ? { outPath: p } : { error: 'no toplevel path in the output of nix eval' });
+        out.set(
+          h,
+          typeof p === 'string' ? { outPath: p } : { error: 'no toplevel path in the output of nix eval' },
+        );
       } else {
         const f = failure(one, ctx);
         out.set(h, f.at ? { error: f.message, at: f.at } : { error: f.message });

@@ -4,7 +4,9 @@
 import type { HostPlan } from '../plan/plan.js';
 
 /** `file:line[:column]` of an error place. */
-export function parsePlace(at: string | undefined): { file: string; startLine?: number; startColumn?: number } | undefined {
+export function parsePlace(
+  at: string | undefined,
+): { file: string; startLine?: number; startColumn?: number } | undefined {
   if (!at) return undefined;
   const m = /^(.*?):(\d+)(?::(\d+))?$/.exec(at);
   if (!m) return { file: at };
