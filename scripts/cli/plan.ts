@@ -31,7 +31,9 @@ Options:
       --markdown FILE   also write the plan as markdown (job summary, PR comment)
       --no-closures     skip building changed hosts for their closure diffs
       --timeout SECONDS limit for each Nix process (default 900)
-      --jobs N          Nix processes at a time when hosts are evaluated one by one (default 2)
+      --jobs N          Nix processes at a time (default 2)
+      --batch N         hosts evaluated per Nix process (default 8): they share the cost of
+                        common imports such as nixpkgs, but their memory adds up
   -c, --config FILE     tappaas.json to use (default: the nearest one up to the git root)
       --color, --no-color
                         force colors on or off
@@ -56,6 +58,7 @@ export async function planCommand(opts: CommandOptions): Promise<number> {
       'no-closures': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '900' },
       jobs: { type: 'string', default: '2' },
+      batch: { type: 'string', default: '8' },
       config: { type: 'string', short: 'c' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },
@@ -75,6 +78,9 @@ export async function planCommand(opts: CommandOptions): Promise<number> {
   const jobs = Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1)
     throw new UsageError(`--jobs ${values.jobs}: give a whole number >= 1`);
+  const batch = Number(values.batch);
+  if (!Number.isInteger(batch) || batch < 1)
+    throw new UsageError(`--batch ${values.batch}: give a whole number >= 1`);
   if (values.color && values['no-color'])
     throw new UsageError('--color and --no-color contradict each other');
   const env = opts.env ?? process.env;
@@ -107,7 +113,7 @@ export async function planCommand(opts: CommandOptions): Promise<number> {
       fleetRoot: layout.root,
       closures: !values['no-closures'],
       timeoutMs: timeout * 1000,
-      jobs,
+      limits: { jobs, batch },
       onProgress: opts.isTTY && !values.json ? (t) => opts.stderr(`tappaas plan: ${t}\n`) : undefined,
     });
   } catch (err) {

@@ -11,7 +11,15 @@ import { affectedHosts, type TreeFacts } from './affected.js';
 import { type ChangedFile, parseNameStatus, touchedPaths } from './changes.js';
 import { type Checkout, checkoutCommit } from './checkout.js';
 import { hostGraph } from './import-graph.js';
-import { buildToplevels, closureDiff, evaluateToplevels, hostNames, type NixContext } from './nix.js';
+import {
+  buildToplevels,
+  closureDiff,
+  type EvalLimits,
+  evaluateToplevels,
+  hostNames,
+  type NixContext,
+  NixPlanError,
+} from './nix.js';
 import { hostsToEvaluate, planHosts, summarize } from './plan.js';
 import { type LoadedTree, loadTree } from './tree-facts.js';
 
@@ -27,7 +35,8 @@ export interface MakePlanOptions {
   /** Build changed hosts at both sides for their closure diffs. */
   closures: boolean;
   timeoutMs?: number;
-  jobs?: number;
+  /** Nix processes at a time and hosts per process. */
+  limits?: EvalLimits;
   explain?: NixContext['explain'];
   onProgress?: (text: string) => void;
 }
@@ -69,7 +78,30 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
     const baseCtx = ctx(baseDir.dir, baseTree);
     const headCtx = ctx(headDir.dir, headTree);
     progress('listing hosts');
-    const [baseHosts, headHosts] = await Promise.all([hostNames(baseCtx), hostNames(headCtx)]);
+    const [baseHosts, headListing] = await Promise.all([
+      hostNames(baseCtx),
+      hostNames(headCtx).catch((err: unknown) => (err instanceof NixPlanError ? err : Promise.reject(err))),
+    ]);
+    if (headListing instanceof NixPlanError) {
+      // The change breaks the flake itself: every host fails at head.
+      const hosts = planHosts({
+        baseHosts,
+        headHosts: baseHosts,
+        affected: new Map(baseHosts.map((h) => [h, [headListing.what]])),
+        base: new Map(),
+        head: new Map(baseHosts.map((h) => [h, { error: headListing.detail }])),
+      });
+      return {
+        from: opts.from.label,
+        to: opts.to.label,
+        hosts,
+        summary: summarize(hosts),
+        all: `${headListing.what}: ${headListing.detail}`,
+        ignored: [],
+        changes,
+      };
+    }
+    const headHosts = headListing;
     const facts = (hosts: string[], t: Awaited<ReturnType<typeof loadTree>>): TreeFacts => ({
       graph: hostGraph({ tree: t.tree, deps: t.deps, hosts, flake: flakeFile }),
       deps: t.deps,
@@ -88,8 +120,8 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
       `evaluating ${todo.base.length} host(s) at ${opts.from.label} and ${todo.head.length} at ${opts.to.label}`,
     );
     const [base, head] = await Promise.all([
-      evaluateToplevels(baseCtx, todo.base, opts.jobs),
-      evaluateToplevels(headCtx, todo.head, opts.jobs),
+      evaluateToplevels(baseCtx, todo.base, opts.limits),
+      evaluateToplevels(headCtx, todo.head, opts.limits),
     ]);
     const hosts = planHosts({ baseHosts, headHosts, affected: affected.hosts, base, head });
     const changed = hosts.filter((h) => h.status === 'changed' && h.old && h.new);

@@ -90,51 +90,53 @@ export async function hostNames(ctx: NixContext): Promise<string[]> {
   return names;
 }
 
+export interface EvalLimits {
+  /** Nix processes at a time. */
+  jobs: number;
+  /** Hosts per Nix process: they share imports (nixpkgs) but add up in memory. */
+  batch: number;
+}
+
+/** Hosts split into batches of at most `size`. */
+export function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += Math.max(1, size)) out.push(items.slice(i, i + Math.max(1, size)));
+  return out;
+}
+
+function evaluation(r: RunNixResult, host: string, ctx: NixContext): Evaluation {
+  if (r.code === 0) {
+    const p = (JSON.parse(r.stdout) as Record<string, unknown>)[host];
+    return typeof p === 'string' ? { outPath: p } : { error: 'no toplevel path in the output of nix eval' };
+  }
+  const f = failure(r, ctx);
+  return f.at ? { error: f.message, at: f.at } : { error: f.message };
+}
+
 /**
- * Toplevel out paths of `hosts`: one Nix process for all of them (shared imports evaluate once),
- * and only when that fails, one process per host (`jobs` at a time) to find the failing ones.
+ * Toplevel out paths of `hosts`: several hosts per Nix process (shared imports evaluate once),
+ * `jobs` processes at a time; a batch that fails is evaluated again one host per process to
+ * tell which hosts fail (a batch that timed out is not: each host would take as long).
  */
 export async function evaluateToplevels(
   ctx: NixContext,
   hosts: readonly string[],
-  jobs = 2,
+  limits: EvalLimits = { jobs: 2, batch: 8 },
 ): Promise<Map<string, Evaluation>> {
   const out = new Map<string, Evaluation>();
-  if (hosts.length === 0) return out;
-  const r = await run(ctx, toplevelsArgv(ctx.flake, hosts));
-  if (r.code === 0) {
-    const paths = JSON.parse(r.stdout) as Record<string, string>;
-    for (const h of hosts) {
-      const p = paths[h];
-      out.set(
-        h,
-        typeof p === 'string' ? { outPath: p } : { error: 'no toplevel path in the output of nix eval' },
-      );
-    }
-    return out;
-  }
-  if (hosts.length === 1 || r.timedOut) {
-    const f = failure(r, ctx);
-    for (const h of hosts) out.set(h, f.at ? { error: f.message, at: f.at } : { error: f.message });
-    if (hosts.length === 1 || !r.timedOut) return out;
-  }
-  const queue = [...hosts];
+  const queue = batches(hosts, limits.batch);
   const worker = async () => {
-    for (let h = queue.shift(); h !== undefined; h = queue.shift()) {
-      const one = await run(ctx, toplevelsArgv(ctx.flake, [h]));
-      if (one.code === 0) {
-        const p = (JSON.parse(one.stdout) as Record<string, string>)[h];
-        out.set(
-          h,
-          typeof p === 'string' ? { outPath: p } : { error: 'no toplevel path in the output of nix eval' },
-        );
-      } else {
-        const f = failure(one, ctx);
-        out.set(h, f.at ? { error: f.message, at: f.at } : { error: f.message });
+    for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
+      const r = await run(ctx, toplevelsArgv(ctx.flake, group));
+      if (r.code === 0 || group.length === 1 || r.timedOut) {
+        for (const h of group) out.set(h, evaluation(r, h, ctx));
+        continue;
       }
+      // Split: the failing hosts come out one by one, the others still evaluate.
+      queue.push(...group.map((h) => [h]));
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, hosts.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limits.jobs, queue.length)) }, worker));
   return out;
 }
 
