@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Nix source, not templates
 import { describe, expect, it } from 'vitest';
 import { batches, buildArgv, firstError, toplevelsApply } from '../../../scripts/plan/nix.js';
 import { type Evaluation, hostsToEvaluate, planHosts, summarize } from '../../../scripts/plan/plan.js';
