@@ -3,12 +3,14 @@
 import { hookBench } from './hook.js';
 import { lintBench } from './lint.js';
 import { machineLine } from './measure.js';
+import { planBench } from './plan.js';
 
 export type Section = (log: (line: string) => void) => Promise<void>;
 
 const SECTIONS: Record<string, Section> = {
   lint: lintBench,
   hook: hookBench,
+  plan: planBench,
 };
 
 async function main(argv: string[]): Promise<number> {
