@@ -21,6 +21,8 @@ export interface RunNixOptions {
   program?: string;
   /** Receives stderr as it arrives (progress, live logs). */
   onStderr?: (chunk: string) => void;
+  /** Told the process id once it runs (e.g. to watch its memory between steps). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface RunNixResult {
@@ -77,14 +79,22 @@ export function rssMiB(pid: number): number | undefined {
  * (NixMissingError).
  */
 export function runNix(args: string[], opts: RunNixOptions = {}): Promise<RunNixResult> {
-  const program = opts.program ?? 'nix';
+  return runProcess(opts.program ?? 'nix', nixArgv(args), opts);
+}
+
+/** The runner behind runNix for Nix tools that take their own argv (nix-eval-jobs). */
+export function runProcess(
+  program: string,
+  argv: readonly string[],
+  opts: Omit<RunNixOptions, 'program'> = {},
+): Promise<RunNixResult> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) {
       resolve({ code: null, signal: null, stdout: '', stderr: '', timedOut: false, aborted: true });
       return;
     }
     // Its own process group, so one kill reaches every process it starts that stays in it.
-    const child = spawn(program, nixArgv(args), {
+    const child = spawn(program, argv, {
       cwd: opts.cwd,
       env: opts.env ? { ...process.env, ...opts.env } : process.env,
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -136,6 +146,7 @@ export function runNix(args: string[], opts: RunNixOptions = {}): Promise<RunNix
       stop();
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
 
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -33,7 +33,10 @@ export interface HostSpec {
   packages?: string[];
 }
 
-/** Text of nix/hosts/<name>.nix. Line 4 is `roles`, line 5 `packages`, line 6 `settings.port`. */
+/**
+ * Text of nix/hosts/<name>.nix. Line 4 is `roles`, line 5 `packages` (left out when the list
+ * is empty), then `settings.port`, then `lines`.
+ */
 export function hostText(name: string, index: number, spec: HostSpec = {}): string {
   const roles = spec.roles ?? [FIXTURE_ROLES[index % FIXTURE_ROLES.length]!];
   const packages = spec.packages ?? ['htop'];
@@ -42,7 +45,7 @@ export function hostText(name: string, index: number, spec: HostSpec = {}): stri
     '{ pkgs, ... }:',
     '{',
     `  roles = [ ${roles.map((r) => JSON.stringify(r)).join(' ')} ];`,
-    `  packages = [ ${packages.map((p) => `pkgs.${p}`).join(' ')} ];`,
+    ...(packages.length ? [`  packages = [ ${packages.map((p) => `pkgs.${p}`).join(' ')} ];`] : []),
     `  settings.port = ${8000 + index};`,
     ...(spec.lines ?? []),
     '}',
