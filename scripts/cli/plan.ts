@@ -30,10 +30,12 @@ Options:
       --json            print the plan as JSON
       --markdown FILE   also write the plan as markdown (job summary, PR comment)
       --no-closures     skip building changed hosts for their closure diffs
-      --timeout SECONDS limit for each Nix process (default 900)
+      --timeout SECONDS limit for each host's evaluation and build (default 900)
       --jobs N          Nix processes at a time (default 2)
       --batch N         hosts evaluated per Nix process (default 8): they share the cost of
                         common imports such as nixpkgs, but their memory adds up
+      --max-memory MIB  memory budget of one Nix process; past it the rest of its batch goes
+                        on in a fresh process (as nix-eval-jobs' --max-memory-size)
   -c, --config FILE     tappaas.json to use (default: the nearest one up to the git root)
       --color, --no-color
                         force colors on or off
@@ -59,6 +61,7 @@ export async function planCommand(opts: CommandOptions): Promise<number> {
       timeout: { type: 'string', default: '900' },
       jobs: { type: 'string', default: '2' },
       batch: { type: 'string', default: '8' },
+      'max-memory': { type: 'string' },
       config: { type: 'string', short: 'c' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },
@@ -81,6 +84,9 @@ export async function planCommand(opts: CommandOptions): Promise<number> {
   const batch = Number(values.batch);
   if (!Number.isInteger(batch) || batch < 1)
     throw new UsageError(`--batch ${values.batch}: give a whole number >= 1`);
+  const maxMemory = values['max-memory'] === undefined ? undefined : Number(values['max-memory']);
+  if (maxMemory !== undefined && (!Number.isFinite(maxMemory) || maxMemory <= 0))
+    throw new UsageError(`--max-memory ${values['max-memory']}: give MiB > 0`);
   if (values.color && values['no-color'])
     throw new UsageError('--color and --no-color contradict each other');
   const env = opts.env ?? process.env;
@@ -111,9 +117,10 @@ export async function planCommand(opts: CommandOptions): Promise<number> {
       to,
       flakeDir: rel,
       fleetRoot: layout.root,
+      hostsDir: layout.hosts,
       closures: !values['no-closures'],
       timeoutMs: timeout * 1000,
-      limits: { jobs, batch },
+      limits: { jobs, batch, ...(maxMemory ? { maxMemoryMiB: maxMemory } : {}) },
       onProgress: opts.isTTY && !values.json ? (t) => opts.stderr(`tappaas plan: ${t}\n`) : undefined,
     });
   } catch (err) {

@@ -2,10 +2,9 @@
 // affect (import graphs of both trees), the toplevel paths of those hosts at both sides (Nix,
 // on `git archive` copies of the two commits) and, for changed hosts, their closure diffs.
 // Hosts the change cannot affect are unchanged without evaluating them.
-import { readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { runGit } from '../git/exec.js';
-import { trimNixError } from '../nixcli/errors.js';
+import type { HostResult } from '../nixcli/types.js';
 import type { PlanReport } from '../report/plan-text.js';
 import { affectedHosts, type TreeFacts } from './affected.js';
 import { type ChangedFile, parseNameStatus, touchedPaths } from './changes.js';
@@ -14,14 +13,13 @@ import { hostGraph } from './import-graph.js';
 import {
   buildToplevels,
   closureDiff,
-  type EvalLimits,
   evaluateToplevels,
   hostNames,
   type NixContext,
   NixPlanError,
 } from './nix.js';
 import { hostsToEvaluate, planHosts, summarize } from './plan.js';
-import { type LoadedTree, loadTree } from './tree-facts.js';
+import { loadTree } from './tree-facts.js';
 
 export interface MakePlanOptions {
   root: string;
@@ -35,9 +33,10 @@ export interface MakePlanOptions {
   /** Build changed hosts at both sides for their closure diffs. */
   closures: boolean;
   timeoutMs?: number;
-  /** Nix processes at a time and hosts per process. */
-  limits?: EvalLimits;
-  explain?: NixContext['explain'];
+  /** The hosts folder relative to the repository root (tappaas.json fleet.hosts). */
+  hostsDir: string;
+  /** Nix processes at a time, hosts per process, memory budget per process (MiB). */
+  limits?: { jobs: number; batch?: number; maxMemoryMiB?: number };
   onProgress?: (text: string) => void;
 }
 
@@ -70,13 +69,21 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
       loadTree(opts.root, opts.from.commit, flakeFile),
       loadTree(opts.root, opts.to.commit, flakeFile),
     ]);
-    const ctx = (dir: string, tree: LoadedTree): NixContext => ({
-      flake: `path:${opts.flakeDir ? posix.join(dir, opts.flakeDir) : dir}`,
-      timeoutMs: opts.timeoutMs,
-      explain: opts.explain ?? explainer(opts.flakeDir, dir, tree),
-    });
-    const baseCtx = ctx(baseDir.dir, baseTree);
-    const headCtx = ctx(headDir.dir, headTree);
+    const ctx = (dir: string): NixContext => {
+      const flakeDir = opts.flakeDir ? posix.join(dir, opts.flakeDir) : dir;
+      return {
+        // Nix's positions and the literal search are relative to the flake's folder.
+        flake: { ref: `path:${flakeDir}`, dir: flakeDir, sourceRoot: flakeDir },
+        flakeDir: opts.flakeDir,
+        timeoutMs: opts.timeoutMs,
+        jobs: opts.limits?.jobs ?? 2,
+        batch: opts.limits?.batch,
+        maxMemoryMiB: opts.limits?.maxMemoryMiB,
+        hostFile: (h) => `${posix.relative(opts.flakeDir || '.', opts.hostsDir)}/${h}.nix`,
+      };
+    };
+    const baseCtx = ctx(baseDir.dir);
+    const headCtx = ctx(headDir.dir);
     progress('listing hosts');
     const [baseHosts, headListing] = await Promise.all([
       hostNames(baseCtx),
@@ -120,29 +127,37 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
       `evaluating ${todo.base.length} host(s) at ${opts.from.label} and ${todo.head.length} at ${opts.to.label}`,
     );
     const [base, head] = await Promise.all([
-      evaluateToplevels(baseCtx, todo.base, opts.limits),
-      evaluateToplevels(headCtx, todo.head, opts.limits),
+      evaluateToplevels(baseCtx, todo.base),
+      evaluateToplevels(headCtx, todo.head),
     ]);
-    const hosts = planHosts({ baseHosts, headHosts, affected: affected.hosts, base, head });
+    const hosts = planHosts({
+      baseHosts,
+      headHosts,
+      affected: affected.hosts,
+      base: base.evaluations,
+      head: head.evaluations,
+    });
     const changed = hosts.filter((h) => h.status === 'changed' && h.old && h.new);
     if (opts.closures && changed.length > 0) {
       progress(`building ${changed.length} changed host(s) at both sides for their closure diffs`);
-      const names = changed.map((h) => h.name);
+      const pick = (m: Map<string, HostResult>) => changed.map((h) => m.get(h.name)!);
       const [baseBuild, headBuild] = await Promise.all([
-        buildToplevels(baseCtx, names),
-        buildToplevels(headCtx, names),
+        buildToplevels(baseCtx, pick(base.results)),
+        buildToplevels(headCtx, pick(head.results)),
       ]);
       for (const h of changed) {
+        const failures = [
+          baseBuild.has(h.name) && `build at ${opts.from.label} failed: ${baseBuild.get(h.name)}`,
+          headBuild.has(h.name) && `build at ${opts.to.label} failed: ${headBuild.get(h.name)}`,
+        ].filter((x): x is string => typeof x === 'string');
+        if (failures.length) {
+          h.closureError = failures.join('; ');
+          continue;
+        }
         try {
           h.closure = await closureDiff(headCtx, h.old!, h.new!);
         } catch (err) {
-          const why = [
-            baseBuild && `build at ${opts.from.label} failed: ${baseBuild}`,
-            headBuild && `build at ${opts.to.label} failed: ${headBuild}`,
-          ]
-            .filter(Boolean)
-            .join('; ');
-          h.closureError = why || (err as Error).message;
+          h.closureError = (err as Error).message;
         }
       }
     }
@@ -158,47 +173,4 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   } finally {
     for (const c of checkouts) c.remove();
   }
-}
-
-/** Nix's error trimmed to its message and the failing place, repo-relative. */
-function explainer(flakeDir: string, checkout: string, tree: LoadedTree): NonNullable<NixContext['explain']> {
-  return (stderr) => {
-    const t = trimNixError(stderr, {
-      locateLiteral: (literal) => locateLiteral(literal, checkout, tree, flakeDir),
-    });
-    // Positions are relative to the flake's folder (locateLiteral answers the same way).
-    const file = t.at && (flakeDir ? posix.join(flakeDir, t.at.file) : t.at.file);
-    const at = t.at?.inRepo ? `${file}:${t.at.line}${t.at.column ? `:${t.at.column}` : ''}` : undefined;
-    const message = t.text || t.message;
-    return at ? { message, at } : { message };
-  };
-}
-
-/**
- * Where a thrown message is written: Nix 2.8 prints no position for `throw`, so the string
- * literal is looked up in the Nix files the hosts import (quoted first, then anywhere).
- */
-function locateLiteral(
-  literal: string,
-  checkout: string,
-  tree: LoadedTree,
-  flakeDir: string,
-): { file: string; line: number; column?: number } | undefined {
-  for (const needle of [JSON.stringify(literal), literal]) {
-    for (const file of tree.deps.keys()) {
-      let text: string;
-      try {
-        text = readFileSync(join(checkout, file), 'utf8');
-      } catch {
-        continue;
-      }
-      const at = text.indexOf(needle);
-      if (at < 0) continue;
-      const before = text.slice(0, at);
-      const line = before.split('\n').length;
-      const rel = flakeDir && file.startsWith(`${flakeDir}/`) ? file.slice(flakeDir.length + 1) : file;
-      return { file: rel, line, column: at - before.lastIndexOf('\n') };
-    }
-  }
-  return undefined;
 }

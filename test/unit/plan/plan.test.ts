@@ -1,6 +1,5 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Nix source, not templates
 import { describe, expect, it } from 'vitest';
-import { batches, buildArgv, firstError, toplevelsApply } from '../../../scripts/plan/nix.js';
+import { toEvaluation } from '../../../scripts/plan/nix.js';
 import { type Evaluation, hostsToEvaluate, planHosts, summarize } from '../../../scripts/plan/plan.js';
 import { planMarkdown } from '../../../scripts/report/plan-markdown.js';
 import { planText } from '../../../scripts/report/plan-text.js';
@@ -95,28 +94,30 @@ describe('planHosts', () => {
   });
 });
 
-describe('nix argv builders', () => {
-  it('asks for many toplevels in one expression, names passed as JSON', () => {
-    expect(toplevelsApply(['a', 'b"c'])).toBe(
-      'cs: builtins.listToAttrs (map (n: { name = n; value = cs.${n}.config.system.build.toplevel.outPath; }) (builtins.fromJSON "[\\"a\\",\\"b\\\\\\"c\\"]"))',
-    );
-    expect(buildArgv('path:/x', ['web1'])).toEqual([
-      'build',
-      '--no-link',
-      '--keep-going',
-      '--option',
-      'substituters',
-      '',
-      'path:/x#nixosConfigurations."web1".config.system.build.toplevel',
-    ]);
-  });
-
-  it('splits hosts into batches', () => {
-    expect(batches(['a', 'b', 'c', 'd', 'e'], 2)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
-  });
-
-  it('takes the first error line', () => {
-    expect(firstError('warning: x\nerror: no such disk\n(use --show-trace)')).toBe('no such disk');
-    expect(firstError('error:\n       … while evaluating\n')).toBe('… while evaluating');
+describe('toEvaluation', () => {
+  it('keeps the out path, or the error and its place relative to the repository', () => {
+    const ok = {
+      name: 'a',
+      status: 'ok' as const,
+      drvPath: '/nix/store/x.drv',
+      outPath: P('a'),
+      error: null,
+    };
+    expect(toEvaluation(ok)).toEqual({ outPath: P('a') });
+    const bad = {
+      name: 'b',
+      status: 'eval-error' as const,
+      drvPath: null,
+      outPath: null,
+      error: 'hosts/b.nix:7: no such disk',
+      file: 'hosts/b.nix',
+      line: 7,
+      column: 3,
+    };
+    expect(toEvaluation(bad, 'fleet')).toEqual({
+      error: 'hosts/b.nix:7: no such disk',
+      at: 'fleet/hosts/b.nix:7:3',
+    });
+    expect(toEvaluation({ ...bad, file: undefined })).toEqual({ error: 'hosts/b.nix:7: no such disk' });
   });
 });
