@@ -3,7 +3,7 @@
 // literal host it belongs to), whether the flake uses `self` (then any file of the repository
 // can matter), the role it gates its config on, and the roles it enables.
 import type { Node } from 'web-tree-sitter';
-import { fileFacts, type PathRef } from '../fleet/facts.js';
+import { type PathRef, treeFacts } from '../fleet/facts.js';
 import {
   analyzeModule,
   analyzeScopes,
@@ -54,9 +54,9 @@ export async function fileDeps(
   source: string,
   opts: { flake?: boolean } = {},
 ): Promise<FileDeps> {
-  const facts = await fileFacts(file, source, { flake: opts.flake });
   const tree = await parseNix(source);
   try {
+    const facts = treeFacts(file, tree, { flake: opts.flake });
     const root = tree.rootNode;
     const contexts = new Map<string, 'import' | 'data'>();
     const hostSpans = opts.flake ? literalHostSpans(root) : [];

@@ -19,7 +19,7 @@ import {
   NixPlanError,
 } from './nix.js';
 import { hostsToEvaluate, planHosts, summarize } from './plan.js';
-import { loadTree } from './tree-facts.js';
+import { type DepsCache, loadTree } from './tree-facts.js';
 
 export interface MakePlanOptions {
   root: string;
@@ -64,11 +64,6 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
     for (const m of made) if (m.status === 'fulfilled') checkouts.push(m.value);
     for (const m of made) if (m.status === 'rejected') throw m.reason;
     const [baseDir, headDir] = checkouts as [Checkout, Checkout];
-    progress('reading imports');
-    const [baseTree, headTree] = await Promise.all([
-      loadTree(opts.root, opts.from.commit, flakeFile),
-      loadTree(opts.root, opts.to.commit, flakeFile),
-    ]);
     const ctx = (dir: string): NixContext => {
       const flakeDir = opts.flakeDir ? posix.join(dir, opts.flakeDir) : dir;
       return {
@@ -84,11 +79,17 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
     };
     const baseCtx = ctx(baseDir.dir);
     const headCtx = ctx(headDir.dir);
-    progress('listing hosts');
-    const [baseHosts, headListing] = await Promise.all([
+    progress('listing hosts and reading imports');
+    // Nix lists the hosts while this process parses the two trees.
+    const listed = Promise.all([
       hostNames(baseCtx),
       hostNames(headCtx).catch((err: unknown) => (err instanceof NixPlanError ? err : Promise.reject(err))),
     ]);
+    listed.catch(() => {});
+    const cache: DepsCache = new Map();
+    const baseTree = await loadTree(baseDir.dir, flakeFile, cache);
+    const headTree = await loadTree(headDir.dir, flakeFile, cache);
+    const [baseHosts, headListing] = await listed;
     if (headListing instanceof NixPlanError) {
       // The change breaks the flake itself: every host fails at head.
       const hosts = planHosts({
