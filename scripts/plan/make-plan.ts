@@ -97,7 +97,12 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
         headHosts: baseHosts,
         affected: new Map(baseHosts.map((h) => [h, [headListing.what]])),
         base: new Map(),
-        head: new Map(baseHosts.map((h) => [h, { error: headListing.detail }])),
+        head: new Map(
+          baseHosts.map((h) => [
+            h,
+            { error: headListing.detail, ...(headListing.at ? { at: headListing.at } : {}) },
+          ]),
+        ),
       });
       return {
         from: opts.from.label,

@@ -28,6 +28,8 @@ export class NixPlanError extends Error {
   constructor(
     readonly what: string,
     readonly detail: string,
+    /** The failing place (file:line), repo-relative, when known. */
+    readonly at?: string,
   ) {
     super(`${what}: ${detail}`);
     this.name = 'NixPlanError';
@@ -38,7 +40,12 @@ export async function hostNames(ctx: NixContext): Promise<string[]> {
   try {
     return await listHosts(ctx.flake, { timeoutMs: ctx.timeoutMs });
   } catch (err) {
-    if (err instanceof FlakeError) throw new NixPlanError('cannot list the hosts', err.trimmed.text);
+    if (err instanceof FlakeError) {
+      const at = err.trimmed.at?.inRepo
+        ? `${repoFile(ctx, err.trimmed.at.file)}:${err.trimmed.at.line}`
+        : undefined;
+      throw new NixPlanError('cannot list the hosts', err.trimmed.text, at);
+    }
     throw err;
   }
 }

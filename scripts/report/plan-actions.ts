@@ -19,12 +19,22 @@ export async function emitPlanToActions(
   env: Record<string, string | undefined>,
 ): Promise<string | undefined> {
   const core = await import('@actions/core');
+  // One annotation per distinct failure (GitHub shows at most 10 per step): a broken shared
+  // module fails every host the same way.
+  const groups = new Map<string, { hosts: string[]; error: string; at?: string }>();
   for (const h of hosts) {
     if (h.error === undefined) continue;
-    const place = parsePlace(h.errorAt);
-    core.error(`host ${h.name} does not evaluate: ${h.error}`, {
-      title: `tappaas plan: ${h.name}`,
-      ...(place ?? {}),
+    const key = `${h.errorAt ?? ''}\0${h.error}`;
+    const g = groups.get(key) ?? { hosts: [], error: h.error, ...(h.errorAt ? { at: h.errorAt } : {}) };
+    g.hosts.push(h.name);
+    groups.set(key, g);
+  }
+  for (const g of groups.values()) {
+    const who =
+      g.hosts.length === 1 ? `host ${g.hosts[0]}` : `${g.hosts.length} hosts (${g.hosts.join(', ')})`;
+    core.error(`${who}: does not evaluate: ${g.error}`, {
+      title: `tappaas plan: ${g.hosts.length === 1 ? g.hosts[0] : `${g.hosts.length} hosts`}`,
+      ...(parsePlace(g.at) ?? {}),
     });
   }
   if (!env.GITHUB_STEP_SUMMARY) return undefined;

@@ -173,4 +173,32 @@ describe('tappaas plan on a 20-host fleet', () => {
     const md = readFileSync(summary, 'utf8');
     expect(md).toContain(`| ${host} | 🟡 changed |`);
   }, 120_000);
+
+  it('a flake that no longer evaluates at TO fails every host (exit 1), with an annotation on a runner', () => {
+    const flake = readFileSync(join(fx.work, 'flake.nix'), 'utf8');
+    const head = fx.commit(base, {
+      'flake.nix': flake.replace('fleet.nixosSystem {', 'fleet.nixosSystem { broken = ;'),
+    });
+    const r = runCli(['plan', '--from', base, '--to', head, '--json'], {
+      cwd: fx.work,
+      env: { ...offlineNixEnv(), GITHUB_ACTIONS: 'true' },
+    });
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'), r.stdout.lastIndexOf('}') + 1)) as PlanJson;
+    expect(json.hosts).toHaveLength(20);
+    expect(json.hosts.every((h) => h.error && h.new === null)).toBe(true);
+    expect(json.all).toMatch(/cannot list the hosts/);
+    expect(json.hosts[0]!.errorAt).toMatch(/^flake\.nix:15/);
+    expect(r.stdout.match(/^::error /gm)).toHaveLength(1);
+    expect(r.stdout).toMatch(/^::error title=tappaas plan%3A 20 hosts,file=flake\.nix,line=15/m);
+  }, 120_000);
+
+  it('usage errors exit 2 with the reason', () => {
+    const none = runCli(['plan'], { cwd: fx.work });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--from REV is required');
+    const bad = runCli(['plan', '--from', 'no-such-branch'], { cwd: fx.work });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--from "no-such-branch": no such commit');
+  });
 });
