@@ -51,6 +51,8 @@ interface BatchOutcome {
   rest: string[];
   /** A host to try again alone before the rest. */
   isolate?: string;
+  /** The process was stopped for its memory, not for a host's failure. */
+  memory?: boolean;
 }
 
 export async function evaluateHosts(
@@ -146,7 +148,7 @@ export async function evaluateHosts(
       for (const h of rest) record(failed(h, 'eval-error', 'killed', 'evaluation cancelled'));
       return { rest: [] };
     }
-    if (overBudget && !timedOutHost) return { rest };
+    if (overBudget && !timedOutHost) return { rest, memory: true };
     const blame = current ?? rest[0];
     if (timedOutHost) {
       const secs = ((opts.timeoutMs ?? 0) / 1000).toFixed(opts.timeoutMs! % 1000 ? 1 : 0);
@@ -204,7 +206,7 @@ export async function evaluateHosts(
   const worker = async () => {
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
       let next: string[] = batch;
-      let reason: 'batch' | 'restart' = 'batch';
+      let reason: 'batch' | 'restart' | 'memory' = 'batch';
       while (next.length > 0 && !opts.signal?.aborted) {
         emit({ type: 'process', hosts: next, reason });
         const out = await runBatch(next, false);
@@ -216,7 +218,7 @@ export async function evaluateHosts(
             record(failed(out.isolate, 'eval-error', 'nix-error', 'no result'));
         }
         next = out.rest;
-        reason = 'restart';
+        reason = out.memory ? 'memory' : 'restart';
       }
       for (const h of next)
         if (!results.has(h)) record(failed(h, 'eval-error', 'killed', 'evaluation cancelled'));

@@ -1,9 +1,18 @@
 // The Nix expressions and argv the adapter runs, and the reading of what Nix prints back.
 // Pure, so they are unit-tested apart from the processes.
 
-/** A Nix string literal for any text (JSON escapes plus `${`, which Nix would interpolate). */
+/**
+ * A Nix string literal for any text. Not JSON.stringify: Nix knows no `\uXXXX` (other control
+ * characters may stand raw in a Nix string), and `${` must be escaped.
+ */
 export function nixString(text: string): string {
-  return JSON.stringify(text).replace(/\$\{/g, '\\${');
+  const body = text
+    .replace(/[\\"]/g, '\\$&')
+    .replace(/\$\{/g, '\\${')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t');
+  return `"${body}"`;
 }
 
 /** Marks our progress lines among other `trace:` output on stderr. */

@@ -3,6 +3,7 @@
 // (`pname = "broken-tool";`). A heuristic for when Nix gives no place; exact matches only.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { nixString } from './expressions.js';
 
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'result']);
 const MAX_FILES = 5000;
@@ -31,7 +32,7 @@ function nixFiles(root: string): string[] {
 
 /** The literal as it is written between double quotes in Nix. */
 export function nixQuoted(literal: string): string {
-  return `"${literal.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$\{/g, '\\${').replace(/\n/g, '\\n')}"`;
+  return nixString(literal);
 }
 
 /** 1-based line and column of `index` in `text`. */

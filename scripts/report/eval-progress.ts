@@ -41,7 +41,7 @@ export function statusLine(
   const parts: string[] = [];
   if (evaluating.length) parts.push(`evaluating ${evaluating.join(', ')}`);
   if (building.length) parts.push(`building ${building.join(', ')}`);
-  const line = `[${done}/${total}] ${parts.join(' · ') || 'starting nix'}`;
+  const line = `[${done}/${total}] ${parts.join(' · ') || 'waiting for nix'}`;
   return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 }
 

@@ -162,6 +162,45 @@ describe('tappaas eval, good runs and bad input', () => {
   });
 });
 
+describe('tappaas eval when nix is killed', () => {
+  it('reports the host nix was on as killed, evaluates the others, exit 1, no crash', () => {
+    const f = fleet(4);
+    f.writeHost('db1', 1, {
+      lines: ["  settings.slow = builtins.foldl' (a: b: a + b) 0 (builtins.genList (i: i) 20000000);"],
+    });
+    // `nix` on PATH is a wrapper that runs the real one and, once db1 starts evaluating,
+    // kills it and itself with SIGKILL (as the OOM killer would).
+    const bin = mkdtempSync(join(tmpdir(), 'tappaas-killer-bin-'));
+    const realNix = execFileSync('sh', ['-c', 'command -v nix'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      join(bin, 'nix'),
+      [
+        '#!/bin/sh',
+        `${realNix} "$@" 2> "$0.$$.err" &`,
+        'pid=$!',
+        'while kill -0 $pid 2>/dev/null; do',
+        `  if grep -q '"start":"db1"' "$0.$$.err"; then kill -9 $pid; cat "$0.$$.err" >&2; kill -9 $$; fi`,
+        '  sleep 0.05',
+        'done',
+        'cat "$0.$$.err" >&2',
+        'wait $pid',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const r = runCli(['eval', '--json'], { cwd: f.dir, env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('internal error');
+    const { hosts } = JSON.parse(r.stdout) as { hosts: HostResult[] };
+    expect(hosts.map((h) => [h.name, h.status, h.cause ?? null])).toEqual([
+      ['cache2', 'ok', null],
+      ['db1', 'eval-error', 'killed'],
+      ['proxy3', 'ok', null],
+      ['web0', 'ok', null],
+    ]);
+    expect(hosts[1]?.error).toBe('nix was killed by SIGKILL while evaluating db1');
+  });
+});
+
 function runGit(cwd: string, args: string[]): void {
   execFileSync('git', args, { cwd, stdio: 'pipe' });
 }
