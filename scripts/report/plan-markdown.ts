@@ -2,7 +2,7 @@
 // and statuses, then one collapsible section per changed host with its closure diff. Pure.
 import { formatBytes } from '../plan/closure-diff.js';
 import type { HostPlan } from '../plan/plan.js';
-import { headline, type PlanReport } from './plan-text.js';
+import { headline, notEvaluated, type PlanReport, shownHosts } from './plan-text.js';
 
 const ICON: Record<string, string> = {
   unchanged: '⚪',
@@ -67,7 +67,7 @@ export function planMarkdown(r: PlanReport): string {
   const out = [`### tappaas plan \`${cell(r.from)}..${cell(r.to)}\``, '', headline(r), ''];
   if (r.all) out.push(`Every host was evaluated: ${cell(r.all)}.`, '');
   out.push('| host | status | old | new | why |', '|---|---|---|---|---|');
-  for (const h of r.hosts) {
+  for (const h of shownHosts(r.hosts)) {
     const status = h.error !== undefined ? `${ICON.error} error` : `${ICON[h.status]} ${h.status}`;
     const why =
       h.error !== undefined
@@ -81,6 +81,16 @@ export function planMarkdown(r: PlanReport): string {
       `| ${cell(h.name)} | ${status} | ${h.old ? code(h.old) : ''} | ${h.new ? code(h.new) : ''} | ${why} |`,
     );
   }
+  const skipped = notEvaluated(r.hosts);
+  if (skipped.length)
+    out.push(
+      '',
+      `<details><summary>${ICON.unchanged} ${skipped.length} host(s) not affected by the change (unchanged, not evaluated)</summary>`,
+      '',
+      skipped.map(cell).join(', '),
+      '',
+      '</details>',
+    );
   const withDiff = r.hosts.filter((h) => h.closure || h.closureError);
   if (withDiff.length) out.push('', '#### Closure diffs', '', ...withDiff.map(closureSection));
   if (r.ignored.length) out.push('', `Files no host uses: ${r.ignored.map(code).join(' ')}`);

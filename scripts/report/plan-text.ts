@@ -22,6 +22,19 @@ const STATUS_STYLE: Record<HostStatus, Parameters<Paint>[0]> = {
   removed: 'red',
 };
 
+const ORDER: Record<string, number> = { error: 0, changed: 1, added: 2, removed: 3, unchanged: 4 };
+
+/** Hosts to list one per line, what needs attention first: all but the unaffected ones. */
+export function shownHosts(hosts: readonly HostPlan[]): HostPlan[] {
+  const key = (h: HostPlan) => ORDER[h.error !== undefined ? 'error' : h.status]!;
+  return hosts.filter((h) => h.evaluated).sort((a, b) => key(a) - key(b) || a.name.localeCompare(b.name));
+}
+
+/** Names of the hosts the change cannot affect (unchanged without evaluation). */
+export function notEvaluated(hosts: readonly HostPlan[]): string[] {
+  return hosts.filter((h) => !h.evaluated).map((h) => h.name);
+}
+
 export function headline(r: PlanReport): string {
   const s = r.summary;
   const parts = [
@@ -75,7 +88,7 @@ export function planText(r: PlanReport, color = false): string {
   const lines = [paint('bold', `tappaas plan ${r.from}..${r.to}: ${headline(r)}`)];
   if (r.all) lines.push(`every host evaluated: ${printable(r.all)}`);
   if (r.ignored.length) lines.push(`files no host uses: ${r.ignored.map(printable).join(', ')}`);
-  for (const h of r.hosts) {
+  for (const h of shownHosts(r.hosts)) {
     const status =
       h.error !== undefined
         ? paint('red', 'error'.padEnd(9))
@@ -88,5 +101,10 @@ export function planText(r: PlanReport, color = false): string {
       lines.push(paint('dim', `      because of ${h.reasons.map(printable).join(', ')}`));
     for (const l of closureLines(h)) lines.push(`      ${l}`);
   }
+  const skipped = notEvaluated(r.hosts);
+  if (skipped.length)
+    lines.push(
+      `  ${paint('gray', 'unchanged'.padEnd(9))}  ${skipped.length} host(s) not affected by the change: ${skipped.map(printable).join(', ')}`,
+    );
   return `${lines.join('\n')}\n`;
 }

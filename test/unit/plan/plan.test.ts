@@ -78,7 +78,10 @@ describe('planHosts', () => {
     expect(text).toContain(
       'tappaas plan main..pr: 2 changed, 1 added, 1 removed, 2 unchanged, 1 failed to evaluate (5 of 6 hosts evaluated)',
     );
-    expect(text).toContain('  unchanged  a     not affected by the change');
+    expect(text).toContain('  unchanged  1 host(s) not affected by the change: a');
+    // What needs attention first: errors, changed, added, removed, then evaluated unchanged.
+    const rows = text.split('\n').filter((l) => /^ {2}\S/.test(l));
+    expect(rows.map((l) => l.trim().split(/\s+/)[1])).toEqual(['e', 'b', 'new', 'gone', 'c', '1']);
     expect(text).toContain(`  changed    b     ${P('b1')} → ${P('b2')}`);
     expect(text).toContain('      htop: 3.3.0 → 3.4.0');
     expect(text).toContain('      closure size: +176 B (1000 B → 1.1 KiB)');
@@ -90,7 +93,7 @@ describe('planHosts', () => {
     expect(md).toContain('| e | ❌ error |');
     expect(md).toContain('<details><summary><b>b</b>: 1 upgraded/downgraded, closure +176 B</summary>');
     expect(md).toContain('| htop | 3.3.0 | 3.4.0 |  |');
-    expect(md).toContain('| a | ⚪ unchanged |  |  | not affected |');
+    expect(md).toContain('⚪ 1 host(s) not affected by the change (unchanged, not evaluated)</summary>\n\na\n');
   });
 });
 
