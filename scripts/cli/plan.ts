@@ -21,7 +21,7 @@ hosts, the package-level closure diff (added, removed and upgraded packages, siz
 Only the hosts the changed files can reach (through imports, read from the Nix syntax of
 both revisions) are evaluated; the others are "unchanged" with "evaluated": false.
 flake.nix, flake.lock or a fleet file no host imports changes every host.
-Both revisions are evaluated from clean copies of their commits (git archive).
+Both revisions are evaluated from clean copies of their commits (a throwaway index, checkout-index).
 
 Options:
       --from REV        the base revision (e.g. the PR's target branch); required

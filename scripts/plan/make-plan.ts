@@ -1,6 +1,6 @@
 // Plans a change from one revision to another: the changed files (git), the hosts they can
 // affect (import graphs of both trees), the toplevel paths of those hosts at both sides (Nix,
-// on `git archive` copies of the two commits) and, for changed hosts, their closure diffs.
+// on clean copies of the two commits) and, for changed hosts, their closure diffs.
 // Hosts the change cannot affect are unchanged without evaluating them.
 import { posix } from 'node:path';
 import { runGit } from '../git/exec.js';

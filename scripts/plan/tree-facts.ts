@@ -1,4 +1,4 @@
-// Reads what the import graph needs from one checked-out revision (a `git archive` copy): the
+// Reads what the import graph needs from one checked-out revision (a clean copy of its commit): the
 // listing of every file, then the flake and each `.nix` file it reaches, breadth first,
 // parsed. A file with the same path and text in both trees is parsed once (shared cache).
 import { type Dirent, readdirSync, readFileSync } from 'node:fs';
