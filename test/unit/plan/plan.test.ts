@@ -93,7 +93,9 @@ describe('planHosts', () => {
     expect(md).toContain('| e | ❌ error |');
     expect(md).toContain('<details><summary><b>b</b>: 1 upgraded/downgraded, closure +176 B</summary>');
     expect(md).toContain('| htop | 3.3.0 | 3.4.0 |  |');
-    expect(md).toContain('⚪ 1 host(s) not affected by the change (unchanged, not evaluated)</summary>\n\na\n');
+    expect(md).toContain(
+      '⚪ 1 host(s) not affected by the change (unchanged, not evaluated)</summary>\n\na\n',
+    );
   });
 });
 
