@@ -116,7 +116,8 @@ export async function planCommand(opts: CommandOptions): Promise<number> {
       from,
       to,
       flakeDir: rel,
-      fleetRoot: layout.root,
+      // A flake in a sub-folder sees only that folder: any file there it might read.
+      fleetRoot: rel || layout.root,
       hostsDir: layout.hosts,
       closures: !values['no-closures'],
       timeoutMs: timeout * 1000,

@@ -64,6 +64,11 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
     for (const m of made) if (m.status === 'fulfilled') checkouts.push(m.value);
     for (const m of made) if (m.status === 'rejected') throw m.reason;
     const [baseDir, headDir] = checkouts as [Checkout, Checkout];
+    // The hosts folder as the flake sees it (tappaas.json paths are repo-relative).
+    const hostsInFlake =
+      opts.flakeDir && opts.hostsDir.startsWith(`${opts.flakeDir}/`)
+        ? opts.hostsDir.slice(opts.flakeDir.length + 1)
+        : opts.hostsDir;
     const ctx = (dir: string): NixContext => {
       const flakeDir = opts.flakeDir ? posix.join(dir, opts.flakeDir) : dir;
       return {
@@ -74,7 +79,7 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
         jobs: opts.limits?.jobs ?? 2,
         batch: opts.limits?.batch,
         maxMemoryMiB: opts.limits?.maxMemoryMiB,
-        hostFile: (h) => `${posix.relative(opts.flakeDir || '.', opts.hostsDir)}/${h}.nix`,
+        hostFile: (h) => `${hostsInFlake}/${h}.nix`,
       };
     };
     const baseCtx = ctx(baseDir.dir);

@@ -201,4 +201,32 @@ describe('tappaas plan on a 20-host fleet', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--from "no-such-branch": no such commit');
   });
+
+  it('--flake DIR plans a fleet in a sub-folder of the repository', () => {
+    const sub = new GitFixture('tappaas-plan-sub-');
+    try {
+      const small = writeNixFleet(join(sub.work, 'infra'), { hosts: 3 });
+      const first = sub.commit(undefined, { 'README.md': '# repo\n' });
+      const host = small.hosts[1]!;
+      const index = Number(/\d+$/.exec(host)![0]);
+      const head = sub.commit(first, {
+        [`infra/${small.hostPath(host)}`]: hostText(host, index, { lines: ['  settings.motd = "sub";'] }),
+        'README.md': '# repo, changed\n',
+      });
+      const r = runCli(
+        ['plan', '--from', first, '--to', head, '--flake', 'infra', '--json', '--no-closures'],
+        {
+          cwd: sub.work,
+          env: offlineNixEnv(),
+        },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const json = JSON.parse(r.stdout) as PlanJson & { ignored: string[] };
+      expect(byStatus(json, 'changed')).toEqual([host]);
+      expect(json.hosts.find((h) => h.name === host)!.reasons).toEqual([`infra/nix/hosts/${host}.nix`]);
+      expect(json.ignored).toEqual(['README.md']);
+    } finally {
+      sub.cleanup();
+    }
+  }, 120_000);
 });
