@@ -62,16 +62,20 @@ export async function fileDeps(
     const hostSpans = opts.flake ? literalHostSpans(root) : [];
     const hostAt = new Map<string, string>();
     let usesSelf = false;
-    walk(root, (node) => {
-      if (node.type === 'path_expression') {
-        const key = posKey(node);
-        contexts.set(key, importContext(node) ? 'import' : 'data');
-        const span = hostSpans.find((s) => node.startIndex >= s.start && node.endIndex <= s.end);
-        if (span) hostAt.set(key, span.host);
-      } else if (opts.flake && node.type === 'identifier' && node.text === 'self' && !inFormals(node)) {
-        usesSelf = true;
-      }
-    });
+    walk(
+      root,
+      (node) => {
+        if (node.type === 'path_expression') {
+          const key = posKey(node);
+          contexts.set(key, importContext(node) ? 'import' : 'data');
+          const span = hostSpans.find((s) => node.startIndex >= s.start && node.endIndex <= s.end);
+          if (span) hostAt.set(key, span.host);
+        } else if (opts.flake && node.type === 'identifier' && node.text === 'self' && !inFormals(node)) {
+          usesSelf = true;
+        }
+      },
+      REFERENCE_NODES,
+    );
     const refs: DepRef[] = facts.refs.map((r) => {
       const key = `${r.range.line}:${r.range.column}`;
       const host = hostAt.get(key);
@@ -109,11 +113,12 @@ function posKey(node: Node): string {
   return `${node.startPosition.row + 1}:${node.startPosition.column + 1}`;
 }
 
-function walk(node: Node, visit: (n: Node) => void): void {
+function walk(node: Node, visit: (n: Node) => void, only?: ReadonlySet<string>): void {
   const cursor = node.walk();
   let descend = true;
   for (;;) {
-    if (descend) visit(cursor.currentNode);
+    // Materializing a Node costs; most walks want a few node types only.
+    if (descend && (!only || only.has(cursor.nodeType))) visit(cursor.currentNode);
     if (descend && cursor.gotoFirstChild()) continue;
     if (cursor.gotoNextSibling()) {
       descend = true;
@@ -124,6 +129,9 @@ function walk(node: Node, visit: (n: Node) => void): void {
   }
   cursor.delete();
 }
+
+const REFERENCE_NODES = new Set(['path_expression', 'identifier']);
+const BINDING_NODES = new Set(['binding']);
 
 function inFormals(node: Node): boolean {
   for (let n: Node | null = node.parent; n; n = n.parent) {
@@ -173,32 +181,36 @@ function lastName(fn: Node): string | undefined {
 /** Byte spans of `nixosConfigurations.<host> = …` and `nixosConfigurations = { <host> = …; }`. */
 function literalHostSpans(root: Node): { start: number; end: number; host: string }[] {
   const spans: { start: number; end: number; host: string }[] = [];
-  walk(root, (node) => {
-    if (node.type !== 'binding') return;
-    const attrpath = node.childForFieldName('attrpath');
-    const segments = attrpath ? attrpathSegments(attrpath) : [];
-    const at = segments.findIndex((s) => s.name === 'nixosConfigurations');
-    if (at < 0) return;
-    const value = node.childForFieldName('expression');
-    if (!value) return;
-    const next = segments[at + 1];
-    if (next) {
-      if (next.name !== undefined)
-        spans.push({ start: value.startIndex, end: value.endIndex, host: next.name });
-      return;
-    }
-    const set = unwrapValue(value);
-    if (set.type !== 'attrset_expression' && set.type !== 'rec_attrset_expression') return;
-    const bindings = set.namedChildren.find((c) => c?.type === 'binding_set');
-    for (const b of bindings?.namedChildren ?? []) {
-      if (b?.type !== 'binding') continue;
-      const path = b.childForFieldName('attrpath');
-      const first = path ? attrpathSegments(path)[0] : undefined;
-      const inner = b.childForFieldName('expression');
-      if (first?.name !== undefined && inner)
-        spans.push({ start: inner.startIndex, end: inner.endIndex, host: first.name });
-    }
-  });
+  walk(
+    root,
+    (node) => {
+      if (node.type !== 'binding') return;
+      const attrpath = node.childForFieldName('attrpath');
+      const segments = attrpath ? attrpathSegments(attrpath) : [];
+      const at = segments.findIndex((s) => s.name === 'nixosConfigurations');
+      if (at < 0) return;
+      const value = node.childForFieldName('expression');
+      if (!value) return;
+      const next = segments[at + 1];
+      if (next) {
+        if (next.name !== undefined)
+          spans.push({ start: value.startIndex, end: value.endIndex, host: next.name });
+        return;
+      }
+      const set = unwrapValue(value);
+      if (set.type !== 'attrset_expression' && set.type !== 'rec_attrset_expression') return;
+      const bindings = set.namedChildren.find((c) => c?.type === 'binding_set');
+      for (const b of bindings?.namedChildren ?? []) {
+        if (b?.type !== 'binding') continue;
+        const path = b.childForFieldName('attrpath');
+        const first = path ? attrpathSegments(path)[0] : undefined;
+        const inner = b.childForFieldName('expression');
+        if (first?.name !== undefined && inner)
+          spans.push({ start: inner.startIndex, end: inner.endIndex, host: first.name });
+      }
+    },
+    BINDING_NODES,
+  );
   return spans;
 }
 
@@ -223,20 +235,28 @@ function roleGate(attrset: Node, root: Node, scopes: ReturnType<typeof analyzeSc
     if (!alias) return undefined;
     // `cfg = config.tappaas.roles.<role>;`, bound exactly once in the file.
     const found: string[] = [];
-    walk(root, (n) => {
-      if (n.type !== 'binding') return;
-      if (n.childForFieldName('attrpath')?.text !== alias) return;
-      const m = ROLE_PATH.exec(n.childForFieldName('expression')?.text.replace(/\s+/g, '') ?? '');
-      found.push(m?.[1] ?? '');
-    });
+    walk(
+      root,
+      (n) => {
+        if (n.type !== 'binding') return;
+        if (n.childForFieldName('attrpath')?.text !== alias) return;
+        const m = ROLE_PATH.exec(n.childForFieldName('expression')?.text.replace(/\s+/g, '') ?? '');
+        found.push(m?.[1] ?? '');
+      },
+      BINDING_NODES,
+    );
     if (found.length !== 1 || !found[0]) return undefined;
     role = found[0];
   }
   const body = call.args[1]!;
   const keys: string[] = [];
-  walk(body, (n) => {
-    if (n.type === 'binding') keys.push(n.childForFieldName('attrpath')?.text.replace(/\s+/g, '') ?? '');
-  });
+  walk(
+    body,
+    (n) => {
+      if (n.type === 'binding') keys.push(n.childForFieldName('attrpath')?.text.replace(/\s+/g, '') ?? '');
+    },
+    BINDING_NODES,
+  );
   return { role, outside: tokensOutside(root, body), keys: keys.sort() };
 }
 
