@@ -86,15 +86,36 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
     const headCtx = ctx(headDir.dir);
     progress('listing hosts and reading imports');
     // Nix lists the hosts while this process parses the two trees.
-    const listed = Promise.all([
-      hostNames(baseCtx),
-      hostNames(headCtx).catch((err: unknown) => (err instanceof NixPlanError ? err : Promise.reject(err))),
-    ]);
+    const caught = (err: unknown) => (err instanceof NixPlanError ? err : Promise.reject(err));
+    const listed = Promise.all([hostNames(baseCtx).catch(caught), hostNames(headCtx).catch(caught)]);
     listed.catch(() => {});
     const cache: DepsCache = new Map();
     const baseTree = await loadTree(baseDir.dir, flakeFile, cache);
     const headTree = await loadTree(headDir.dir, flakeFile, cache);
-    const [baseHosts, headListing] = await listed;
+    const [baseListing, headListing] = await listed;
+    if (baseListing instanceof NixPlanError && headListing instanceof NixPlanError) throw headListing;
+    if (baseListing instanceof NixPlanError && !(headListing instanceof NixPlanError)) {
+      // FROM is broken (the change may fix it): every host of TO is evaluated there alone.
+      const head = await evaluateToplevels(headCtx, headListing);
+      const why = `${baseListing.what} at ${opts.from.label}`;
+      const hosts = planHosts({
+        baseHosts: headListing,
+        headHosts: headListing,
+        affected: new Map(headListing.map((h) => [h, [why]])),
+        base: new Map(headListing.map((h) => [h, { error: baseListing.detail }])),
+        head: head.evaluations,
+      });
+      return {
+        from: opts.from.label,
+        to: opts.to.label,
+        hosts,
+        summary: summarize(hosts),
+        all: `${why}: ${baseListing.detail}`,
+        ignored: [],
+        changes,
+      };
+    }
+    const baseHosts = baseListing as string[];
     if (headListing instanceof NixPlanError) {
       // The change breaks the flake itself: every host fails at head.
       const hosts = planHosts({

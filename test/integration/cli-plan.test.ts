@@ -16,6 +16,7 @@ interface HostJson {
   reasons: string[];
   error?: string;
   errorAt?: string;
+  baseError?: string;
   closure?: {
     changed: { name: string; old: string[]; new: string[] }[];
     added: { name: string }[];
@@ -191,6 +192,25 @@ describe('tappaas plan on a 20-host fleet', () => {
     expect(json.hosts[0]!.errorAt).toMatch(/^flake\.nix:15/);
     expect(r.stdout.match(/^::error /gm)).toHaveLength(1);
     expect(r.stdout).toMatch(/^::error title=tappaas plan%3A 20 hosts,file=flake\.nix,line=15/m);
+  }, 120_000);
+
+  it('a change that repairs a broken flake: every host evaluated at TO, the failure at FROM noted, exit 0', () => {
+    const flake = readFileSync(join(fx.work, 'flake.nix'), 'utf8');
+    const broken = fx.commit(base, {
+      'flake.nix': flake.replace('fleet.nixosSystem {', 'fleet.nixosSystem { broken = ;'),
+    });
+    const fixed = fx.commit(broken, { 'flake.nix': flake });
+    const r = runCli(['plan', '--from', broken, '--to', fixed, '--json', '--no-closures'], {
+      cwd: fx.work,
+      env: offlineNixEnv(),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout) as PlanJson;
+    expect(json.hosts).toHaveLength(20);
+    expect(json.hosts.every((h) => h.status === 'changed' && h.new && h.old === null && h.baseError)).toBe(
+      true,
+    );
+    expect(json.all).toMatch(/cannot list the hosts at /);
   }, 120_000);
 
   it('usage errors exit 2 with the reason', () => {
