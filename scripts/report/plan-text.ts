@@ -84,11 +84,12 @@ function detail(h: HostPlan): string {
 
 export function planText(r: PlanReport, color = false): string {
   const paint = painter(color);
-  const width = Math.max(4, ...r.hosts.map((h) => h.name.length));
+  const shown = shownHosts(r.hosts);
+  const width = Math.max(4, ...shown.map((h) => h.name.length));
   const lines = [paint('bold', `tappaas plan ${r.from}..${r.to}: ${headline(r)}`)];
   if (r.all) lines.push(`every host evaluated: ${printable(r.all)}`);
   if (r.ignored.length) lines.push(`files no host uses: ${r.ignored.map(printable).join(', ')}`);
-  for (const h of shownHosts(r.hosts)) {
+  for (const h of shown) {
     const status =
       h.error !== undefined
         ? paint('red', 'error'.padEnd(9))
