@@ -2,10 +2,11 @@
 // nixpkgs): a 20-host fleet in a git repository, changes committed on top of a base.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitFixture } from '../helpers/git.js';
 import { hostText, type NixFleet, offlineNixEnv, writeNixFleet } from '../helpers/nix-fleet.js';
-import { buildCli, runCli } from '../helpers/run-cli.js';
+import { buildCli, REPO, runCli } from '../helpers/run-cli.js';
 
 interface HostJson {
   name: string;
@@ -45,8 +46,17 @@ function plan(to: string, ...flags: string[]) {
   } catch {
     throw new Error(`no JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
   }
+  if (!validate(json))
+    throw new Error(`plan JSON does not match its schema: ${JSON.stringify(validate.errors)}`);
   return { ...r, json };
 }
+
+const validate = new Ajv({ allErrors: true }).compile(
+  JSON.parse(readFileSync(join(REPO, 'schemas', 'plan-report.schema.json'), 'utf8')) as object,
+);
+
+/** A file as the base commit has it (the work tree moves from test to test). */
+const atBase = (path: string) => `${fx.git(['show', `${base}:${path}`])}\n`;
 
 const byStatus = (p: PlanJson, status: string) =>
   p.hosts.filter((h) => h.status === status).map((h) => h.name);
@@ -81,7 +91,7 @@ describe('tappaas plan on a 20-host fleet', () => {
   }, 120_000);
 
   it('a change to the shared module: every host changed', () => {
-    const common = readFileSync(join(fx.work, 'nix/common.nix'), 'utf8');
+    const common = atBase('nix/common.nix');
     const head = fx.commit(base, { 'nix/common.nix': common.replace('Europe/Copenhagen', 'Europe/Oslo') });
     const r = plan(head, '--no-closures');
     expect(r.code, r.stderr).toBe(0);
@@ -90,8 +100,7 @@ describe('tappaas plan on a 20-host fleet', () => {
   }, 120_000);
 
   it('a comment-only change to the shared module: all evaluated, none changed', () => {
-    fx.git(['checkout', '-q', '--detach', base]);
-    const common = readFileSync(join(fx.work, 'nix/common.nix'), 'utf8');
+    const common = atBase('nix/common.nix');
     const head = fx.commit(base, {
       'nix/common.nix': common.replace('# Settings every host shares.', '# Settings shared by every host.'),
     });
@@ -176,7 +185,7 @@ describe('tappaas plan on a 20-host fleet', () => {
   }, 120_000);
 
   it('a flake that no longer evaluates at TO fails every host (exit 1), with an annotation on a runner', () => {
-    const flake = readFileSync(join(fx.work, 'flake.nix'), 'utf8');
+    const flake = atBase('flake.nix');
     const head = fx.commit(base, {
       'flake.nix': flake.replace('fleet.nixosSystem {', 'fleet.nixosSystem { broken = ;'),
     });
@@ -195,7 +204,7 @@ describe('tappaas plan on a 20-host fleet', () => {
   }, 120_000);
 
   it('a change that repairs a broken flake: every host evaluated at TO, the failure at FROM noted, exit 0', () => {
-    const flake = readFileSync(join(fx.work, 'flake.nix'), 'utf8');
+    const flake = atBase('flake.nix');
     const broken = fx.commit(base, {
       'flake.nix': flake.replace('fleet.nixosSystem {', 'fleet.nixosSystem { broken = ;'),
     });
