@@ -54,6 +54,11 @@ export async function fileDeps(
   source: string,
   opts: { flake?: boolean } = {},
 ): Promise<FileDeps> {
+  // A relative path literal always contains "./" (`./x`, `../x`, `./.`), and role facts need
+  // "tappaas": a file with neither refers to no file and enables no role, whatever its syntax.
+  // Most host and hardware files are such leaves; not parsing them halves a plan's start.
+  if (!opts.flake && !source.includes('./') && !source.includes('tappaas'))
+    return { file, parsed: true, refs: [], usesSelf: false, roleEnables: [] };
   const tree = await parseNix(source);
   try {
     const facts = treeFacts(file, tree, { flake: opts.flake });

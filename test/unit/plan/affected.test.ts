@@ -167,9 +167,13 @@ describe('affectedHosts', () => {
     expect(a.all).toMatch(/uses `self`/);
   });
 
-  it('a file that does not parse makes every host affected', async () => {
-    const a = await plan({ 'nix/hosts/web1.nix': '{ x = ; }\n' });
+  it('a file that does not parse, and may hide imports, makes every host affected', async () => {
+    const a = await plan({ 'nix/hosts/web1.nix': '{ imports = [ ./extra.nix ]; x = ; }\n' });
     expect(a.all).toMatch(/cannot read the imports of nix\/hosts\/web1\.nix/);
+  });
+
+  it('a broken file without any path in it affects its own hosts only (it can import nothing)', async () => {
+    expect(names(await plan({ 'nix/hosts/web1.nix': '{ x = ; }\n' }))).toEqual(['web1']);
   });
 
   it('literal flake hosts own the paths written under them', async () => {
