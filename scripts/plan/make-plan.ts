@@ -45,7 +45,7 @@ export interface MadePlan extends PlanReport {
 }
 
 export async function changedFiles(root: string, from: string, to: string): Promise<ChangedFile[]> {
-  const r = await runGit(['diff', '--name-status', '-z', '--no-renames', from, to], { cwd: root });
+  const r = await runGit(['diff', '--name-status', '-z', '-M', from, to], { cwd: root });
   return parseNameStatus(r.stdout.toString('utf8'));
 }
 

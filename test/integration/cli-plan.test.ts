@@ -222,6 +222,29 @@ describe('tappaas plan on a 20-host fleet', () => {
     expect(json.all).toMatch(/cannot list the hosts at /);
   }, 120_000);
 
+  it('a renamed host file: the old name removed, the new one added, the rename in changedFiles', () => {
+    const old = fleet.hosts[8]!;
+    const text = atBase(fleet.hostPath(old));
+    const hw = atBase(`nix/hardware/${old}-hw.nix`);
+    const head = fx.commit(base, {
+      [fleet.hostPath(old)]: null,
+      [`nix/hardware/${old}-hw.nix`]: null,
+      'nix/hosts/renamed.nix': text,
+      'nix/hardware/renamed-hw.nix': hw,
+    });
+    const r = plan(head, '--no-closures');
+    expect(r.code, r.stderr).toBe(0);
+    expect(byStatus(r.json!, 'removed')).toEqual([old]);
+    expect(byStatus(r.json!, 'added')).toEqual(['renamed']);
+    const files = (r.json as unknown as { changedFiles: { kind: string; path: string; oldPath?: string }[] })
+      .changedFiles;
+    expect(files).toContainEqual({
+      kind: 'renamed',
+      path: 'nix/hosts/renamed.nix',
+      oldPath: fleet.hostPath(old),
+    });
+  }, 120_000);
+
   it('usage errors exit 2 with the reason', () => {
     const none = runCli(['plan'], { cwd: fx.work });
     expect(none.code).toBe(2);
