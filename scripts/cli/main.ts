@@ -17,6 +17,7 @@ Commands:
   register process REF  turn a registration/<host> branch into the onboarding branch and PR
   retire HOST           prepare the branch/PR that removes a host, and say what to do in Proxmox
   eval [HOST...]        evaluate (--build: and build) hosts' toplevels, per-host status
+  plan --from REV       which hosts a change touches and how (toplevel paths, closure diffs)
 
 Run \`tappaas <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 findings / rejected / failed hosts, 2 usage or internal error.`;
@@ -69,6 +70,10 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = 
   'pr-comment': async () => {
     const m = await import('./pr-comment.js');
     return { run: m.prCommentCommand, help: m.prCommentHelp };
+  },
+  plan: async () => {
+    const m = await import('./plan.js');
+    return { run: m.planCommand, help: m.planHelp };
   },
 };
 

@@ -4,7 +4,7 @@
 // its `nixosConfigurations`. Nothing is evaluated; what is not spelled statically is
 // reported as "generated" so that the checks stay silent rather than guess.
 import { posix } from 'node:path';
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import {
   analyzeModule,
   analyzeScopes,
@@ -67,45 +67,50 @@ export interface FactOptions {
 export async function fileFacts(file: string, source: string, opts: FactOptions = {}): Promise<FileFacts> {
   const tree = await parseNix(source);
   try {
-    const root = tree.rootNode;
-    const facts: FileFacts = { file, parsed: !root.hasError, refs: [], roles: [] };
-    const dir = posix.dirname(file);
-    walk(root, (node) => {
-      if (node.type === 'path_expression') {
-        const ref = pathRef(node, dir);
-        if (ref) facts.refs.push(ref);
-      }
-    });
-    if (opts.flake) {
-      facts.flakeHosts = flakeHosts(root);
-      return facts;
-    }
-    const expression =
-      root.childForFieldName('expression') ?? root.namedChildren.find((c) => c?.type !== 'comment');
-    if (!expression) return facts;
-    // In the fleet every file reached from the flake is a module, even a bare attrset.
-    const scopes = analyzeScopes(tree);
-    const info = analyzeModule(expression, scopes, true);
-    for (const d of info.definitions) {
-      const path = staticPath(d.segments);
-      if (!path || !d.value) continue;
-      const value = plainValue(d.value, scopes);
-      const at = rangeOf(d.key);
-      if (path.length === 4 && path[0] === 'tappaas' && path[1] === 'roles' && path[3] === 'enable') {
-        if (value.type === 'variable_expression' && value.text === 'true')
-          facts.roles.push({ value: path[2]!, range: at });
-      } else if (path.join('.') === 'networking.hostName') {
-        const s = stringValue(value);
-        if (s !== undefined) facts.hostName = { value: s, range: rangeOf(value) };
-      } else if (path.join('.') === 'system.stateVersion') {
-        const s = stringValue(value);
-        if (s !== undefined) facts.stateVersion = { value: s, range: rangeOf(value) };
-      }
-    }
-    return facts;
+    return treeFacts(file, tree, opts);
   } finally {
     tree.delete();
   }
+}
+
+/** The facts of an already parsed file (the caller owns and deletes the tree). */
+export function treeFacts(file: string, tree: Tree, opts: FactOptions = {}): FileFacts {
+  const root = tree.rootNode;
+  const facts: FileFacts = { file, parsed: !root.hasError, refs: [], roles: [] };
+  const dir = posix.dirname(file);
+  walk(root, (node) => {
+    if (node.type === 'path_expression') {
+      const ref = pathRef(node, dir);
+      if (ref) facts.refs.push(ref);
+    }
+  });
+  if (opts.flake) {
+    facts.flakeHosts = flakeHosts(root);
+    return facts;
+  }
+  const expression =
+    root.childForFieldName('expression') ?? root.namedChildren.find((c) => c?.type !== 'comment');
+  if (!expression) return facts;
+  // In the fleet every file reached from the flake is a module, even a bare attrset.
+  const scopes = analyzeScopes(tree);
+  const info = analyzeModule(expression, scopes, true);
+  for (const d of info.definitions) {
+    const path = staticPath(d.segments);
+    if (!path || !d.value) continue;
+    const value = plainValue(d.value, scopes);
+    const at = rangeOf(d.key);
+    if (path.length === 4 && path[0] === 'tappaas' && path[1] === 'roles' && path[3] === 'enable') {
+      if (value.type === 'variable_expression' && value.text === 'true')
+        facts.roles.push({ value: path[2]!, range: at });
+    } else if (path.join('.') === 'networking.hostName') {
+      const s = stringValue(value);
+      if (s !== undefined) facts.hostName = { value: s, range: rangeOf(value) };
+    } else if (path.join('.') === 'system.stateVersion') {
+      const s = stringValue(value);
+      if (s !== undefined) facts.stateVersion = { value: s, range: rangeOf(value) };
+    }
+  }
+  return facts;
 }
 
 function walk(node: Node, visit: (n: Node) => void): void {

@@ -4,6 +4,7 @@ import { evalBench } from './eval.js';
 import { hookBench } from './hook.js';
 import { lintBench } from './lint.js';
 import { machineLine } from './measure.js';
+import { planBench } from './plan.js';
 
 export type Section = (log: (line: string) => void) => Promise<void>;
 
@@ -11,6 +12,7 @@ const SECTIONS: Record<string, Section> = {
   lint: lintBench,
   hook: hookBench,
   eval: evalBench,
+  plan: planBench,
 };
 
 async function main(argv: string[]): Promise<number> {
