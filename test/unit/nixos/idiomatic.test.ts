@@ -51,14 +51,14 @@ describe('the idiomatic fleet', () => {
     [
       'systemd-exec-command',
       'nix/modules/roles/litellm.nix',
-      '--config ${settings} \\',
-      '--config ${settings}',
+      `--config \${settings} \\`,
+      `--config \${settings}`,
     ],
     [
       'systemd-exec-command',
       'nix/modules/backup.nix',
-      'ExecStart = "${pkgs.findutils}/bin/find',
-      'ExecStart = "${pkgs.coreutils}/bin/true && ${pkgs.findutils}/bin/find',
+      `ExecStart = "\${pkgs.findutils}/bin/find`,
+      `ExecStart = "\${pkgs.coreutils}/bin/true && \${pkgs.findutils}/bin/find`,
     ],
     ['unknown-option-namespace', 'nix/common.nix', 'services.xserver.xkb.layout', 'xkb.layout'],
   ];

@@ -34,7 +34,7 @@ ruleTester('unknown-option', rule, {
     },
     {
       name: 'a dynamic name',
-      code: m('  users.users.${config.admin}.isNormalUser = true;\n  ${config.where}.y = 1;'),
+      code: m(`  users.users.\${config.admin}.isNormalUser = true;\n  \${config.where}.y = 1;`),
       options,
     },
     { name: 'below a part that failed to evaluate', code: m('  broken.anything.at.all = 1;'), options },

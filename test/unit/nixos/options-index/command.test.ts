@@ -19,11 +19,11 @@ describe('options-index nix argv', () => {
     ]);
   });
   it('walks one host in one eval, the host picked inside --apply as a Nix string', () => {
-    const args = walkOptionsArgs('/repo', 'web"1${x}');
+    const args = walkOptionsArgs('/repo', `web"1\${x}`);
     expect(args.slice(0, 6)).toEqual(listHostsArgs('/repo').slice(0, 6));
     expect(args[6]).toBe('--apply');
     expect(args[7]).toMatch(/^configurations: \(/);
-    expect(args[7]).toContain('configurations."web\\"1\\${x}".options');
+    expect(args[7]).toContain(`configurations."web\\"1\\\${x}".options`);
     expect(args[7]).toContain('getSubOptions [ ]');
     expect(args).toHaveLength(8);
   });
