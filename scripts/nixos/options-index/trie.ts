@@ -4,7 +4,8 @@
 import type { OptionsIndexFile } from './index-file.js';
 
 export interface TrieNode {
-  children: Map<string, TrieNode>;
+  /** Made on the first child: most nodes are leaves, and a NixOS index has tens of thousands. */
+  children?: Map<string, TrieNode>;
   /** The child standing for any name (`<name>` of attrsOf, `*` of listOf). */
   any?: TrieNode;
   /** The placeholder as NixOS shows it, for messages. */
@@ -12,6 +13,8 @@ export interface TrieNode {
   option: boolean;
   /** Anything may be defined below: an option without sub-options, a freeform one, or a part that failed to evaluate. */
   open: boolean;
+  /** While an index is added: marked closed by it (its number). */
+  closedIn?: number;
 }
 
 export type Lookup =
@@ -19,7 +22,7 @@ export type Lookup =
   /** `at`: index of the first segment that is no child of `parent`. */
   | { known: false; at: number; parent: TrieNode };
 
-const newNode = (): TrieNode => ({ children: new Map(), option: false, open: false });
+const newNode = (): TrieNode => ({ children: undefined, any: undefined, option: false, open: false });
 
 export function isPlaceholder(segment: string): boolean {
   return segment === '*' || (segment.length > 2 && segment.startsWith('<') && segment.endsWith('>'));
@@ -29,7 +32,7 @@ export class OptionsTrie {
   readonly root = newNode();
   /** Hosts the indexes came from, for messages. */
   readonly hosts: string[] = [];
-  private paths: string[][] = [];
+  private paths: string[][] | undefined;
 
   static fromIndexes(indexes: OptionsIndexFile[]): OptionsTrie {
     const trie = new OptionsTrie();
@@ -39,13 +42,15 @@ export class OptionsTrie {
 
   add(index: OptionsIndexFile): void {
     this.hosts.push(index.host);
-    const closed = new Set(index.closed.map((p) => p.join('\0')));
+    this.paths = undefined;
+    // Closed options are few: mark them for this index first, then every option not marked is
+    // open (union over hosts: open in one host is open).
+    const mark = this.hosts.length;
+    for (const path of index.closed) this.node(path).closedIn = mark;
     for (const path of index.options) {
       const node = this.node(path);
       node.option = true;
-      // Union over hosts: open in one host is open.
-      if (!closed.has(path.join('\0'))) node.open = true;
-      this.paths.push(path);
+      if (node.closedIn !== mark) node.open = true;
     }
     for (const path of index.errors) this.node(path).open = true;
   }
@@ -59,6 +64,7 @@ export class OptionsTrie {
         node = node.any;
         continue;
       }
+      node.children ??= new Map();
       let child = node.children.get(segment);
       if (!child) node.children.set(segment, (child = newNode()));
       node = child;
@@ -66,9 +72,18 @@ export class OptionsTrie {
     return node;
   }
 
-  /** Every option path, as stored (for suggestions over full paths). */
+  /** Every option path (for suggestions over full paths), collected when first asked. */
   optionPaths(): readonly string[][] {
-    return this.paths;
+    if (this.paths) return this.paths;
+    const out: string[][] = [];
+    const visit = (node: TrieNode, path: string[]) => {
+      if (node.option) out.push(path);
+      for (const [name, child] of node.children ?? []) visit(child, [...path, name]);
+      if (node.any) visit(node.any, [...path, node.placeholder ?? '<name>']);
+    };
+    visit(this.root, []);
+    this.paths = out;
+    return out;
   }
 
   /**
@@ -86,7 +101,7 @@ export class OptionsTrie {
         node = node.any;
         continue;
       }
-      const next = node.children.get(segment) ?? node.any;
+      const next = node.children?.get(segment) ?? node.any;
       if (!next) return node.open ? { known: true } : { known: false, at: i, parent: node };
       node = next;
     }
