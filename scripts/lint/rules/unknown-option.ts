@@ -6,9 +6,12 @@
 //
 // Option `extraNamespaces` (string[]): first names never checked here (a module the indexed
 // hosts do not import yet).
-import { type AttrDefinition, formatPath } from '../../nix-ast/attrpaths.js';
+import type { Node } from 'web-tree-sitter';
+import { formatPath } from '../../nix-ast/attrpaths.js';
 import { inlineModules, moduleInfo } from '../../nix-ast/module.js';
 import { showAttrName } from '../../nix-ast/names.js';
+import { analyzeScopes } from '../../nix-ast/scopes.js';
+import { type UnknownDefinition, unknownDefinitions } from '../../nixos/options-index/check-module.js';
 import { loadOptionsTrie, OptionsIndexLoadError } from '../../nixos/options-index/load.js';
 import { suggestOption } from '../../nixos/options-index/suggest.js';
 import type { OptionsTrie } from '../../nixos/options-index/trie.js';
@@ -50,19 +53,23 @@ const rule: Rule = {
           context.report({ node: program, messageId: 'badIndex', data: { reason: err.message } });
           return;
         }
-        const modules = [info, ...inlineModules(info)];
-        const declared = modules.flatMap((m) => m.options.map((o) => o.segments.map((s) => s.name)));
-        const reported = new Set<number>();
-        for (const def of modules.flatMap((m) => m.definitions)) {
-          const names = def.segments.map((s) => s.name);
-          const first = names[0];
-          if (first !== undefined && skip.has(first)) continue;
-          const found = trie.lookup(names);
-          if (found.known || declaredHere(names, declared)) continue;
-          const segment = def.segments[found.at]!;
-          if (reported.has(segment.node.id)) continue;
-          reported.add(segment.node.id);
-          report(context, def, found.at, trie, found.parent);
+        // Inline modules of `imports` define options too; their bodies are walked alike.
+        const scopes = analyzeScopes(context.file.tree);
+        const bodies: [Node, boolean][] = [];
+        if (info.rootAttrset) bodies.push([info.rootAttrset, info.form === 'explicit']);
+        for (const m of inlineModules(info, scopes))
+          if (m.rootAttrset) bodies.push([m.rootAttrset, m.form === 'explicit']);
+        let declared: (string | undefined)[][] | undefined;
+        for (const [body, explicit] of bodies) {
+          for (const found of unknownDefinitions(body, explicit, trie, scopes, skip)) {
+            const names = found.segments.map((s) => s.name);
+            // What this module (or an inline one) declares is known in it, index or not.
+            declared ??= [info, ...inlineModules(info, scopes)].flatMap((m) =>
+              m.options.map((o) => o.segments.map((s) => s.name)),
+            );
+            if (declaredHere([...names, ...found.rest], declared)) continue;
+            report(context, found, trie);
+          }
         }
       },
     };
@@ -86,18 +93,13 @@ function hostList(trie: OptionsTrie): string {
   return `any host indexed (${shown}${hosts.length > 3 ? ` and ${hosts.length - 3} more` : ''})`;
 }
 
-function report(
-  context: Parameters<Rule['create']>[0],
-  def: AttrDefinition,
-  at: number,
-  trie: OptionsTrie,
-  parent: Parameters<typeof suggestOption>[3],
-): void {
-  const segment = def.segments[at]!;
-  const path = formatPath(def.segments.slice(0, at + 1));
-  // Dynamic names (`${…}`) after the unknown one are shown as the placeholder they fill.
-  const written = def.segments.map((s) => s.name ?? '<name>');
-  const guess = suggestOption(trie, written, at, parent);
+function report(context: Parameters<Rule['create']>[0], found: UnknownDefinition, trie: OptionsTrie): void {
+  const at = found.segments.length - 1;
+  const segment = found.segments[at]!;
+  const path = formatPath(found.segments);
+  // Dynamic names (`${…}`) are shown as the placeholder they fill.
+  const written = [...found.segments.map((s) => s.name), ...found.rest].map((n) => n ?? '<name>');
+  const guess = suggestOption(trie, written, at, found.parent);
   const suggest: Suggestion[] = [];
   if (guess?.segment && segment.node.type === 'identifier' && segment.node.parent?.type === 'attrpath') {
     suggest.push({
