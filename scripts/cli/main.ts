@@ -11,6 +11,8 @@ Commands:
   lint [PATH...]        lint Nix files (default: nix/ and flake.nix)
   check [--from REV]    fleet structure + lint; with --from, only new findings (ratchet)
   rules                 list the lint rules and their docs (--json, --markdown)
+  options-index [HOST...]   evaluate each host's NixOS option paths with Nix, cached per
+                        flake.lock, for lint's unknown-option rule
   hook pre-receive|install|uninstall   the server-side push gate (branch protection, registrations, lint)
   git-shell --as ID     authorized_keys forced command: record the pusher, run git-shell
   pr-comment --file F   post or update one marked comment on the pull request (GitHub, Gitea)
@@ -46,6 +48,10 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = 
   rules: async () => {
     const m = await import('./rules.js');
     return { run: m.rulesCommand, help: m.rulesHelp };
+  },
+  'options-index': async () => {
+    const m = await import('./options-index.js');
+    return { run: m.optionsIndexCommand, help: m.optionsIndexHelp };
   },
   hook: async () => {
     const m = await import('./hook.js');

@@ -8,6 +8,7 @@ import { ignoreMatcher } from '../lint/ignore.js';
 import { decodeSource } from '../lint/read-source.js';
 import { DEFAULT_MAX_FILE_BYTES, lintPaths } from '../lint/run.js';
 import type { Diagnostic, Severity } from '../lint/types.js';
+import { lintRuleSettings } from '../nixos/options-index/locate.js';
 import { type FileFacts, fileFacts } from './facts.js';
 import { type FleetLayout, fleetNixFiles, normalizePath } from './layout.js';
 import type { TreeSource } from './source.js';
@@ -102,6 +103,8 @@ async function lintTexts(
   const { lintSource } = await import('../lint/engine.js');
   const ignored = ignoreMatcher(opts.config.lint?.ignore ?? []);
   const maxBytes = opts.config.lint?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  // The same options index as the work tree's lint, so a ratchet compares like with like.
+  const ruleSettings = lintRuleSettings(opts.root, opts.config);
   const out: Diagnostic[] = [];
   for (const file of nixFiles) {
     if (ignored(file, false)) continue;
@@ -130,7 +133,7 @@ async function lintTexts(
       continue;
     }
     const found = await lintSource(file, text, {
-      ruleSettings: opts.config.lint?.rules ?? {},
+      ruleSettings,
       onNote: opts.onNote,
     });
     out.push(...found);

@@ -11,7 +11,13 @@ export type RuleSetting = RuleLevel | [RuleLevel] | [RuleLevel, Record<string, u
 
 export interface TappaasConfig {
   fleet?: Record<string, string>;
-  lint?: { rules?: Record<string, RuleSetting>; ignore?: string[]; maxFileBytes?: number };
+  lint?: {
+    rules?: Record<string, RuleSetting>;
+    ignore?: string[];
+    maxFileBytes?: number;
+    /** Options index for unknown-option: a file or folder, false for none, absent/true for the cached one. */
+    optionsIndex?: string | boolean;
+  };
   policy?: Record<string, unknown>;
   hosts?: Record<string, unknown>;
   deploy?: Record<string, unknown>;

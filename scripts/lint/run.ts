@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { lintRuleSettings } from '../nixos/options-index/locate.js';
 import { blobHash, LintCache } from './cache.js';
 import type { TappaasConfig } from './config.js';
 import type { EngineOptions, lintSource } from './engine.js';
@@ -69,7 +70,8 @@ export async function lintPaths(
     rule: p.rule,
     severity: p.severity,
   }));
-  const ruleSettings = opts.config.lint?.rules ?? {};
+  // tappaas.json's rule settings, plus the options index (scripts/nixos/options-index/locate.ts).
+  const ruleSettings = lintRuleSettings(opts.root, opts.config);
   const maxBytes = opts.config.lint?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const cache = opts.cache
     ? new LintCache(opts.cacheFile ?? cacheFileFor(opts.root), JSON.stringify([ruleSettings, maxBytes]))

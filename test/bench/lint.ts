@@ -8,6 +8,7 @@ import { lintPaths } from '../../scripts/lint/run.js';
 import { nixParser } from '../../scripts/nix-ast/parser.js';
 import { generateCorpus } from './corpus.js';
 import { type Row, ratio, run, table, timed } from './measure.js';
+import { nixosShare, nixosShareLine } from './nixos-share.js';
 
 const CLI = fileURLToPath(new URL('./tappaas.mjs', import.meta.url));
 const MB = Number(process.env.BENCH_MB ?? 6);
@@ -84,6 +85,8 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     const ruleTimes = new Map<string, number>();
     const profiled = await timed(1, () => lintPaths([dir], { ...opts, cache: false, threads: 1, ruleTimes }));
     rows.push({ name: 'full lint cold (in process)', ...profiled, files: n, bytes, note: '1 thread' });
+    // The NixOS rules against the rest: with every rule vs with them off, same corpus.
+    const share = await nixosShare(dir, files, tmp, RUNS);
     rmSync(cacheFile, { force: true });
     await lintPaths([dir], { ...opts, cache: true });
     const warmMs = await timed(RUNS, () => lintPaths([dir], { ...opts, cache: true }));
@@ -178,6 +181,7 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     );
     for (const [id, ms] of [...ruleTimes].sort((a, b) => b[1] - a[1]).slice(0, 8))
       log(`  ${id.padEnd(28)} ${ms.toFixed(0).padStart(6)} ms  ${((100 * ms) / profiled.ms).toFixed(1)}%`);
+    log(nixosShareLine(share));
     log(ratio('full lint (CLI, cold) vs nix-instantiate (1 process), wall', nixMs.ms / cliColdMs.ms, 0.5));
     log(
       `full lint (CLI, cold) vs nix-instantiate (${cores} processes), wall: ${(nixParMs.ms / cliColdMs.ms).toFixed(2)}x; ` +

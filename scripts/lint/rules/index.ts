@@ -20,6 +20,7 @@ import secretInStore from './secret-in-store.js';
 import serviceAdminUser from './service-admin-user.js';
 import stateVersion from './state-version.js';
 import systemdExecCommand from './systemd-exec-command.js';
+import unknownOption from './unknown-option.js';
 import unknownOptionNamespace from './unknown-option-namespace.js';
 import unpinnedFetch from './unpinned-fetch.js';
 import unusedArgument from './unused-argument.js';
@@ -47,12 +48,28 @@ export const rules: Record<string, Rule> = {
   'state-version': stateVersion,
   'systemd-exec-command': systemdExecCommand,
   'renamed-option': renamedOption,
+  'unknown-option': unknownOption,
   'unknown-option-namespace': unknownOptionNamespace,
   'unpinned-fetch': unpinnedFetch,
   'unused-argument': unusedArgument,
   'unused-binding': unusedBinding,
   'useless-parens': uselessParens,
 };
+
+/**
+ * The rules that know NixOS (modules, options, units) rather than Nix alone: what the bench
+ * weighs against the rest of the lint.
+ */
+export const NIXOS_RULE_IDS: readonly string[] = [
+  'gpu-driver',
+  'imports-config',
+  'renamed-option',
+  'service-admin-user',
+  'state-version',
+  'systemd-exec-command',
+  'unknown-option',
+  'unknown-option-namespace',
+];
 
 /** Ids the engine itself reports (not rules with visitors). */
 export const ENGINE_RULES = {

@@ -5,6 +5,8 @@
 //
 // Option `extraNamespaces` (string[]): namespaces third-party modules declare (`sops`,
 // `home-manager`, `disko`, `age`, …), known in every file; `tappaas` always is.
+// Option `indexed` (set by the lint run when an options index is in use): unknown names are
+// left to unknown-option, which checks whole paths against the index.
 import type { Node } from 'web-tree-sitter';
 import { type AttrDefinition, attrpathSegments, unwrapValue, wrapperCall } from '../../nix-ast/attrpaths.js';
 import { EXPLICIT_ALLOWED, inlineModules, moduleInfo, SHORTHAND_RESERVED } from '../../nix-ast/module.js';
@@ -37,6 +39,7 @@ const rule: Rule = {
     const extra = context.options?.extraNamespaces;
     const extraNames = Array.isArray(extra) ? extra.filter((e): e is string => typeof e === 'string') : [];
     const always = new Set([...OWN_NAMESPACES, ...extraNames]);
+    const indexed = context.options?.indexed === true;
     return {
       Program() {
         const info = moduleInfo(context.file);
@@ -55,6 +58,7 @@ const rule: Rule = {
             help: `Move \`${name}\` into \`config = { … };\` (or \`config.${name}\`): once a module has \`options\` or \`config\` at its top level, every definition goes under \`config\`.`,
           });
         }
+        if (indexed) return;
         // Cheap first pass: the first names only, before any of them is looked at twice.
         let unknown: AttrDefinition[] | undefined;
         for (const def of info.definitions) {

@@ -1,11 +1,13 @@
-// The docs examples of gpu-driver, service-admin-user, state-version and
-// unknown-option-namespace are shown by `tappaas rules`: `bad` is reported, `good` is not.
+// The docs examples of gpu-driver, service-admin-user, state-version,
+// unknown-option-namespace and unknown-option are shown by `tappaas rules`: `bad` is reported, `good` is not.
 import { describe, expect, it } from 'vitest';
 import gpuDriver from '../../../scripts/lint/rules/gpu-driver.js';
 import serviceAdminUser from '../../../scripts/lint/rules/service-admin-user.js';
 import stateVersion from '../../../scripts/lint/rules/state-version.js';
+import unknownOption from '../../../scripts/lint/rules/unknown-option.js';
 import unknownOptionNamespace from '../../../scripts/lint/rules/unknown-option-namespace.js';
 import type { Rule } from '../../../scripts/lint/types.js';
+import { HOST_OPTIONS, optionsIndex, writeOptionsIndexes } from '../../helpers/options-index.js';
 import { lintWithRule } from '../../helpers/rule-tester.js';
 
 const nixos: Record<string, Rule> = {
@@ -29,4 +31,11 @@ describe('NixOS rule docs', () => {
       expect(rule.meta.docs.why.length).toBeGreaterThan(80);
     });
   }
+  it('unknown-option (with an options index): bad is reported, good is not', async () => {
+    const options = { index: writeOptionsIndexes(optionsIndex('web', HOST_OPTIONS)), stamp: '1' };
+    const { bad, good, why } = unknownOption.meta.docs;
+    expect((await lintWithRule('unknown-option', unknownOption, bad, options)).length).toBe(1);
+    expect(await lintWithRule('unknown-option', unknownOption, good, options)).toEqual([]);
+    expect(why.length).toBeGreaterThan(80);
+  });
 });

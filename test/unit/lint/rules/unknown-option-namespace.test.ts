@@ -38,6 +38,11 @@ ruleTester('unknown-option-namespace', rule, {
       name: 'legacy names are left to renamed-option',
       code: m('  sound.enable = true;\n  krb5.enable = true;'),
     },
+    {
+      name: 'with an options index (indexed), unknown names are left to unknown-option',
+      code: m('  graphics.enable = true;\n  service.openssh.enable = true;'),
+      options: { indexed: true },
+    },
     { name: 'a dynamic top-level key is not judged', code: m(`  \${"services"}.a.enable = true;`) },
     { name: 'not a module (plain attrset)', code: '{ graphics = { enable = true; }; }' },
     { name: 'a let binding is no definition', code: m('  services.a = let graphics = 1; in graphics;') },
@@ -85,6 +90,12 @@ ruleTester('unknown-option-namespace', rule, {
       name: 'shorthand under mkIf at the top level',
       code: m('  xserver = lib.mkIf true { enable = true; };'),
       errors: [{ messageId: 'unknownNamespace', line: 3, column: 3, message: '`services.xserver`' }],
+    },
+    {
+      name: 'beside options/config is still reported with an options index',
+      code: '{ lib, ... }:\n{\n  options.x = lib.mkOption { };\n  config.x = 1;\n  graphics.enable = true;\n}\n',
+      options: { indexed: true },
+      errors: [{ messageId: 'besideConfig', line: 5, column: 3 }],
     },
     {
       name: 'beside options/config: rejected even for a known namespace',

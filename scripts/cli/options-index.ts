@@ -1,0 +1,129 @@
+// `tappaas options-index`: flags in, one index run (scripts/nixos/options-index/build.ts), one
+// report out. The lint then checks definition paths against what it wrote.
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../lint/config.js';
+import {
+  buildOptionsIndex,
+  type HostIndexResult,
+  OptionsIndexError,
+  type OptionsIndexRun,
+} from '../nixos/options-index/build.js';
+import { formatNixError, type NixErrorInfo } from '../nixos/options-index/nix-error.js';
+import { NixRunError } from '../nixos/options-index/run-nix.js';
+import { UsageError } from './errors.js';
+import type { CommandOptions } from './findings-output.js';
+import { repoRoot } from './repo-root.js';
+
+export const optionsIndexHelp = `Usage: tappaas options-index [HOST...] [options]
+
+Evaluates every option path of each host (nixosConfigurations.<host>.options, submodules
+such as users.users.<name> included) with Nix, in one \`nix eval\` per host, and caches the
+index per flake revision (the hash of flake.lock, or of flake.nix without a lock) in
+<flake>/.tappaas/options/. A second run with the same lock is a cache hit and needs no
+evaluation. \`tappaas lint\` then reports definitions that are no option (rule unknown-option);
+tappaas.json "lint.optionsIndex" chooses another index or none.
+
+HOST: hosts to index (default: every host of nixosConfigurations).
+
+Options:
+      --flake DIR       the flake (default: the directory of tappaas.json "fleet.flake",
+                        i.e. the repository root)
+      --refresh         evaluate again even when this revision is cached (the key is the
+                        lock, so a changed module of the flake itself needs this)
+      --timeout SEC     stop one host's evaluation after SEC seconds (default 600)
+      --json            the result as JSON
+  -c, --config FILE     tappaas.json to use (default: the nearest one up to the git root)
+
+Exit codes: 0 every host indexed, 1 a host failed to evaluate, 2 usage error, no flake, a
+flake that does not evaluate, or an unknown host.`;
+
+export async function optionsIndexCommand(opts: CommandOptions): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: opts.argv,
+    allowPositionals: true,
+    options: {
+      flake: { type: 'string' },
+      refresh: { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    opts.stdout(`${optionsIndexHelp}\n`);
+    return 0;
+  }
+  const timeout = values.timeout === undefined ? 600 : Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new UsageError(`--timeout wants seconds above 0, not ${JSON.stringify(values.timeout)}`);
+  const flakeDir = values.flake ? resolve(opts.cwd, values.flake) : defaultFlakeDir(opts.cwd, values.config);
+
+  let result: OptionsIndexRun;
+  try {
+    result = await buildOptionsIndex({
+      flakeDir,
+      hosts: [...new Set(positionals)],
+      refresh: values.refresh,
+      timeoutMs: timeout * 1000,
+      onHost: values.json ? undefined : (h) => opts.stdout(`${hostLine(h, opts.cwd)}\n`),
+    });
+  } catch (err) {
+    if (!(err instanceof OptionsIndexError) && !(err instanceof NixRunError)) throw err;
+    if (values.json) {
+      const kind = err instanceof OptionsIndexError ? err.kind : 'nix';
+      const info = err instanceof OptionsIndexError && err.info ? shownError(err.info, opts.cwd) : undefined;
+      opts.stdout(
+        `${JSON.stringify({ flake: flakeDir, error: { kind, message: err.message, ...info }, hosts: [] }, null, 2)}\n`,
+      );
+    }
+    const info = err instanceof OptionsIndexError ? err.info : undefined;
+    const message = info
+      ? err.message.replace(formatNixError(info), formatNixError(shownError(info, opts.cwd)))
+      : err.message;
+    opts.stderr(`tappaas options-index: ${message}\n`);
+    return 2;
+  }
+  const failed = result.hosts.filter((h) => h.status === 'eval-error').length;
+  if (values.json) {
+    const hosts = result.hosts.map((h) => ({
+      ...h,
+      file: h.file ? relative(opts.cwd, h.file) || h.file : undefined,
+      error: h.error ? shownError(h.error, opts.cwd) : undefined,
+    }));
+    opts.stdout(`${JSON.stringify({ ...result, hosts }, null, 2)}\n`);
+  } else {
+    opts.stdout(`${summary(result)}\n`);
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+function defaultFlakeDir(cwd: string, configFile: string | undefined): string {
+  const root = repoRoot(cwd);
+  const { config } = loadConfig(cwd, configFile);
+  return dirname(join(root, config.fleet?.flake ?? 'flake.nix'));
+}
+
+function hostLine(h: HostIndexResult, cwd: string): string {
+  const file = h.file ? relative(cwd, h.file) || h.file : '';
+  const skipped = h.skipped ? `, ${h.skipped} part(s) failed to evaluate and are left unchecked` : '';
+  if (h.status === 'cached')
+    return `${h.name}: ${h.options} options, cache hit (nothing evaluated): ${file}${skipped}`;
+  if (h.status === 'evaluated')
+    return `${h.name}: ${h.options} options, evaluated in ${(h.ms / 1000).toFixed(1)} s: ${file}${skipped}`;
+  return `${h.name}: eval error: ${h.error ? formatNixError(shownError(h.error, cwd)) : 'unknown'}`;
+}
+
+/** An error position relative to where the user stands, so terminals can open it. */
+function shownError(info: NixErrorInfo, cwd: string): NixErrorInfo {
+  return info.file && isAbsolute(info.file) ? { ...info, file: relative(cwd, info.file) || info.file } : info;
+}
+
+function summary(run: OptionsIndexRun): string {
+  const count = (s: HostIndexResult['status']) => run.hosts.filter((h) => h.status === s).length;
+  if (run.hosts.length === 0) return `no hosts in nixosConfigurations of ${run.flake}`;
+  const parts = [`${count('cached')} cached`, `${count('evaluated')} evaluated`];
+  if (count('eval-error')) parts.push(`${count('eval-error')} failed`);
+  return `options index of ${run.hosts.length} host(s) for ${run.keySource} ${run.key}: ${parts.join(', ')}`;
+}
