@@ -1,6 +1,5 @@
 // `tappaas hook pre-receive | install | uninstall`: the server-side push gate. Thin: flags in,
 // options out; the work is in scripts/hook/.
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 
@@ -116,6 +115,8 @@ function readStdin(): Promise<Buffer> {
 }
 
 async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Promise<number> {
+  const { mark } = await import('../hook/timing.js');
+  mark('command');
   const { values } = parseArgs({ args: argv, options: { policy: { type: 'string' } } });
   const { appendLog, breakGlassReason, gitDirOf, BREAK_GLASS_LOG, ERROR_LOG } = await import(
     '../hook/server-state.js'
@@ -126,7 +127,9 @@ async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Prom
   const write = opts.stderr;
   try {
     const input = await readStdin();
+    mark('stdin');
     const { preReceive } = await import('../hook/pre-receive.js');
+    mark('loaded');
     const result = await preReceive({
       cwd: opts.cwd,
       gitDir,
@@ -148,6 +151,7 @@ async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Prom
     }
     return result.accepted ? 0 : 1;
   } catch (err) {
+    const { randomBytes } = await import('node:crypto'); // loaded only for an error id
     const id = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const e = err as Error & { hint?: string };
     appendLog(gitDir, ERROR_LOG, `${id} ${e.stack ?? e}`);

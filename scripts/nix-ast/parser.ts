@@ -7,12 +7,26 @@ import type { Parser, Tree } from 'web-tree-sitter';
 const GRAMMAR = '@cursorless/tree-sitter-wasms/out/tree-sitter-nix.wasm';
 
 let ready: Promise<Parser> | undefined;
+let baselineOnly = false;
+
+/**
+ * For short-lived processes (the server hook): compile the parser's WebAssembly with V8's
+ * baseline compiler only. Its optimising tier-up costs more CPU than it saves in a run that
+ * parses a few files (measured: a third of the hook's instructions). Set at run time, not as
+ * `node --liftoff-only`: a V8 flag on the command line makes Node reject the code cache of its
+ * own modules. Call before the first `nixParser()`; the flag holds for the whole process.
+ */
+export function preferBaselineWasm(): void {
+  baselineOnly = true;
+}
 
 /** The shared parser; the wasm runtime and grammar load on first use only. */
 export function nixParser(): Promise<Parser> {
   ready ??= (async () => {
     // Imported here, not at the top: commands that never parse (`--help`, `rules`) skip it.
     const { Language, Parser } = await import('web-tree-sitter');
+    // After the imports above: Node modules loaded after a flag change miss their code cache.
+    if (baselineOnly) (await import('node:v8')).setFlagsFromString('--liftoff-only');
     await Parser.init();
     const require = createRequire(import.meta.url);
     const language = await Language.load(readFileSync(require.resolve(GRAMMAR)));
