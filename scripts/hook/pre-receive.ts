@@ -26,6 +26,10 @@ import { readKnownHostKeys, recordHostKeys } from './server-state.js';
 import { structureProblems, warmStructureFor } from './structure.js';
 import { mark } from './timing.js';
 
+// For the code cache (code-cache.ts): the bundle's own copy of the parser module is the one
+// that ran.
+export { parserStarted, restoreDefaultWasmTiers } from '../nix-ast/parser.js';
+
 export interface PreReceiveOptions {
   cwd: string;
   gitDir: string;
