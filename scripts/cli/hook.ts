@@ -143,7 +143,7 @@ async function preReceiveModule(
   const loaded = loadCachedBundle<typeof import('../hook/pre-receive.js')>(
     bundle,
     join(gitDir, cacheName),
-    (m) => m.restoreDefaultWasmTiers(),
+    (m) => m.restoreV8Flags(),
   );
   // A run that parsed Nix compiled the lint's code too: worth keeping if the cache lacks it.
   return {

@@ -25,10 +25,12 @@ import { parseUpdates } from './protocol.js';
 import { readKnownHostKeys, recordHostKeys } from './server-state.js';
 import { structureProblems, warmStructureFor } from './structure.js';
 import { mark } from './timing.js';
+import { allTiers, baselineTiers, OPTIMISE_CHARS } from './v8-tiers.js';
 
-// For the code cache (code-cache.ts): the bundle's own copy of the parser module is the one
+// For the code cache (code-cache.ts): the bundle's own copies of these modules are the ones
 // that ran.
-export { parserStarted, restoreDefaultWasmTiers } from '../nix-ast/parser.js';
+export { parserStarted } from '../nix-ast/parser.js';
+export { restoreV8Flags } from './v8-tiers.js';
 
 export interface PreReceiveOptions {
   cwd: string;
@@ -68,6 +70,7 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     return { accepted: false, decisions: [] };
   }
   if (updates.length === 0) return { accepted: true, decisions: [] };
+  baselineTiers();
   // Warm the Nix parser (WebAssembly compile) and load the rules while this thread waits for
   // git, when a branch may need linting.
   if (updates.some((u) => u.ref.startsWith('refs/heads/') && !/^0+$/.test(u.newOid))) {
@@ -268,6 +271,7 @@ async function lintTips(
     }
     plans.push({ j, findings, linted });
   }
+  if (chars >= OPTIMISE_CHARS) allTiers();
   mark('lint read');
   const results = await lintJobs(jobs, chars, ruleSettings);
   mark('linted');

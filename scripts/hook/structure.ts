@@ -16,6 +16,7 @@ import type { UpdateFacts } from './facts.js';
 import { factsKey, readFactsCache, writeFactsCache } from './fleet-cache.js';
 import type { PolicySource } from './policy-source.js';
 import { mark } from './timing.js';
+import { allTiers } from './v8-tiers.js';
 
 export interface JudgedRef {
   c: ClassifiedUpdate;
@@ -110,6 +111,8 @@ export async function structureProblems(
     }
   }
   if (pending.size) cat.flush();
+  // Parsing a fleet (a first push, or one after an upgrade): worth the optimising compiler.
+  if (pending.size >= 20) allTiers();
   for (const [key, { path, data }] of pending) {
     const bytes = await data;
     const read = bytes ? decodeSource(bytes, maxBytes) : undefined;
