@@ -18,7 +18,7 @@ import { classify } from '../policy/refs.js';
 import { hostOf, registrationContentProblems, sameKey } from '../policy/registration.js';
 import type { ClassifiedUpdate, Problem, RefDecision } from '../policy/types.js';
 import { refProblems } from '../policy/verdicts.js';
-import { gatherContentFacts, gatherRefFacts, type UpdateFacts } from './facts.js';
+import { gatherContentFacts, gatherRefFacts, startLikelyLogs, type UpdateFacts } from './facts.js';
 import { formatInputProblems, formatReport } from './messages.js';
 import { loadPolicySource, type PolicySource } from './policy-source.js';
 import { parseUpdates } from './protocol.js';
@@ -88,7 +88,10 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     // Ask for the pushed objects in the same round trip as the policy (answers are remembered).
     for (const u of updates)
       for (const oid of [u.oldOid, u.newOid]) if (!/^0+$/.test(oid)) cat.info(oid).catch(() => undefined);
-    const source = await loadPolicySource(cat, opts.policyFile, opts.policyRev);
+    const sourceRead = loadPolicySource(cat, opts.policyFile, opts.policyRev);
+    // git answers the policy request while the likely logs start (sent before they spawn).
+    const earlyLogs = startLikelyLogs(updates, opts.cwd, opts.preview?.exclude);
+    const source = await sourceRead;
     mark('policy');
     const identity = identityFromEnv(opts.env);
     const knownHostKeys = readKnownHostKeys(opts.gitDir);
@@ -100,6 +103,7 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
       cat,
       policy: source.policy,
       knownHostKeys,
+      earlyLogs,
       ...(signers ? { allowedSigners: signers.file } : {}),
       ...(opts.preview ? { exclude: opts.preview.exclude } : {}),
     };
