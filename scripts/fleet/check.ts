@@ -7,12 +7,12 @@ import type { TappaasConfig } from '../lint/config.js';
 import { ignoreMatcher } from '../lint/ignore.js';
 import { decodeSource } from '../lint/read-source.js';
 import { DEFAULT_MAX_FILE_BYTES, lintPaths } from '../lint/run.js';
-import type { Diagnostic, Severity } from '../lint/types.js';
+import type { Diagnostic } from '../lint/types.js';
 import { lintRuleSettings } from '../nixos/options-index/locate.js';
 import { type FileFacts, fileFacts } from './facts.js';
 import { type FleetLayout, fleetNixFiles, normalizePath } from './layout.js';
 import type { TreeSource } from './source.js';
-import { checkStructure, FLEET_RULES } from './structure.js';
+import { applyLevels, checkStructure } from './structure.js';
 
 export interface FleetSnapshot {
   /** Fleet `.nix` files (the number `files` of the report). */
@@ -61,18 +61,6 @@ export async function snapshot(source: TreeSource, opts: SnapshotOptions): Promi
   const lintByFile = new Map<string, Diagnostic[]>(nixFiles.map((f) => [f, []]));
   for (const d of lint) lintByFile.set(d.file, [...(lintByFile.get(d.file) ?? []), d]);
   return { nixFiles, facts, texts, diagnostics: [...structure, ...lint], lintByFile };
-}
-
-/** `lint.rules` levels apply to the fleet rules too: `"fleet-role-count": "off"` turns one off. */
-export function applyLevels(list: Diagnostic[], config: TappaasConfig): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const d of list) {
-    const setting = config.lint?.rules?.[d.rule];
-    const level = Array.isArray(setting) ? setting[0] : setting;
-    if (level === 'off') continue;
-    out.push(level && Object.hasOwn(FLEET_RULES, d.rule) ? { ...d, severity: level as Severity } : d);
-  }
-  return out;
 }
 
 async function lintWorkTree(opts: SnapshotOptions): Promise<Diagnostic[]> {

@@ -3,6 +3,7 @@
 // repo-relative here; the command turns them into display paths), so every formatter and
 // the ratchet treat them like lint findings.
 import { posix } from 'node:path';
+import type { TappaasConfig } from '../lint/config.js';
 import type { Diagnostic, Severity } from '../lint/types.js';
 import type { SourceRange } from '../nix-ast/index.js';
 import { hostNameProblem } from '../policy/registration.js';
@@ -52,6 +53,18 @@ export function checkStructure(input: FleetInput): Diagnostic[] {
 }
 
 /** Each host has `<hardware>/<host>-hw.nix`, and each hardware file a host. */
+/** `lint.rules` levels apply to the fleet rules too: `"fleet-role-count": "off"` turns one off. */
+export function applyLevels(list: Diagnostic[], config: TappaasConfig): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of list) {
+    const setting = config.lint?.rules?.[d.rule];
+    const level = Array.isArray(setting) ? setting[0] : setting;
+    if (level === 'off') continue;
+    out.push(level && Object.hasOwn(FLEET_RULES, d.rule) ? { ...d, severity: level as Severity } : d);
+  }
+  return out;
+}
+
 export function checkPairs({ layout, files }: FleetInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   const hosts = hostEntries(files, layout);

@@ -36,6 +36,53 @@ export interface FactContext {
   exclude?: string[];
   /** Allowed-signers file for `git log %G?`, when some branches require signed commits. */
   allowedSigners?: string;
+  /** `git log`s started before the policy was read (`startLikelyLogs`), by their arguments. */
+  earlyLogs?: Map<string, Promise<CommitChanges[]>>;
+}
+
+type LogOptions = { boundary?: boolean; allowedSigners?: string };
+
+function logKey(revisions: string[], opts: LogOptions): string {
+  return JSON.stringify([revisions, opts.boundary === true, opts.allowedSigners ?? '']);
+}
+
+/** The commits of a range: the early `git log` with the same arguments if one ran, else a new one. */
+function log(ctx: FactContext, revisions: string[], opts: LogOptions): Promise<CommitChanges[]> {
+  const key = logKey(revisions, opts);
+  const early = ctx.earlyLogs?.get(key);
+  if (early) {
+    ctx.earlyLogs!.delete(key);
+    return early;
+  }
+  return commitChanges(ctx.cwd, revisions, opts);
+}
+
+/**
+ * Starts, while the policy is still being read, the `git log` each branch update will most
+ * likely need: a new branch's new commits, or the range of a `main` update (protected by
+ * default); any other branch update, its new commits. Only an exact match of arguments is
+ * used later (`log`); a wrong guess costs one process, never a different answer.
+ */
+export function startLikelyLogs(
+  updates: readonly RefUpdate[],
+  cwd: string,
+  exclude: string[] | undefined,
+): Map<string, Promise<CommitChanges[]>> {
+  const logs = new Map<string, Promise<CommitChanges[]>>();
+  for (const u of updates.slice(0, 4)) {
+    const branch = branchOf(u);
+    if (branch === undefined || ZERO_OID.test(u.newOid)) continue;
+    const [revisions, opts]: [string[], LogOptions] =
+      !ZERO_OID.test(u.oldOid) && branch === 'main'
+        ? [[`${u.oldOid}..${u.newOid}`], { boundary: true }]
+        : [[u.newOid, '--not', ...(exclude ?? ['--all'])], {}];
+    const key = logKey(revisions, opts);
+    if (logs.has(key)) continue;
+    const p = commitChanges(cwd, revisions, opts);
+    p.catch(() => {}); // unused guesses fail quietly; a used one fails where it is awaited
+    logs.set(key, p);
+  }
+  return logs;
 }
 
 /** Phase one, enough for the ref verdicts: object type and fast-forward. */
@@ -66,12 +113,12 @@ export async function gatherRefFacts(u: RefUpdate, ctx: FactContext): Promise<Up
       // One `git log --boundary OLD..NEW` answers both questions: the old tip is an ancestor
       // exactly when it is a boundary commit of the range (or the tips are equal), and the
       // range is the set of commits phase two checks on a protected branch.
-      const log = await commitChanges(ctx.cwd, [`${u.oldOid}..${u.newOid}`], {
+      const range = await log(ctx, [`${u.oldOid}..${u.newOid}`], {
         boundary: true,
         ...signersFor(branch, ctx),
       });
-      facts.nonFastForward = !(u.oldOid === u.newOid || log.some((c) => c.boundary && c.oid === u.oldOid));
-      facts.protectedRange = log.filter((c) => !c.boundary);
+      facts.nonFastForward = !(u.oldOid === u.newOid || range.some((c) => c.boundary && c.oid === u.oldOid));
+      facts.protectedRange = range.filter((c) => !c.boundary);
     } else {
       facts.nonFastForward = !(await isAncestor(ctx.cwd, u.oldOid, u.newOid));
     }
@@ -115,7 +162,7 @@ export async function gatherContentFacts(u: RefUpdate, facts: UpdateFacts, ctx: 
   const known = isProtected && !created ? facts.protectedRange : undefined;
 
   const [commits, regCommits] = await Promise.all([
-    known ?? commitChanges(ctx.cwd, range, signersFor(branch, ctx)),
+    known ?? log(ctx, range, signersFor(branch, ctx)),
     isRegistration && mainExists
       ? commitChanges(ctx.cwd, [u.newOid, '--not', defaultRef], { boundary: true })
       : Promise.resolve(undefined),

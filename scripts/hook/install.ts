@@ -30,16 +30,10 @@ export function shQuote(s: string): string {
 }
 
 export function shimText(node: string, toolkit: string, policyFile?: string): string {
-  // Baseline (Liftoff) WebAssembly only: the optimising tier-up of the Nix grammar costs more
-  // CPU than it saves in a short-lived hook, and exit waits for those background compiles.
-  const argv = [
-    node,
-    '--liftoff-only',
-    toolkit,
-    'hook',
-    'pre-receive',
-    ...(policyFile ? ['--policy', policyFile] : []),
-  ];
+  // No V8 flags here: any V8 flag on the command line makes Node reject the code cache built
+  // into it for its own modules (it is keyed by the flags), which costs more start-up than a
+  // bare `node`. The hook asks for baseline-only WebAssembly at run time instead (parser.ts).
+  const argv = [node, toolkit, 'hook', 'pre-receive', ...(policyFile ? ['--policy', policyFile] : [])];
   return `#!/bin/sh
 ${SHIM_MARKER} (written by \`tappaas hook install\`; remove with \`tappaas hook uninstall\`)
 exec ${argv.map(shQuote).join(' ')}

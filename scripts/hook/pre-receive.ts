@@ -18,12 +18,19 @@ import { classify } from '../policy/refs.js';
 import { hostOf, registrationContentProblems, sameKey } from '../policy/registration.js';
 import type { ClassifiedUpdate, Problem, RefDecision } from '../policy/types.js';
 import { refProblems } from '../policy/verdicts.js';
-import { gatherContentFacts, gatherRefFacts, type UpdateFacts } from './facts.js';
+import { gatherContentFacts, gatherRefFacts, startLikelyLogs, type UpdateFacts } from './facts.js';
 import { formatInputProblems, formatReport } from './messages.js';
 import { loadPolicySource, type PolicySource } from './policy-source.js';
 import { parseUpdates } from './protocol.js';
 import { readKnownHostKeys, recordHostKeys } from './server-state.js';
 import { structureProblems, warmStructureFor } from './structure.js';
+import { mark } from './timing.js';
+import { allTiers, baselineTiers, OPTIMISE_CHARS } from './v8-tiers.js';
+
+// For the code cache (code-cache.ts): the bundle's own copies of these modules are the ones
+// that ran.
+export { parserStarted } from '../nix-ast/parser.js';
+export { restoreV8Flags } from './v8-tiers.js';
 
 export interface PreReceiveOptions {
   cwd: string;
@@ -42,8 +49,6 @@ export interface PreReceiveResult {
   accepted: boolean;
   decisions: RefDecision[];
 }
-
-const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -65,10 +70,16 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     return { accepted: false, decisions: [] };
   }
   if (updates.length === 0) return { accepted: true, decisions: [] };
+  baselineTiers();
   // Warm the Nix parser (WebAssembly compile) and load the rules while this thread waits for
   // git, when a branch may need linting.
   if (updates.some((u) => u.ref.startsWith('refs/heads/') && !/^0+$/.test(u.newOid))) {
-    void import('../nix-ast/parser.js').then((m) => m.nixParser()).catch(() => {});
+    void import('../nix-ast/parser.js')
+      .then((m) => {
+        m.preferBaselineWasm();
+        return m.nixParser();
+      })
+      .catch(() => {});
     void import('../lint/engine.js').catch(() => {});
   }
   const cat = new CatFile(opts.cwd, opts.env);
@@ -77,7 +88,11 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     // Ask for the pushed objects in the same round trip as the policy (answers are remembered).
     for (const u of updates)
       for (const oid of [u.oldOid, u.newOid]) if (!/^0+$/.test(oid)) cat.info(oid).catch(() => undefined);
-    const source = await loadPolicySource(cat, opts.policyFile, opts.policyRev);
+    const sourceRead = loadPolicySource(cat, opts.policyFile, opts.policyRev);
+    // git answers the policy request while the likely logs start (sent before they spawn).
+    const earlyLogs = startLikelyLogs(updates, opts.cwd, opts.preview?.exclude);
+    const source = await sourceRead;
+    mark('policy');
     const identity = identityFromEnv(opts.env);
     const knownHostKeys = readKnownHostKeys(opts.gitDir);
     if (source.policy.signedCommits.branches.length) {
@@ -88,16 +103,19 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
       cat,
       policy: source.policy,
       knownHostKeys,
+      earlyLogs,
       ...(signers ? { allowedSigners: signers.file } : {}),
       ...(opts.preview ? { exclude: opts.preview.exclude } : {}),
     };
     const judged = await mapLimit(updates, 4, async (u) => {
       const facts = await gatherRefFacts(u, ctx);
+      mark('ref facts');
       const c = classify(u, facts.nonFastForward);
       const problems = refProblems(c, identity, source.policy);
       // A ref that may not move at all is not worth reading content for.
       if (problems.length === 0) {
         await gatherContentFacts(u, facts, ctx);
+        mark('content facts');
         warmStructureFor(facts, source);
         problems.push(...contentProblems(c, facts, source, identity));
       }
@@ -108,10 +126,12 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
       structureProblems(judged, source, cat, opts.preview ? undefined : opts.gitDir),
       lintTips(judged, source, cat),
     ]);
+    mark('checked');
     for (const [i, j] of judged.entries()) j.problems.push(...structure[i]!);
     const decisions = judged.map(({ c, problems }) => ({ ...decide(c.ref, problems), newOid: c.newOid }));
     const accepted = decisions.every((d) => d.accepted);
     opts.write(formatReport({ decisions, identity, origin: source.origin }));
+    mark('reported');
     if (accepted && !opts.preview) {
       // Trust on first use: remember host keys that registration keys brought for new hosts.
       const fresh: Record<string, string> = {};
@@ -202,7 +222,7 @@ async function lintTips(
     );
   if (work.length === 0) return;
   // The parser (WebAssembly) loads only when there is Nix to lint.
-  const [{ decodeSource }, { matchesGlob }] = await Promise.all([
+  const [{ DEFAULT_MAX_FILE_BYTES, decodeSource }, { matchesGlob }] = await Promise.all([
     import('../lint/read-source.js'),
     import('../policy/glob.js'),
   ]);
@@ -255,7 +275,10 @@ async function lintTips(
     }
     plans.push({ j, findings, linted });
   }
+  if (chars >= OPTIMISE_CHARS) allTiers();
+  mark('lint read');
   const results = await lintJobs(jobs, chars, ruleSettings);
+  mark('linted');
   for (const { j, findings, linted } of plans) {
     for (const at of linted) findings.push(...results[at]!);
     j.problems.push(...lintProblems(findings, j.gate, j.c.newOid));

@@ -8,6 +8,8 @@ export const BREAK_GLASS_FILE = 'tappaas-break-glass';
 export const BREAK_GLASS_LOG = 'tappaas-break-glass.log';
 export const KNOWN_HOSTS_FILE = 'tappaas-known-hosts.json';
 export const ERROR_LOG = 'tappaas-hook-errors.log';
+/** Compiled code of the hook's bundle (code-cache.ts); safe to delete. */
+export const CODE_CACHE_FILE = 'tappaas-code-cache.bin';
 
 export function gitDirOf(cwd: string, env: NodeJS.ProcessEnv): string {
   const dir = env.GIT_DIR;

@@ -15,6 +15,8 @@ import type { ClassifiedUpdate, LintGate, Problem } from '../policy/types.js';
 import type { UpdateFacts } from './facts.js';
 import { factsKey, readFactsCache, writeFactsCache } from './fleet-cache.js';
 import type { PolicySource } from './policy-source.js';
+import { mark } from './timing.js';
+import { allTiers } from './v8-tiers.js';
 
 export interface JudgedRef {
   c: ClassifiedUpdate;
@@ -77,14 +79,13 @@ export async function structureProblems(
     return { at, gate, j, base: old ?? main };
   });
   const [
-    { checkStructure },
+    { applyLevels, checkStructure },
     { fileFacts },
     { introduced },
-    { applyLevels },
-    { decodeSource },
-    { DEFAULT_MAX_FILE_BYTES },
+    { DEFAULT_MAX_FILE_BYTES, decodeSource },
   ] = await warmStructure();
   const maxBytes = source.config.lint?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  mark('structure loaded');
 
   // Every tree once, every distinct fleet `.nix` blob read (and parsed) once.
   const trees = new Map<string, Promise<Listing>>();
@@ -97,6 +98,7 @@ export async function structureProblems(
   for (const [rev, p] of trees) listings.set(rev, await p);
   // Facts depend on the path (relative imports, the flake) and the text: one parse per pair,
   // and none for pairs the server parsed before.
+  mark('trees listed');
   const known = gitDir !== undefined ? readFactsCache(gitDir) : new Map<string, FileFacts>();
   const used = new Map<string, FileFacts>();
   let parsed = 0;
@@ -109,6 +111,8 @@ export async function structureProblems(
     }
   }
   if (pending.size) cat.flush();
+  // Parsing a fleet (a first push, or one after an upgrade): worth the optimising compiler.
+  if (pending.size >= 20) allTiers();
   for (const [key, { path, data }] of pending) {
     const bytes = await data;
     const read = bytes ? decodeSource(bytes, maxBytes) : undefined;
@@ -117,6 +121,7 @@ export async function structureProblems(
     known.set(key, await fileFacts(path, read.text, { flake: path === layout.flake }));
     parsed++;
   }
+  mark(`facts parsed ${parsed}`);
   const factsOf = (path: string, oid: string): FileFacts | undefined => {
     const key = factsKey(path, oid);
     const f = known.get(key);
@@ -158,6 +163,7 @@ export async function structureProblems(
     }));
     out[w.at] = lintProblems(findings, w.gate, w.j.c.newOid);
   }
+  mark('structure checked');
   if (gitDir !== undefined && parsed > 0) writeFactsCache(gitDir, used);
   return out;
 }
@@ -176,9 +182,7 @@ function warmStructure() {
     import('../fleet/structure.js'),
     import('../fleet/facts.js'),
     import('../fleet/ratchet.js'),
-    import('../fleet/check.js'),
     import('../lint/read-source.js'),
-    import('../lint/run.js'),
   ]);
 }
 

@@ -11,6 +11,9 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 const MiB = 1024 * 1024;
 
+/** Files over this many bytes are not linted unless `lint.maxFileBytes` says otherwise. */
+export const DEFAULT_MAX_FILE_BYTES = 10 * MiB;
+
 export function decodeSource(bytes: Uint8Array, maxBytes: number): SourceRead {
   if (bytes.length > maxBytes) {
     return {

@@ -11,7 +11,7 @@ import type { TappaasConfig } from './config.js';
 import type { EngineOptions, lintSource } from './engine.js';
 import { collectNixFiles } from './files.js';
 import type { PoolJob } from './pool.js';
-import { decodeSource } from './read-source.js';
+import { DEFAULT_MAX_FILE_BYTES, decodeSource } from './read-source.js';
 import type { Diagnostic, LintResult } from './types.js';
 
 export interface LintRunOptions {
@@ -41,7 +41,8 @@ export interface LintRunStats {
   threads: number;
 }
 
-export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+// Kept beside the decoder (which the hook loads without this module); exported here too.
+export { DEFAULT_MAX_FILE_BYTES };
 /** Below this much uncached source a worker's start-up (~50 ms) costs more than it saves. */
 export const MIN_PARALLEL_CHARS = 512 * 1024;
 

@@ -105,9 +105,9 @@ export function readNixError(stderr: string, source: string): NixVerdict {
   let message = lines[first]!.slice('error:'.length).trim();
   const rest = lines.slice(first).join('\n');
   // Own-line position (2.4+) first: a message may itself quote another position.
-  let pos = /^\s+at (?:«(?:stdin|string)»|\(string\)):(\d+):(\d+):?\s*$/m.exec(rest);
+  let pos = /^\s+at (?:\u00ab(?:stdin|string)\u00bb|\(string\)):(\d+):(\d+):?\s*$/m.exec(rest);
   if (!pos) {
-    const inline = /,? at (?:«(?:stdin|string)»|\(string\)):(\d+):(\d+):?$/.exec(message);
+    const inline = /,? at (?:\u00ab(?:stdin|string)\u00bb|\(string\)):(\d+):(\d+):?$/.exec(message);
     if (inline) message = message.slice(0, inline.index);
     pos = inline;
   }

@@ -3,7 +3,7 @@
 // against `node -e 0` in the same run. Targets (issue 4): a typical push (1 commit, 5 changed
 // .nix files) under 4x `node -e 0`; a 500-host fleet pushed at once under 2 s.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const BIG_HOSTS = Number(process.env.BENCH_HOSTS ?? 500);
 const ZERO = '0'.repeat(40);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+// Instructions counted by valgrind (every process of the run: node, git, the shim): a figure the
+// load of a shared machine does not move. BENCH_INSTRUCTIONS=0 skips it (about a minute).
+const VALGRIND = ['/usr/bin/valgrind', '/usr/local/bin/valgrind'].find((p) => existsSync(p));
 
 const POLICY = {
   policy: {
@@ -61,6 +64,38 @@ function sample(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Pr
   });
 }
 let spawned = 0;
+
+/** Millions of instructions of one run, child processes included; undefined when unavailable. */
+function instructions(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string },
+) {
+  if (!VALGRIND || process.env.BENCH_INSTRUCTIONS === '0') return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'tappaas-bench-callgrind-'));
+  try {
+    const r = spawnSync(
+      VALGRIND,
+      [
+        '--tool=callgrind',
+        '--trace-children=yes',
+        `--callgrind-out-file=${join(dir, 'cg.%p')}`,
+        cmd,
+        ...args,
+      ],
+      { cwd: opts.cwd, env: opts.env, input: opts.input ?? '', stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+    if (r.status !== 0) return undefined;
+    let total = 0;
+    for (const f of readdirSync(dir)) {
+      const m = /^summary: (\d+)$/m.exec(readFileSync(join(dir, f), 'utf8'));
+      total += m ? Number(m[1]) : 0;
+    }
+    return total / 1e6;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function median(list: number[]): number {
   const sorted = [...list].sort((a, b) => a - b);
@@ -174,11 +209,22 @@ class Repos {
 
   /** The installed hook, as git runs it: in the bare repository, the update lines on stdin. */
   hook(lines: string, pusher: string): Promise<Sample> {
-    return sample(join(this.bare, 'hooks', 'pre-receive'), [], {
-      cwd: this.bare,
-      env: { ...this.env, GIT_DIR: '.', TAPPAAS_PUSHER: pusher },
-      input: lines,
-    });
+    return sample(...this.hookRun(lines, pusher));
+  }
+
+  hookInstructions(lines: string, pusher: string): number | undefined {
+    return instructions(...this.hookRun(lines, pusher));
+  }
+
+  private hookRun(
+    lines: string,
+    pusher: string,
+  ): [string, string[], { cwd: string; env: NodeJS.ProcessEnv; input: string }] {
+    return [
+      join(this.bare, 'hooks', 'pre-receive'),
+      [],
+      { cwd: this.bare, env: { ...this.env, GIT_DIR: '.', TAPPAAS_PUSHER: pusher }, input: lines },
+    ];
   }
 
   push(refspec: string, pusher: string): Promise<Sample> {
@@ -260,6 +306,12 @@ export async function hookBench(log: (line: string) => void): Promise<void> {
       ),
     );
     const base = median([node.ms, rows.at(-1)!.ms]);
+    // After the timed runs: the hook's caches (code, fleet facts) are as a busy server has them.
+    const counted = {
+      node: instructions(process.execPath, ['-e', '0'], { cwd: root, env }),
+      feature: t.hookInstructions(`${ZERO} ${featOid} refs/heads/feature/x\n`, 'bob'),
+      main: t.hookInstructions(`${mainOid} ${featOid} refs/heads/main\n`, 'alice'),
+    };
 
     // (c) A whole fleet at once: every file new at the tip.
     const b = new Repos(root, env, 'big');
@@ -299,6 +351,12 @@ export async function hookBench(log: (line: string) => void): Promise<void> {
     log(
       `${BIG_HOSTS}-host fleet (hook): ${(bigHook.ms / 1000).toFixed(2)} s (target < 2 s) ${bigHook.ms < 2000 ? 'ok' : 'MISSED'}`,
     );
+    if (counted.node && counted.feature && counted.main) {
+      const x = (n: number) => `${n.toFixed(0)} M (${(n / counted.node!).toFixed(2)}x)`;
+      log(
+        `instructions (valgrind, all processes; load-independent): node -e 0 ${counted.node.toFixed(0)} M; hook, new feature branch ${x(counted.feature)}; hook, main ${x(counted.main)}`,
+      );
+    }
   } finally {
     if (process.env.BENCH_KEEP) log(`kept ${root} (BENCH_KEEP)`);
     else rmSync(root, { recursive: true, force: true });

@@ -125,6 +125,29 @@ describe('content', () => {
     expect(r.stderr).toContain('warning [lint/bool-comparison] (nix/modules/warn.nix:1:');
   });
 
+  it('keeps its compiled code in the repository directory and judges the next push the same with it', () => {
+    const cache = join(g.bare, 'tappaas-code-cache.bin');
+    rmSync(cache, { force: true });
+    const timing = { ...bob, TAPPAAS_HOOK_TIMING: '1' };
+    const findings = (stderr: string) =>
+      stderr
+        .split('\n')
+        .filter((l) => / (accepted|passed) with | warning \[/.test(l))
+        .map((l) => l.replace(/cached-\d/g, 'cached-N').replace(/\b[0-9a-f]{12}\b/g, 'OID'));
+    const text = '{ x }: { networking.firewall.enable = x == true; }\n';
+    g.commit(g.main(), { 'nix/modules/cached-1.nix': text });
+    const first = g.push(['HEAD:refs/heads/cached-1'], timing);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/remote: tappaas timing: command [\d.]+, .*loaded [\d.]+, /);
+    expect(existsSync(cache)).toBe(true);
+    g.commit(g.main(), { 'nix/modules/cached-2.nix': text });
+    const second = g.push(['HEAD:refs/heads/cached-2'], timing);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain('loaded (cached code)');
+    expect(findings(second.stderr)).toEqual(findings(first.stderr));
+    expect(second.stderr).toContain('warning [lint/bool-comparison] (nix/modules/cached-2.nix:1:');
+  });
+
   it('lints a large push on worker threads with the same verdict as on one', () => {
     // 80 files of ~4 KB (over the hook's 256 KB threshold for threads); one fails to parse.
     const files: Record<string, string> = {};
