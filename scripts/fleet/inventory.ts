@@ -12,6 +12,8 @@ export const DEFAULT_CURRENT_SYSTEM = '/run/current-system';
 export interface DeploySettings {
   profile: string;
   currentSystem: string;
+  /** The agent's state directory on targets; absent: the engine's default. */
+  stateDir?: string;
   parallel: number;
   canary: number;
   maxFailures: number;
@@ -66,6 +68,7 @@ interface RawHost {
   health?: HealthCheck[];
   profile?: string;
   currentSystem?: string;
+  stateDir?: string;
   confirmTimeout?: number;
 }
 
@@ -101,6 +104,8 @@ export function inventoryOf(config: TappaasConfig, file = 'tappaas.json'): Inven
     if (h.sshOptions !== undefined) target.sshOptions = [...h.sshOptions];
     if (h.role !== undefined) target.role = h.role;
     if (h.tags !== undefined) target.tags = [...h.tags];
+    const stateDir = h.stateDir ?? settings.stateDir;
+    if (stateDir !== undefined) (target as InventoryHost & { stateDir?: string }).stateDir = stateDir;
     return target;
   });
   return { settings, hosts };

@@ -67,7 +67,7 @@ describe('inventory', () => {
       },
       hosts: {
         a: { health: [], profile: '/x/system', sshOptions: ['StrictHostKeyChecking=yes'] },
-        b: { role: 'vllm', health: [{ type: 'command', run: 'true' }], confirmTimeout: 9 },
+        b: { role: 'vllm', health: [{ type: 'command', run: 'true' }], confirmTimeout: 9, stateDir: '/srv/b/state' },
       },
     });
     expect(inv.settings).toMatchObject({
@@ -88,7 +88,9 @@ describe('inventory', () => {
       health: [{ type: 'command', run: 'true' }],
       profile: '/srv/p/system',
       confirmTimeout: 9,
+      stateDir: '/srv/b/state',
     });
+    expect(inv.hosts[0]).not.toHaveProperty('stateDir');
   });
 
   it.each([
