@@ -53,20 +53,39 @@ export async function readDeployed(repo: string): Promise<Map<string, string>> {
   return out;
 }
 
+/** The reflog message of a deploy: parsed back by stepBackDeployed. */
+export function deployMessage(status: string, toplevel: string | undefined): string {
+  return `tappaas deploy ${status} ${toplevel ?? '-'}`;
+}
+
 /**
- * After a rollback the host runs its previous generation, which the commit before the last
- * deploy built: step the ref back one reflog entry, or drop it when there is none.
+ * After a rollback the host runs the system it ran before its last deploy. Step the ref back
+ * through its reflog to the newest entry that recorded a different toplevel than the current
+ * one (entries of `unchanged` runs record the same system again); drop the ref when none does.
  */
 export async function stepBackDeployed(repo: string, host: string): Promise<string | undefined> {
   const ref = deployedRef(host);
-  const prev = await runGit(['rev-parse', '--verify', '--quiet', `${ref}@{1}`], {
+  const log = await runGit(['reflog', 'show', '--format=%H %gs', ref, '--'], {
     cwd: repo,
     okCodes: [1, 128],
   });
-  const oid = prev.code === 0 ? prev.stdout.toString().trim() : '';
-  if (oid) {
-    await runGit(['update-ref', '-m', `tappaas rollback ${host}`, ref, oid], { cwd: repo });
-    return oid;
+  const entries =
+    log.code === 0
+      ? log.stdout
+          .toString()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => {
+            const [oid, ...msg] = l.split(' ');
+            const m = /^tappaas (?:deploy \S+|rollback) (\S+)$/.exec(msg.join(' '));
+            return { oid: oid!, toplevel: m?.[1] };
+          })
+      : [];
+  const current = entries[0]?.toplevel;
+  const prev = entries.find((e) => e.toplevel !== undefined && e.toplevel !== '-' && e.toplevel !== current);
+  if (prev) {
+    await runGit(['update-ref', '-m', `tappaas rollback ${prev.toplevel}`, ref, prev.oid], { cwd: repo });
+    return prev.oid;
   }
   await runGit(['update-ref', '-d', ref], { cwd: repo, okCodes: [1] });
   return undefined;

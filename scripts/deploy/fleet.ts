@@ -23,6 +23,8 @@ export interface RunOptions {
   maxFailures: number;
   /** Seconds per host before the target rolls itself back unconfirmed. */
   confirmTimeout: (host: string) => number;
+  /** Seconds health checks may fail after activation before they count (engine default when absent). */
+  healthGraceSeconds?: number;
   onEvent?: (e: FleetEvent) => void;
   signal?: AbortSignal;
 }
@@ -122,6 +124,7 @@ async function deployLocked(
         toplevel,
         mode: opts.mode,
         confirmTimeoutSeconds: opts.confirmTimeout(target.name),
+        ...(opts.healthGraceSeconds !== undefined ? { healthGraceSeconds: opts.healthGraceSeconds } : {}),
         onPhase: (p) => {
           phase = p;
           onPhase(p);

@@ -19,6 +19,8 @@ export interface DeploySettings {
   maxFailures: number;
   mode: DeployMode;
   confirmTimeout: number;
+  /** Seconds health checks may fail after activation before they count. */
+  healthGrace: number;
 }
 
 export const DEPLOY_DEFAULTS: DeploySettings = {
@@ -29,6 +31,7 @@ export const DEPLOY_DEFAULTS: DeploySettings = {
   maxFailures: 1,
   mode: 'switch',
   confirmTimeout: 30,
+  healthGrace: 30,
 };
 
 /** A target plus what only the orchestrator needs (per-host confirm timeout). */

@@ -36,6 +36,7 @@ describe('inventory', () => {
       maxFailures: 1,
       mode: 'switch',
       confirmTimeout: 30,
+      healthGrace: 30,
     });
     const [vllm, litellm, webui, plain] = inv.hosts;
     expect(vllm).toEqual({
@@ -67,7 +68,12 @@ describe('inventory', () => {
       },
       hosts: {
         a: { health: [], profile: '/x/system', sshOptions: ['StrictHostKeyChecking=yes'] },
-        b: { role: 'vllm', health: [{ type: 'command', run: 'true' }], confirmTimeout: 9, stateDir: '/srv/b/state' },
+        b: {
+          role: 'vllm',
+          health: [{ type: 'command', run: 'true' }],
+          confirmTimeout: 9,
+          stateDir: '/srv/b/state',
+        },
       },
     });
     expect(inv.settings).toMatchObject({
