@@ -13,6 +13,9 @@ Commands:
   rules                 list the lint rules and their docs (--json, --markdown)
   hook pre-receive|install|uninstall   the server-side push gate (branch protection, registrations, lint)
   git-shell --as ID     authorized_keys forced command: record the pusher, run git-shell
+  deploy [HOST...]      deploy changed hosts: canary first, locked per host, health-checked
+  status [HOST...]      each host's running system against what the flake builds (drift)
+  rollback HOST         switch a host back to its previous system generation
 
 Run \`tappaas <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 findings / rejected / failed hosts, 2 usage or internal error.`;
@@ -49,6 +52,18 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = 
   'git-shell': async () => {
     const m = await import('./git-shell.js');
     return { run: m.gitShellCommand, help: m.gitShellHelp };
+  },
+  deploy: async () => {
+    const m = await import('./deploy.js');
+    return { run: m.deployCommand, help: m.deployHelp };
+  },
+  status: async () => {
+    const m = await import('./status.js');
+    return { run: m.statusCommand, help: m.statusHelp };
+  },
+  rollback: async () => {
+    const m = await import('./rollback.js');
+    return { run: m.rollbackCommand, help: m.rollbackHelp };
   },
 };
 

@@ -1,5 +1,6 @@
 // `npm run bench [SECTION...]`: prints the machine, then each section's figures. Sections
 // live in their own files (lint here; hook, eval and deploy add theirs to SECTIONS).
+import { deployBench } from './deploy.js';
 import { hookBench } from './hook.js';
 import { lintBench } from './lint.js';
 import { machineLine } from './measure.js';
@@ -9,6 +10,7 @@ export type Section = (log: (line: string) => void) => Promise<void>;
 const SECTIONS: Record<string, Section> = {
   lint: lintBench,
   hook: hookBench,
+  deploy: deployBench,
 };
 
 async function main(argv: string[]): Promise<number> {
