@@ -13,6 +13,7 @@ Commands:
   rules                 list the lint rules and their docs (--json, --markdown)
   hook pre-receive|install|uninstall   the server-side push gate (branch protection, registrations, lint)
   git-shell --as ID     authorized_keys forced command: record the pusher, run git-shell
+  eval [HOST...]        evaluate (--build: and build) hosts' toplevels, per-host status
   deploy [HOST...]      deploy changed hosts: canary first, locked per host, health-checked
   status [HOST...]      each host's running system against what the flake builds (drift)
   rollback HOST         switch a host back to its previous system generation
@@ -48,6 +49,10 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = 
   hook: async () => {
     const m = await import('./hook.js');
     return { run: m.hookCommand, help: m.hookHelp };
+  },
+  eval: async () => {
+    const m = await import('./eval.js');
+    return { run: m.evalCommand, help: m.evalHelp };
   },
   'git-shell': async () => {
     const m = await import('./git-shell.js');

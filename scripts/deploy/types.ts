@@ -25,6 +25,8 @@ export interface DeployTarget {
   profile: string;
   /** The link to the running system (default /run/current-system). */
   currentSystem: string;
+  /** Where the target-side agent keeps its run directories (default /run/tappaas-deploy). */
+  stateDir?: string;
 }
 
 export type DeployMode = 'switch' | 'boot' | 'test';
@@ -43,6 +45,12 @@ export interface HostResult {
   /** The phase that failed, e.g. `preflight`, `copy`, `activate`, `confirm`, `health`, `rollback`. */
   phase?: string;
   durationMs?: number;
+  /** The phases the host went through, in order (e.g. preflight, read, copy, activate, …). */
+  phases?: string[];
+  /** How the target started the agent: a transient systemd unit or setsid/nohup. */
+  launcher?: 'systemd-run' | 'nohup';
+  /** The target-side run id (its state lives in `<stateDir>/<runId>` on the target). */
+  runId?: string;
 }
 
 export interface HostDeployRequest {
@@ -54,4 +62,14 @@ export interface HostDeployRequest {
   confirmTimeoutSeconds: number;
   /** Called as the host moves from phase to phase (for progress lines). */
   onPhase?: (phase: string) => void;
+  /** How long health checks may keep failing after activation before they count (default 30). */
+  healthGraceSeconds?: number;
+  /** How long switch-to-configuration may run before the deployer gives up waiting (default 600). */
+  activationTimeoutSeconds?: number;
+  /** ssh ConnectTimeout (default 10). */
+  connectTimeoutSeconds?: number;
+  /** Limit for `nix copy` (default 1800). */
+  copyTimeoutSeconds?: number;
+  /** The target-side run id; default a fresh `<utc time>-<random>`. */
+  runId?: string;
 }

@@ -1,6 +1,7 @@
 // `npm run bench [SECTION...]`: prints the machine, then each section's figures. Sections
 // live in their own files (lint here; hook, eval and deploy add theirs to SECTIONS).
 import { deployBench } from './deploy.js';
+import { evalBench } from './eval.js';
 import { hookBench } from './hook.js';
 import { lintBench } from './lint.js';
 import { machineLine } from './measure.js';
@@ -10,6 +11,7 @@ export type Section = (log: (line: string) => void) => Promise<void>;
 const SECTIONS: Record<string, Section> = {
   lint: lintBench,
   hook: hookBench,
+  eval: evalBench,
   deploy: deployBench,
 };
 
