@@ -17,6 +17,9 @@ export function cliEngine(opts: { healthGraceSeconds?: number } = {}): CliEngine
     acquireLock: (target) => acquireHostLock(target),
     readCurrentSystem: async (target) => (await readCurrentSystem(target)).current,
     rollbackHost: (target) =>
-      rollbackHost(target, opts.healthGraceSeconds !== undefined ? { healthGraceSeconds: opts.healthGraceSeconds } : {}),
+      rollbackHost(
+        target,
+        opts.healthGraceSeconds !== undefined ? { healthGraceSeconds: opts.healthGraceSeconds } : {},
+      ),
   };
 }

@@ -108,7 +108,7 @@ export function inventoryOf(config: TappaasConfig, file = 'tappaas.json'): Inven
     if (h.role !== undefined) target.role = h.role;
     if (h.tags !== undefined) target.tags = [...h.tags];
     const stateDir = h.stateDir ?? settings.stateDir;
-    if (stateDir !== undefined) (target as InventoryHost & { stateDir?: string }).stateDir = stateDir;
+    if (stateDir !== undefined) target.stateDir = stateDir;
     return target;
   });
   return { settings, hosts };

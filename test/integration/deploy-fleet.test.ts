@@ -68,7 +68,7 @@ beforeAll(async () => {
     fleet.targets.map((t) => t.system('v1')),
     'v1 everywhere',
   );
-  fleet.targets.forEach((t, i) => t.install(v1[i]!));
+  for (const [i, t] of fleet.targets.entries()) t.install(v1[i]!);
 }, 300_000);
 
 afterAll(async () => {
@@ -190,7 +190,9 @@ describe('tappaas deploy on three loopback targets', () => {
   }, 300_000);
 
   it('two deploys at once: the second finds the host locked and leaves it alone', async () => {
-    const specs = fleet.targets.map((t, i) => (i === 0 ? t.system('v5', 'slow', 6) : t.system('v1')));
+    // vm0's activation sleeps 40 s: long enough for the second run (evaluation, preflight) to
+    // reach vm0's lock while the first still holds it, on a loaded machine too.
+    const specs = fleet.targets.map((t, i) => (i === 0 ? t.system('v5', 'slow', 40) : t.system('v1')));
     await repo.setSystems(specs, 'slow v5 on vm0');
     const first = spawn(process.execPath, [CLI, 'deploy', '--json', 'vm0'], {
       cwd: repo.dir,
