@@ -4,10 +4,10 @@
 // unreachable or unchanged host never costs a build, and only reachable hosts that change get
 // built (colmena#227 builds them all).
 import { parseArgs } from 'node:util';
-import type { FleetEngine } from '../deploy/fleet.js';
 import { runPlan } from '../deploy/fleet.js';
 import { type FleetContext, fleetContext, mapLimited } from '../deploy/fleet-context.js';
-import { buildToplevels, evalToplevels, flakeRef } from '../deploy/toplevels.js';
+import type { CliEngine } from '../deploy/fleet-engine.js';
+import { buildToplevels, evalToplevels, flakeAt, type HostToplevel } from '../deploy/toplevels.js';
 import type { DeployMode, DeployTarget, HostResult } from '../deploy/types.js';
 import {
   type DeployPlan,
@@ -137,14 +137,14 @@ export async function deployCommand(opts: CommandOptions): Promise<number> {
   try {
     const out: DeployOutput = { commit, dirty, mode, dryRun: values['dry-run'], hosts: [] };
     let selected: InventoryHost[] = hosts;
-    const here = flakeRef(ctx.root, ctx.flakeDir);
-    let evaluated: Map<string, { outPath?: string; error?: string }> | undefined;
+    const here = flakeAt(ctx.root, ctx.flakeDir);
+    let evaluated: Map<string, HostToplevel> | undefined;
     if (values['changed-from'] !== undefined) {
       const rev = await refs.resolveCommit(ctx.root, values['changed-from']);
       const names = hosts.map((h) => h.name);
       const [before, after] = await Promise.all([
-        evalToplevels(flakeRef(ctx.root, ctx.flakeDir, rev), names, ctx.root),
-        evalToplevels(here, names, ctx.root),
+        evalToplevels(flakeAt(ctx.root, ctx.flakeDir, rev), names),
+        evalToplevels(here, names),
       ]);
       evaluated = after;
       // A host that did not evaluate at REV (new, or broken then) counts as changed.
@@ -158,18 +158,14 @@ export async function deployCommand(opts: CommandOptions): Promise<number> {
       );
     }
 
-    const facts = await gatherFacts(ctx, selected, engine, evaluated, parallel);
+    const { facts, tops } = await gatherFacts(ctx, selected, engine, evaluated, parallel);
     if (!values['dry-run']) {
       const toBuild = [...facts.values()].filter(
         (f) => f.error === undefined && f.toplevel !== undefined && f.current !== f.toplevel,
       );
       if (toBuild.length > 0)
         log(`building ${toBuild.length} toplevel(s): ${toBuild.map((f) => f.name).join(', ')}\n`);
-      const failed = await buildToplevels(
-        here,
-        toBuild.map((f) => f.name),
-        ctx.root,
-      );
+      const failed = await buildToplevels(here, new Map(toBuild.map((f) => [f.name, tops.get(f.name)!])));
       for (const [name, error] of failed) {
         const f = facts.get(name)!;
         f.error = error;
@@ -231,10 +227,10 @@ export async function deployCommand(opts: CommandOptions): Promise<number> {
 async function gatherFacts(
   ctx: FleetContext,
   hosts: readonly InventoryHost[],
-  engine: Pick<CliEngineLike, 'readCurrentSystem'>,
-  evaluated: Map<string, { outPath?: string; error?: string }> | undefined,
+  engine: Pick<CliEngine, 'readCurrentSystem'>,
+  evaluated: Map<string, HostToplevel> | undefined,
   parallel: number,
-): Promise<Map<string, HostFacts>> {
+): Promise<{ facts: Map<string, HostFacts>; tops: Map<string, HostToplevel> }> {
   const names = hosts.map((h) => h.name);
   const [current, tops] = await Promise.all([
     // Reading is cheap and read-only: more at once than deploys.
@@ -245,7 +241,7 @@ async function gatherFacts(
         return { error: (err as Error).message };
       }
     }),
-    evaluated ?? evalToplevels(flakeRef(ctx.root, ctx.flakeDir), names, ctx.root),
+    evaluated ?? evalToplevels(flakeAt(ctx.root, ctx.flakeDir), names),
   ]);
   const facts = new Map<string, HostFacts>();
   hosts.forEach((h, i) => {
@@ -264,10 +260,8 @@ async function gatherFacts(
     }
     facts.set(h.name, f);
   });
-  return facts;
+  return { facts, tops };
 }
-
-type CliEngineLike = FleetEngine & { readCurrentSystem(target: DeployTarget): Promise<string | undefined> };
 
 function planLine(plan: DeployPlan, mode: DeployMode, commit: string, dirty: boolean): string {
   const changing = plan.canary.length + plan.rest.length;

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { driftExitCode, driftOf, type HostDrift } from '../deploy/drift.js';
 import { fleetContext, mapLimited } from '../deploy/fleet-context.js';
-import { evalToplevels, flakeRef } from '../deploy/toplevels.js';
+import { evalToplevels, flakeAt } from '../deploy/toplevels.js';
 import { selectHosts } from '../fleet/inventory.js';
 import { statusSummaryMarkdown, statusTableText, writeJobSummary } from '../report/deploy-table.js';
 import { UsageError } from './errors.js';
@@ -54,9 +54,8 @@ export async function statusCommand(opts: CommandOptions): Promise<number> {
       }
     }),
     evalToplevels(
-      flakeRef(ctx.root, ctx.flakeDir, rev),
+      flakeAt(ctx.root, ctx.flakeDir, rev),
       hosts.map((h) => h.name),
-      ctx.root,
     ),
     refs.readDeployed(ctx.root),
   ]);

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { driftExitCode, driftOf } from '../../../scripts/deploy/drift.js';
 import { lockCommand, lockFileOf, shellQuote, sshArgv } from '../../../scripts/deploy/fleet-lock.js';
-import { evalApply, flakeRef, nixError, toplevelAttr } from '../../../scripts/deploy/toplevels.js';
+import { flakeAt } from '../../../scripts/deploy/toplevels.js';
 import type { DeployTarget } from '../../../scripts/deploy/types.js';
 import {
   deploySummaryMarkdown,
@@ -65,20 +65,9 @@ describe('ssh and lock commands', () => {
 
 describe('flake references', () => {
   it('names the work tree or a revision (with dir= when the flake is in a subfolder)', () => {
-    expect(flakeRef('/repo', '/repo')).toBe('/repo');
-    expect(flakeRef('/repo', '/repo', 'abc')).toBe('git+file:///repo?rev=abc');
-    expect(flakeRef('/repo', '/repo/fleet', 'abc')).toBe('git+file:///repo?rev=abc&dir=fleet');
-    expect(toplevelAttr('web1')).toBe('nixosConfigurations."web1".config.system.build.toplevel');
-  });
-
-  it('evaluates the asked hosts in one expression', () => {
-    expect(evalApply(['a', 'b'])).toContain('[ "a" "b" ]');
-  });
-
-  it('keeps the error lines of nix stderr', () => {
-    expect(
-      nixError("warning: Git tree '/r' is dirty\nevaluating...\nerror: attribute 'x' missing\n  at foo"),
-    ).toBe("error: attribute 'x' missing\n  at foo");
+    expect(flakeAt('/repo', '/repo').ref).toBe('/repo');
+    expect(flakeAt('/repo', '/repo', 'abc')).toMatchObject({ ref: 'git+file:///repo?rev=abc', dir: '/repo' });
+    expect(flakeAt('/repo', '/repo/fleet', 'abc').ref).toBe('git+file:///repo?rev=abc&dir=fleet');
   });
 });
 
