@@ -4,6 +4,8 @@
 // nix build and nix copy. The tests run in order on one fleet: each starts from the state the
 // previous one left (stated at its top).
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetRepo } from '../helpers/fleet-repo.js';
 import { buildCli, CLI } from '../helpers/run-cli.js';
@@ -29,11 +31,15 @@ interface DeployJson {
 }
 
 /** The built CLI, asynchronously (the targets' sshd and services live in this process's children). */
-function cli(args: string[], timeoutMs = 300_000): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 300_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: repo.dir,
-      env: { ...process.env, ...repo.env },
+      env: { ...process.env, ...repo.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
     });
@@ -76,6 +82,16 @@ afterAll(async () => {
 });
 
 describe('tappaas deploy on three loopback targets', () => {
+  it('refuses bad flags and unknown hosts as usage errors (exit 2)', async () => {
+    const mode = await cli(['deploy', '--mode', 'dry-activate']);
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toContain('--mode must be one of switch, boot, test');
+    const host = await cli(['deploy', '../vm0']);
+    expect(host.code).toBe(2);
+    expect(host.stderr).toContain('not in tappaas.json "hosts": ../vm0');
+    expect((await cli(['rollback'])).code).toBe(2);
+  });
+
   it('reports every host unchanged when each already runs what the flake builds', async () => {
     const { code, out } = await deployJson([]);
     expect(code).toBe(0);
@@ -123,9 +139,16 @@ describe('tappaas deploy on three loopback targets', () => {
     // The log carries the same table as the JSON.
     expect(first.stderr).toMatch(/vm1\s+deployed/);
 
-    const second = await deployJson([]);
-    expect(second.code).toBe(0);
-    expect(statuses(second.out)).toEqual({ vm0: 'unchanged', vm1: 'unchanged', vm2: 'unchanged' });
+    // The second run as in CI: the same table goes to the job summary.
+    const summary = join(fleet.dir, 'step-summary.md');
+    writeFileSync(summary, '');
+    const r = await cli(['deploy'], { GITHUB_STEP_SUMMARY: summary, GITHUB_ACTIONS: 'true', CI: 'true' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^vm1\s+unchanged/m);
+    expect(r.stdout).toContain('3 unchanged');
+    const md = readFileSync(summary, 'utf8');
+    expect(md).toContain('### tappaas deploy');
+    expect(md).toMatch(/\| vm1 \| unchanged \|/);
     expect((await cli(['status'])).code).toBe(0);
   }, 300_000);
 
