@@ -106,6 +106,8 @@ export function parseAgentStatus(stdout: string): AgentStatus {
 
 const FINAL: readonly (AgentState | undefined)[] = ['confirmed', 'rolled-back', 'rollback-failed', 'busy'];
 
+const NO_STATE = 'the agent run directory has no state (removed, or the host rebooted and /run was emptied)';
+
 /** What the deployer does next, given one status read of a deploy run. */
 export type DeployStep =
   | { kind: 'wait' }
@@ -137,6 +139,8 @@ export function deployStep(s: AgentStatus): DeployStep {
     case 'busy':
       return { kind: 'failed', phase: 'activate', error: why('another deploy runs on the target') };
   }
+  // The launcher writes `queued` before anything else: no state means the run directory is gone.
+  if (!s.state) return { kind: 'failed', phase: 'activate', error: NO_STATE };
   // Not final and the agent is gone: it was killed (reboot, OOM, someone's kill).
   if (s.alive === false && !FINAL.includes(s.state)) {
     return {
@@ -159,6 +163,7 @@ export function rollbackStep(s: AgentStatus): RollbackStep {
       error: [s.reason ?? s.state, s.log && `log: ${s.log}`].filter(Boolean).join('; '),
     };
   }
+  if (!s.state) return { kind: 'failed', error: NO_STATE };
   if (s.alive === false && s.state !== 'queued') {
     return { kind: 'failed', error: `the rollback agent died in state ${s.state ?? 'unknown'}` };
   }

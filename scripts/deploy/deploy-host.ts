@@ -24,6 +24,7 @@ import {
   rollbackStep,
 } from './decide.js';
 import { runHealthChecks } from './health.js';
+import type { AgentCommand } from './remote-commands.js';
 import type { DeployMode, DeployTarget, HostDeployRequest, HostResult } from './types.js';
 
 export const DEFAULTS = {
@@ -100,6 +101,17 @@ export async function verifyRollback(
   return errors.length ? `the previous system fails its health checks: ${errors.join('; ')}` : undefined;
 }
 
+/**
+ * Deploys `req.toplevel` to one host. Never throws for a host problem; the result says:
+ * - `unchanged`: the host already runs (switch/test) or boots (boot) the toplevel; nothing copied.
+ * - `deployed`: activated, confirmed over a fresh connection, health checks passed.
+ * - `rolled-back` (phase activate | confirm | health): the new system failed and the host is
+ *   verifiably back on the previous one, which passes its health checks again.
+ * - `failed` (phase preflight | copy | activate | confirm | rollback | verify): nothing changed
+ *   (preflight, copy), or the deployer lost the host, or the rollback could not be verified.
+ * Aborting `signal` stops the deployer where it is (`failed`, error `cancelled`); an agent that was
+ * started and is left unconfirmed rolls the host back by itself after `confirmTimeoutSeconds`.
+ */
 export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): Promise<HostResult> {
   const t = req.target;
   const h = new HostRun(t, req.onPhase);
@@ -107,6 +119,8 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
   const grace = req.healthGraceSeconds ?? DEFAULTS.healthGraceSeconds;
   const activationMs = (req.activationTimeoutSeconds ?? DEFAULTS.activationTimeoutSeconds) * 1000;
   const to = req.toplevel;
+  // The agent counts whole seconds in sh arithmetic; zero would roll back at once.
+  const confirmSeconds = Math.max(1, Math.ceil(req.confirmTimeoutSeconds));
   const cancelled = (from?: string) =>
     h.result({ status: 'failed', phase: h.phase, error: 'cancelled', from, to });
 
@@ -131,13 +145,15 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
   const run = agentRun(t, h.runId);
   const launched = await launchOrFind(
     run,
+    'deploy',
     {
       profile: t.profile,
       current: t.currentSystem,
       toplevel: to,
       mode: req.mode,
-      timeout: String(req.confirmTimeoutSeconds),
+      timeout: String(confirmSeconds),
     },
+    ['queued', 'activating'],
     ssh,
   );
   if (launched.launcher) h.launcher = launched.launcher;
@@ -155,7 +171,7 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
   if (step.kind === 'confirm') {
     h.enter('confirm');
     // The agent's clock started a moment before we saw its state: stay inside its window.
-    const window = Date.now() + req.confirmTimeoutSeconds * 1000;
+    const window = Date.now() + confirmSeconds * 1000;
     const confirmed = await confirmAgent(run, window, ssh);
     if (signal?.aborted) return cancelled(from);
     const initial = 'status' in confirmed ? confirmed.status : undefined;
@@ -168,11 +184,14 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
     );
     if (!after.ok) {
       if (after.cancelled) return cancelled(from);
-      const why = 'error' in confirmed ? `could not confirm (${confirmed.error}); ` : '';
+      const error =
+        'error' in confirmed
+          ? `could not confirm (${confirmed.error}); ${after.error}; unconfirmed, the target rolls back by itself`
+          : `confirmed, then lost the host: ${after.error}`;
       return h.result({
         status: 'failed',
         phase: 'confirm',
-        error: `${why}${after.error}; unconfirmed, the target rolls back by itself`,
+        error,
         from,
         to,
       });
@@ -246,30 +265,28 @@ async function rollBackRun(
   ssh: SshRunOptions,
 ): Promise<string | undefined> {
   h.enter('rollback');
-  let launched: Launched;
-  try {
-    launched = await launchAgent(run, 'rollback', params, ['queued', 'rolling-back'], ssh);
-  } catch (e) {
-    return `could not start the rollback: ${(e as Error).message}`;
-  }
+  const launched = await launchOrFind(run, 'rollback', params, ['queued', 'rolling-back'], ssh);
+  if (launched.error) return `could not start the rollback: ${launched.error}`;
   const r = await followAgent(run, rollbackStep, Date.now() + timeoutMs, ssh, launched.status);
   if (!r.ok) return `rollback: ${r.error}`;
   return r.step.kind === 'failed' ? `rollback failed: ${r.step.error}` : undefined;
 }
 
 /**
- * Starts the deploy agent. The launch connection stays open a moment to report progress; when it
- * breaks after the agent started (a `launcher=` line came), we simply follow the agent. When it
- * breaks before, a fresh connection finds out whether the agent exists; if it never started,
- * that is an activation failure with nothing changed.
+ * Starts the agent. The launch connection stays open a moment to report progress; when it breaks
+ * after the agent started (a `launcher=` line came), we simply follow the agent. When it breaks
+ * before, a fresh connection finds out whether the agent exists; if it never started, nothing
+ * changed on the target.
  */
-async function launchOrFind(
+export async function launchOrFind(
   run: AgentRun,
+  command: AgentCommand,
   params: Record<string, string>,
+  whileStates: readonly string[],
   ssh: SshRunOptions,
 ): Promise<{ launcher?: Launched['launcher']; status?: AgentStatus; error?: string }> {
   try {
-    return await launchAgent(run, 'deploy', params, ['queued', 'activating'], ssh);
+    return await launchAgent(run, command, params, whileStates, ssh);
   } catch (e) {
     if (!(e instanceof SshError) || e.kind === 'aborted') return { error: (e as Error).message };
     if (parseKeyValues(e.result.stdout).has('launcher')) return { launcher: launcherOf(e.result.stdout) };
@@ -280,6 +297,6 @@ async function launchOrFind(
       ssh,
     );
     if (found.ok && found.step.kind === 'found') return { status: found.status };
-    return { error: `${e.message}; the deploy agent did not start` };
+    return { error: `${e.message}; the agent did not start` };
   }
 }

@@ -1,9 +1,9 @@
 // `tappaas rollback HOST`: the profile back to its previous generation and that system activated,
 // by the same detached agent as a deploy, then verified like a deploy's rollback.
 import type { SshRunOptions } from '../ssh/run.js';
-import { agentRun, followAgent, type Launched, launchAgent, newRunId } from './agent-client.js';
+import { agentRun, followAgent, newRunId } from './agent-client.js';
 import { rollbackStep } from './decide.js';
-import { DEFAULTS, HostRun, probe } from './deploy-host.js';
+import { DEFAULTS, HostRun, launchOrFind, probe } from './deploy-host.js';
 import { runHealthChecks } from './health.js';
 import type { DeployMode, DeployTarget, HostResult } from './types.js';
 
@@ -36,19 +36,15 @@ export async function rollbackHost(target: DeployTarget, opts: RollbackOptions =
   h.enter('rollback');
   h.runId = opts.runId ?? newRunId();
   const run = agentRun(target, h.runId);
-  let launched: Launched;
-  try {
-    launched = await launchAgent(
-      run,
-      'rollback-profile',
-      { profile: target.profile, current: target.currentSystem, mode },
-      ['queued', 'rolling-back'],
-      ssh,
-    );
-  } catch (e) {
-    return h.result({ status: 'failed', phase: 'rollback', error: (e as Error).message, from });
-  }
-  h.launcher = launched.launcher;
+  const launched = await launchOrFind(
+    run,
+    'rollback-profile',
+    { profile: target.profile, current: target.currentSystem, mode },
+    ['queued', 'rolling-back'],
+    ssh,
+  );
+  if (launched.launcher) h.launcher = launched.launcher;
+  if (launched.error) return h.result({ status: 'failed', phase: 'rollback', error: launched.error, from });
   const timeoutMs = (opts.activationTimeoutSeconds ?? DEFAULTS.activationTimeoutSeconds) * 1000;
   const r = await followAgent(run, rollbackStep, Date.now() + timeoutMs, ssh, launched.status);
   if (!r.ok) return h.result({ status: 'failed', phase: 'rollback', error: r.error, from });

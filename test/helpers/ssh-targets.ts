@@ -3,7 +3,7 @@
 // directory standing in for a NixOS machine: the system profile at <root>/profiles/system, the
 // running system at <root>/current-system, the agent's state under <root>/state, and the HTTP
 // service that fixture systems start (see fixture-systems.ts).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -17,8 +17,11 @@ import {
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { DeployTarget } from '../../scripts/deploy/types.js';
 import { buildFixtureSystems, type FixtureSpec, type FixtureVariant } from './fixture-systems.js';
+
+const execFileAsync = promisify(execFile);
 
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -145,6 +148,13 @@ export class TestTarget {
     execFileSync(join(system, 'bin', 'switch-to-configuration'), ['switch'], { stdio: 'pipe' });
   }
 
+  /** `install`, without blocking the event loop (for many targets at once). */
+  async installAsync(system: string): Promise<void> {
+    mkdirSync(join(this.root, 'profiles'), { recursive: true });
+    await execFileAsync('nix-env', ['-p', this.deployTarget.profile, '--set', system]);
+    await execFileAsync(join(system, 'bin', 'switch-to-configuration'), ['switch']);
+  }
+
   currentSystem(): string | undefined {
     return readLink(this.deployTarget.currentSystem);
   }
@@ -230,6 +240,7 @@ export class SshTargetFleet {
       const name = `${prefix}${i}`;
       const root = join(fleet.dir, name);
       mkdirSync(join(root, 'profiles'), { recursive: true });
+      mkdirSync(join(root, 'home'));
       const [sshPort, httpPort] = [await freePort(), await freePort()];
       const hostKey = join(root, 'host_key');
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', hostKey]);
@@ -250,6 +261,9 @@ export class SshTargetFleet {
           'UsePAM no',
           'PermitRootLogin prohibit-password',
           'MaxStartups 100:30:200',
+          // Each target has its own home: bash run by sshd sources ~/.bashrc, and this machine's
+          // root one runs `pyenv init` (over a second of CPU per connection).
+          `SetEnv HOME=${join(root, 'home')}`,
           '',
         ].join('\n'),
       );
@@ -263,6 +277,18 @@ export class SshTargetFleet {
   /** Builds the given systems in one nix call (see fixture-systems.ts). */
   build(specs: FixtureSpec[]): Promise<string[]> {
     return buildFixtureSystems(this.dir, specs);
+  }
+
+  /** Installs `systems[i]` on target i, a few at a time. */
+  async installAll(systems: string[], concurrency = 8): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < systems.length) {
+        const i = next++;
+        await this.targets[i]!.installAsync(systems[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, systems.length) }, worker));
   }
 
   async cleanup(): Promise<void> {

@@ -1,11 +1,14 @@
 // The per-host deploy engine against real sshd targets on loopback, real `nix copy`, and fixture
 // systems whose switch-to-configuration (re)starts a real HTTP service. Each fault has its own
 // test; the other targets deploy (or stay unchanged) in the same run and must be unaffected.
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCurrentSystem } from '../../scripts/deploy/current-system.js';
 import { deployHost } from '../../scripts/deploy/deploy-host.js';
 import { rollbackHost } from '../../scripts/deploy/rollback-host.js';
 import type { HostDeployRequest, HostResult } from '../../scripts/deploy/types.js';
+import { SshError, sshExec } from '../../scripts/ssh/run.js';
 import { spawnDeployer } from '../helpers/deploy-host-process.js';
 import { SshTargetFleet, type TestTarget } from '../helpers/ssh-targets.js';
 
@@ -53,10 +56,8 @@ beforeAll(async () => {
   fleet = await SshTargetFleet.start(3);
   [t0, t1, t2] = fleet.targets as [TestTarget, TestTarget, TestTarget];
   const v1 = await fleet.build(fleet.targets.map((t) => t.system(`${t.name}-v1`)));
-  fleet.targets.forEach((t, i) => {
-    t.install(v1[i]!);
-    running[i] = v1[i]!;
-  });
+  await fleet.installAll(v1);
+  running.push(...v1);
 });
 
 afterAll(async () => {
@@ -67,7 +68,19 @@ afterAll(async () => {
 describe('deployHost on real sshd targets', { timeout: 240_000 }, () => {
   it('deploys the one host that changed, reports the others unchanged, and a second run is a no-op', async () => {
     const [v2] = await fleet.build([t0.system('vm0-v2')]);
-    const results = await deployAll([v2]);
+    // vm0 also checks a command over SSH: the new system's version file is what runs.
+    const withCommand = {
+      ...t0.deployTarget,
+      health: [
+        ...t0.deployTarget.health,
+        { type: 'command' as const, run: `grep -qx vm0-v2 ${t0.deployTarget.currentSystem}/version` },
+      ],
+    };
+    const results = await Promise.all([
+      deployHost({ ...req(t0, v2!), target: withCommand }),
+      deployHost(req(t1, running[1]!)),
+      deployHost(req(t2, running[2]!)),
+    ]);
     expect(
       results.map((r) => r.status),
       JSON.stringify(results),
@@ -237,6 +250,23 @@ describe('deployHost on real sshd targets', { timeout: 240_000 }, () => {
     expect(await t2.version()).toBe('vm2-v1');
   });
 
+  it('boot mode sets the profile and the boot entry, leaves the running system, and then is unchanged', async () => {
+    const [next] = await fleet.build([t2.system('vm2-v9')]);
+    const first = await deployHost(req(t2, next!, { mode: 'boot' }));
+    expect(first, JSON.stringify(first)).toMatchObject({ status: 'deployed', from: running[2], to: next });
+    expect(first.phases).toEqual(['preflight', 'copy', 'activate', 'confirm', 'health']);
+    expect(t2.profileSystem()).toBe(next);
+    expect(realpathSync(join(t2.root, 'boot-entry'))).toBe(next);
+    expect(t2.currentSystem()).toBe(running[2]);
+    expect(await t2.version()).toBe('vm2-v1');
+    expect((await deployHost(req(t2, next!, { mode: 'boot' }))).status).toBe('unchanged');
+    // A switch to the same system still activates it: the running system differs.
+    const switched = await deployHost(req(t2, next!));
+    expect(switched.status).toBe('deployed');
+    expect(await t2.version()).toBe('vm2-v9');
+    running[2] = next!;
+  });
+
   it('rolls a host back to its previous generation on request (tappaas rollback HOST)', async () => {
     // vm0's profile generations: v1, v2, v3, v4, v6; the one before the current is v4.
     const before = t0.currentSystem();
@@ -251,3 +281,29 @@ describe('deployHost on real sshd targets', { timeout: 240_000 }, () => {
 function newest(t: TestTarget): string {
   return t.runIds().sort().at(-1) ?? '';
 }
+
+describe('the ssh adapter against a real sshd', { timeout: 120_000 }, () => {
+  it('tells a failing command from an unreachable host, naming the host', async () => {
+    const failed = await sshExec(t0.deployTarget, 'exit 3', 'run the check').catch((e: SshError) => e);
+    expect(failed).toBeInstanceOf(SshError);
+    expect(failed).toMatchObject({ kind: 'failed', host: 'vm0' });
+    expect((failed as SshError).message).toBe('on host vm0, run the check failed (exit 3): ssh exit 3');
+
+    // A host key that does not match known_hosts is refused by ssh itself: unreachable, with why.
+    const wrongKeys = join(fleet.dir, 'wrong_known_hosts');
+    const t0Key = readFileSync(join(t0.root, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    writeFileSync(wrongKeys, `[127.0.0.1]:${t1.sshPort} ${t0Key}\n`);
+    const impostor = {
+      ...t1.deployTarget,
+      name: 'impostor',
+      // ssh takes the first value of an option: this known_hosts wins.
+      sshOptions: [`UserKnownHostsFile=${wrongKeys}`, ...fleet.sshOptions],
+    };
+    const refused = await sshExec(impostor, 'true', 'read the running system').catch((e: SshError) => e);
+    expect(refused).toMatchObject({ kind: 'unreachable', host: 'impostor' });
+    expect((refused as SshError).message).toContain('Host key verification failed');
+
+    const ok = await sshExec(t0.deployTarget, 'printf %s "$0"', 'print');
+    expect(ok.stdout).not.toBe('');
+  });
+});

@@ -85,7 +85,7 @@ describe('deploy steps', () => {
     [{ state: 'rollback-failed' }, 'failed'],
     [{ state: 'busy', reason: 'another run' }, 'failed'],
     [{ state: 'activating', alive: false }, 'failed'],
-    [{}, 'wait'],
+    [{}, 'failed'],
   ] as [AgentStatus, string][])('%j → %s', (status, kind) => {
     expect(deployStep(s(status)).kind).toBe(kind);
   });
@@ -124,6 +124,7 @@ describe('deploy steps', () => {
       error: 'no older generation',
     });
     expect(rollbackStep({ state: 'rolling-back', alive: false }).kind).toBe('failed');
+    expect(rollbackStep({}).kind).toBe('failed');
   });
 });
 

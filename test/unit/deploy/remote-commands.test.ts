@@ -60,8 +60,9 @@ describe('remote commands', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'state'), 'waiting-confirm\n');
     const started = Date.now();
-    expect(parseAgentStatus(sh(confirmCommand(t, dir, 1))).state).toBe('waiting-confirm');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    // The wait counts whole seconds of `date +%s`: 2 means more than 1 and at most 2.
+    expect(parseAgentStatus(sh(confirmCommand(t, dir, 2))).state).toBe('waiting-confirm');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(sh(`test -f ${dir}/confirm && echo yes`)).toBe('yes\n');
   });
 
