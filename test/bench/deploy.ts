@@ -101,7 +101,7 @@ export async function deployBench(log: (line: string) => void): Promise<void> {
       fleet.targets.map((t) => t.system('v1')),
       'v1',
     );
-    for (const [i, t] of fleet.targets.entries()) t.install(v1[i]!);
+    await fleet.installAll(v1);
     // Build both generations up front: the runs then measure the deploy, not the fixture build.
     await repo.setSystems(
       fleet.targets.map((t) => t.system('v3')),
