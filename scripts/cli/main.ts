@@ -13,13 +13,16 @@ Commands:
   rules                 list the lint rules and their docs (--json, --markdown)
   options-index [HOST...]   evaluate each host's NixOS option paths with Nix, cached per
                         flake.lock, for lint's unknown-option rule
-  hook pre-receive|install|uninstall   the server-side push gate (branch protection, registrations, lint)
-  git-shell --as ID     authorized_keys forced command: record the pusher, run git-shell
-  pr-comment --file F   post or update one marked comment on the pull request (GitHub, Gitea)
-  register process REF  turn a registration/<host> branch into the onboarding branch and PR
-  retire HOST           prepare the branch/PR that removes a host, and say what to do in Proxmox
   eval [HOST...]        evaluate (--build: and build) hosts' toplevels, per-host status
   plan --from REV       which hosts a change touches and how (toplevel paths, closure diffs)
+  deploy [HOST...]      deploy changed hosts: canary first, locked per host, health-checked
+  status [HOST...]      each host's running system against what the flake builds (drift)
+  rollback HOST         switch a host back to its previous system generation
+  hook pre-receive|install|uninstall   the server-side push gate (branch protection, registrations, lint)
+  git-shell --as ID     authorized_keys forced command: record the pusher, run git-shell
+  register process REF  turn a registration/<host> branch into the onboarding branch and PR
+  retire HOST           prepare the branch/PR that removes a host, and say what to do in Proxmox
+  pr-comment --file F   post or update one marked comment on the pull request (GitHub, Gitea)
 
 Run \`tappaas <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 findings / rejected / failed hosts, 2 usage or internal error.`;
@@ -80,6 +83,18 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; help: string }>> = 
   plan: async () => {
     const m = await import('./plan.js');
     return { run: m.planCommand, help: m.planHelp };
+  },
+  deploy: async () => {
+    const m = await import('./deploy.js');
+    return { run: m.deployCommand, help: m.deployHelp };
+  },
+  status: async () => {
+    const m = await import('./status.js');
+    return { run: m.statusCommand, help: m.statusHelp };
+  },
+  rollback: async () => {
+    const m = await import('./rollback.js');
+    return { run: m.rollbackCommand, help: m.rollbackHelp };
   },
 };
 

@@ -1,5 +1,6 @@
 // `npm run bench [SECTION...]`: prints the machine, then each section's figures. Sections
 // live in their own files (lint here; hook, eval and deploy add theirs to SECTIONS).
+import { deployBench } from './deploy.js';
 import { evalBench } from './eval.js';
 import { hookBench } from './hook.js';
 import { lintBench } from './lint.js';
@@ -13,6 +14,7 @@ const SECTIONS: Record<string, Section> = {
   hook: hookBench,
   eval: evalBench,
   plan: planBench,
+  deploy: deployBench,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,145 @@
+// The per-host deploy lock against a real loopback sshd: a second deployer is refused while
+// the first holds it (and told who holds it); release or the death of the holder's SSH
+// session frees it; an unreachable target is an error, not "busy".
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  acquireHostLock,
+  LockBusyError,
+  LockError,
+  lockCommand,
+  lockFileOf,
+  sshArgv,
+} from '../../scripts/deploy/fleet-lock.js';
+import type { DeployTarget } from '../../scripts/deploy/types.js';
+
+let dir: string;
+let sshd: ChildProcess | undefined;
+let port = 0;
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+    s.on('error', rej);
+  });
+}
+
+async function waitForPort(p: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((res) => {
+      const c = connect(p, '127.0.0.1', () => {
+        c.end();
+        res(true);
+      });
+      c.on('error', () => res(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`sshd did not listen on ${p}`);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tappaas-lock-'));
+  for (const name of ['host', 'client'])
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)]);
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client.pub')));
+  port = await freePort();
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${join(dir, 'host')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'StrictModes no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'PermitRootLogin prohibit-password',
+      '',
+    ].join('\n'),
+  );
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
+  await waitForPort(port);
+});
+
+afterAll(() => {
+  sshd?.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function target(name: string, p = port): DeployTarget {
+  return {
+    name,
+    address: '127.0.0.1',
+    sshUser: 'root',
+    sshPort: p,
+    sshOptions: [
+      `IdentityFile=${join(dir, 'client')}`,
+      'IdentitiesOnly=yes',
+      'StrictHostKeyChecking=no',
+      'UserKnownHostsFile=/dev/null',
+      'LogLevel=ERROR',
+    ],
+    health: [],
+    profile: join(dir, name, 'profiles', 'system'),
+    currentSystem: join(dir, name, 'current-system'),
+  };
+}
+
+describe('per-host deploy lock on the target', () => {
+  it('refuses a second holder, names the first, and is free again after release', async () => {
+    const t = target('web1');
+    const first = await acquireHostLock(t, 'run one');
+    expect(existsSync(lockFileOf(t))).toBe(true);
+    const second = await acquireHostLock(t, 'run two').catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(LockBusyError);
+    expect((second as Error).message).toContain('web1 is locked by another deploy (run one)');
+    // Another host's lock is independent.
+    const other = await acquireHostLock(target('web2'), 'run two');
+    await other.release();
+    await first.release();
+    const again = await acquireHostLock(t, 'run three');
+    await again.release();
+  });
+
+  it('is freed when the holder dies without releasing (its SSH session closes)', async () => {
+    const t = target('web3');
+    // The holder's own ssh client, killed hard as when the deployer dies: no release runs.
+    const [cmd, ...args] = sshArgv(t, lockCommand(t, 'doomed'));
+    const holder = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    await new Promise<void>((res, rej) => {
+      holder.stdout.on('data', (b: Buffer) => b.toString().includes('locked') && res());
+      holder.on('exit', (code) => rej(new Error(`holder exited with ${code}`)));
+    });
+    await expect(acquireHostLock(t, 'second')).rejects.toBeInstanceOf(LockBusyError);
+    holder.removeAllListeners('exit');
+    holder.kill('SIGKILL');
+    let lock: Awaited<ReturnType<typeof acquireHostLock>> | undefined;
+    for (let i = 0; i < 50 && !lock; i++) {
+      lock = await acquireHostLock(t, 'second').catch(async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        return undefined;
+      });
+    }
+    expect(lock).toBeDefined();
+    await lock!.release();
+  });
+
+  it('reports an unreachable target as a lock error, not as busy', async () => {
+    const err = await acquireHostLock(target('gone', await freePort())).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockError);
+    expect((err as Error).message).toMatch(/^gone: cannot take the deploy lock: .*refused/);
+  });
+});
