@@ -13,17 +13,12 @@ import { evaluateHosts } from '../../scripts/nixcli/evaluate.js';
 import { localFlake } from '../../scripts/nixcli/flake.js';
 import type { HostResult } from '../../scripts/nixcli/types.js';
 import { fixtureHostName, offlineNixEnv, writeNixFleet } from '../helpers/nix-fleet.js';
-import { ratio } from './measure.js';
+import { median, ratio } from './measure.js';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 100);
 const EXPENSIVE = Number(process.env.BENCH_EXPENSIVE ?? 200_000);
 const JOBS = Number(process.env.BENCH_JOBS ?? 2);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-function median(list: number[]): number {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
-}
 
 async function wall(runs: number, fn: () => Promise<HostResult[]>): Promise<{ ms: number; failed: number }> {
   const times: number[] = [];

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hardwareText, hostName, writeFleet } from './fleet.js';
+import { median } from './measure.js';
 
 const CLI = fileURLToPath(new URL('./tappaas.mjs', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -95,11 +96,6 @@ function instructions(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function median(list: number[]): number {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
 }
 
 interface Figure {

@@ -28,9 +28,11 @@ export interface Timing {
   cpuMs: number;
 }
 
-function median(list: number[]): number {
+/** The middle value; for an even count the mean of the two middle ones (never the upper one). */
+export function median(list: number[]): number {
   const sorted = [...list].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Runs `fn` `runs` times; medians are what we report (the machine is shared and noisy). */
