@@ -3,7 +3,6 @@
 // session frees it; an unreachable target is an error, not "busy".
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,36 +15,11 @@ import {
   sshArgv,
 } from '../../scripts/deploy/fleet-lock.js';
 import type { DeployTarget } from '../../scripts/deploy/types.js';
+import { freePort, waitForPort } from '../helpers/ports.js';
 
 let dir: string;
 let sshd: ChildProcess | undefined;
 let port = 0;
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-    s.on('error', rej);
-  });
-}
-
-async function waitForPort(p: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((res) => {
-      const c = connect(p, '127.0.0.1', () => {
-        c.end();
-        res(true);
-      });
-      c.on('error', () => res(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`sshd did not listen on ${p}`);
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tappaas-lock-'));

@@ -13,12 +13,12 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizedKeysLine } from '../../scripts/hook/git-shell.js';
 import { GitFixture, type Run, run } from '../helpers/git.js';
+import { freePort, waitForPort } from '../helpers/ports.js';
 import { buildCli, CLI, REPO } from '../helpers/run-cli.js';
 
 const SCRIPT = join(REPO, 'nix', 'modules', 'first-boot', 'register.sh');
@@ -81,32 +81,6 @@ Local:
      |-- 127.0.0.1
         /32 host LOCAL
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-    s.on('error', rej);
-  });
-}
-
-async function waitForPort(p: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((res) => {
-      const c = connect(p, '127.0.0.1', () => {
-        c.end();
-        res(true);
-      });
-      c.on('error', () => res(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`sshd did not listen on ${p}`);
-}
 
 function put(root: string, path: string, text: string): void {
   const abs = join(root, path);

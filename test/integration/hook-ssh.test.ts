@@ -2,43 +2,17 @@
 // through the `tappaas git-shell --as` forced command; the hook tells them apart.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizedKeysLine } from '../../scripts/hook/git-shell.js';
 import { GitFixture, run } from '../helpers/git.js';
+import { freePort, waitForPort } from '../helpers/ports.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist', 'tappaas.mjs');
 let g: GitFixture;
 let sshd: ChildProcess | undefined;
 let port = 0;
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-    s.on('error', rej);
-  });
-}
-
-async function waitForPort(p: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((res) => {
-      const c = connect(p, '127.0.0.1', () => {
-        c.end();
-        res(true);
-      });
-      c.on('error', () => res(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`sshd did not listen on ${p}`);
-}
 
 function sshEnv(key: string): NodeJS.ProcessEnv {
   return {
