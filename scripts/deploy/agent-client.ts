@@ -1,6 +1,6 @@
-// The deployer's side of the target agent: start it detached, then follow its state over fresh
-// SSH connections (long-polling, so few connections), riding out dropped connections until a
-// deadline.
+// The deployer's side of the target agent: start it detached, then follow its state over SSH
+// sessions that long-poll (on the fleet lock's shared connection when there is one; the
+// confirmation always over a fresh connection), riding out dropped connections until a deadline.
 import { randomBytes } from 'node:crypto';
 import { SshError, type SshRunOptions, sshExec } from '../ssh/run.js';
 import { AGENT_SCRIPT } from './agent-script.js';
@@ -74,7 +74,7 @@ export type Followed<T> =
 
 /**
  * Reads the run's status until `decide` says something other than `wait`, or the deadline.
- * Each read is a fresh connection that long-polls while the state stays what it last was;
+ * Each read is an SSH session that long-polls while the state stays what it last was;
  * connection failures are retried until the deadline.
  */
 export async function followAgent<T extends { kind: string }>(
@@ -132,6 +132,11 @@ export async function confirmAgent(
         'confirm the activation',
         {
           ...ssh,
+          // Never over a shared connection (the lock's master): only a fresh connection (new
+          // key exchange, login and shell under the new system's sshd, PAM, users and keys)
+          // proves that the new system still lets us in. A session on a master opened before
+          // the activation would confirm a host that now locks everyone out.
+          controlPath: 'none',
           timeoutMs: (LONG_POLL_SECONDS + 30) * 1000,
         },
       );

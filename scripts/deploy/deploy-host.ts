@@ -97,6 +97,7 @@ export async function verifyRollback(
     graceSeconds,
     connectTimeoutSeconds: ssh.connectTimeoutSeconds,
     signal: ssh.signal,
+    ...(ssh.controlPath ? { controlPath: ssh.controlPath } : {}),
   });
   return errors.length ? `the previous system fails its health checks: ${errors.join('; ')}` : undefined;
 }
@@ -115,7 +116,11 @@ export async function verifyRollback(
 export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): Promise<HostResult> {
   const t = req.target;
   const h = new HostRun(t, req.onPhase);
-  const ssh: SshRunOptions = { connectTimeoutSeconds: req.connectTimeoutSeconds, signal };
+  const ssh: SshRunOptions = {
+    connectTimeoutSeconds: req.connectTimeoutSeconds,
+    signal,
+    ...(req.controlPath ? { controlPath: req.controlPath } : {}),
+  };
   const grace = req.healthGraceSeconds ?? DEFAULTS.healthGraceSeconds;
   const activationMs = (req.activationTimeoutSeconds ?? DEFAULTS.activationTimeoutSeconds) * 1000;
   const to = req.toplevel;
@@ -125,7 +130,7 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
     h.result({ status: 'failed', phase: h.phase, error: 'cancelled', from, to });
 
   h.enter('preflight');
-  const first = await probe(h, ssh);
+  const first = req.preflight ? { facts: req.preflight } : await probe(h, ssh);
   if ('error' in first) return h.result({ status: 'failed', phase: 'preflight', error: first.error, to });
   const from = first.facts.current;
   if (isUnchanged(req.mode, first.facts, to)) return h.result({ status: 'unchanged', from, to });
@@ -134,6 +139,7 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
   h.enter('copy');
   const copyError = await copyClosure(t, to, {
     connectTimeoutSeconds: req.connectTimeoutSeconds,
+    ...(req.controlPath ? { controlPath: req.controlPath } : {}),
     timeoutMs: (req.copyTimeoutSeconds ?? DEFAULTS.copyTimeoutSeconds) * 1000,
     signal,
   });
@@ -172,6 +178,7 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
     h.enter('confirm');
     // The agent's clock started a moment before we saw its state: stay inside its window.
     const window = Date.now() + confirmSeconds * 1000;
+    // confirmAgent never uses the shared connection (see there).
     const confirmed = await confirmAgent(run, window, ssh);
     if (signal?.aborted) return cancelled(from);
     const initial = 'status' in confirmed ? confirmed.status : undefined;
@@ -234,6 +241,7 @@ export async function deployHost(req: HostDeployRequest, signal?: AbortSignal): 
           graceSeconds: grace,
           connectTimeoutSeconds: req.connectTimeoutSeconds,
           signal,
+          ...(req.controlPath ? { controlPath: req.controlPath } : {}),
         });
   if (signal?.aborted) return cancelled(from);
   if (unhealthy.length === 0) return h.result({ status: 'deployed', from, to });

@@ -7,8 +7,11 @@
 // session and not a lock file: when the deployer dies, its SSH connection closes, `cat` sees
 // end of input, flock exits and the lock is gone; nothing stale is left to clean up.
 import { spawn } from 'node:child_process';
-import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type ProbeFacts, parseProbe } from './decide.js';
+import { probeCommand } from './remote-commands.js';
 import type { DeployTarget } from './types.js';
 
 /** flock's exit code when the lock is held elsewhere (`-E`): EX_TEMPFAIL. */
@@ -57,13 +60,18 @@ export function sshArgv(target: DeployTarget, command: string): string[] {
   return argv;
 }
 
+/** The line after the probe's output in the lock session: the lock is held and the host read. */
+export const PROBE_END = 'tappaas-probe-end';
+
 /**
  * The remote command: take the lock without waiting, write who holds it into the file, say
- * `locked`, then hold it until our stdin closes. When busy, print who holds it.
+ * `locked`, read the host (the engine's probe, so that the deploy needs no second connection
+ * for it and the read happens under the lock), then hold the lock until our stdin closes.
+ * When busy, print who holds it.
  */
-export function lockCommand(target: Pick<DeployTarget, 'profile'>, holder: string): string {
+export function lockCommand(target: Pick<DeployTarget, 'profile' | 'currentSystem'>, holder: string): string {
   const file = shellQuote(lockFileOf(target));
-  const inner = `printf '%s\\n' "$2" >"$1"; echo locked; exec cat`;
+  const inner = `printf '%s\\n' "$2" >"$1"; echo locked; ${probeCommand(target)}; echo ${PROBE_END}; exec cat`;
   return [
     `mkdir -p ${shellQuote(dirname(lockFileOf(target)))} || exit 1`,
     `flock -n -E ${LOCK_BUSY_CODE} ${file} sh -c ${shellQuote(inner)} sh ${file} ${shellQuote(holder)}`,
@@ -78,13 +86,27 @@ export function holderLine(): string {
 }
 
 export interface HostLock {
+  /** What the host ran when the lock was taken (read on the lock's own connection). */
+  facts?: ProbeFacts;
+  /**
+   * The lock session's ssh is a connection master (ControlMaster) listening here, in a private
+   * directory: the deploy's other sessions share its connection instead of each paying a key
+   * exchange. It lives exactly as long as the lock (no ControlPersist): when the deployer dies,
+   * its ssh and so the master and the lock go with it.
+   */
+  controlPath?: string;
   release(): Promise<void>;
 }
 
 /** Takes the lock on the target; resolves once it is held, rejects when busy or unreachable. */
 export function acquireHostLock(target: DeployTarget, holder = holderLine()): Promise<HostLock> {
+  const muxDir = mkdtempSync(join(tmpdir(), 'tappaas-ssh-'));
+  const controlPath = join(muxDir, 'master');
   const [cmd, ...args] = sshArgv(target, lockCommand(target, holder));
-  const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const master = ['-o', 'ControlMaster=yes', '-o', `ControlPath=${controlPath}`, '-o', 'ControlPersist=no'];
+  const child = spawn(cmd!, [...args.slice(0, 1), ...master, ...args.slice(1)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let held = false;
@@ -94,6 +116,9 @@ export function acquireHostLock(target: DeployTarget, holder = holderLine()): Pr
       err += e.message;
       done(null);
     });
+  }).then((code) => {
+    rmSync(muxDir, { recursive: true, force: true });
+    return code;
   });
   return new Promise<HostLock>((resolve, reject) => {
     child.stdout.setEncoding('utf8');
@@ -103,9 +128,14 @@ export function acquireHostLock(target: DeployTarget, holder = holderLine()): Pr
     });
     child.stdout.on('data', (t: string) => {
       out += t;
-      if (!held && /^locked$/m.test(out)) {
+      // Held once the probe after `locked` has printed (or failed: then no facts, the engine
+      // probes by itself).
+      if (!held && /^locked$/m.test(out) && new RegExp(`^${PROBE_END}$`, 'm').test(out)) {
         held = true;
+        const facts = parseProbe(out.slice(out.search(/^locked$/m)));
         resolve({
+          ...(facts ? { facts } : {}),
+          controlPath,
           release: async () => {
             child.stdin.end();
             const timer = setTimeout(() => child.kill('SIGTERM'), 10_000);

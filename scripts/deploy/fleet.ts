@@ -125,6 +125,8 @@ async function deployLocked(
         mode: opts.mode,
         confirmTimeoutSeconds: opts.confirmTimeout(target.name),
         ...(opts.healthGraceSeconds !== undefined ? { healthGraceSeconds: opts.healthGraceSeconds } : {}),
+        ...(lock.facts ? { preflight: lock.facts } : {}),
+        ...(lock.controlPath ? { controlPath: lock.controlPath } : {}),
         onPhase: (p) => {
           phase = p;
           onPhase(p);

@@ -12,6 +12,8 @@ export interface HealthOptions {
   /** Pause between attempts (default 1 s). */
   retryMs?: number;
   connectTimeoutSeconds?: number;
+  /** Run SSH checks over this connection master (see HostLock). */
+  controlPath?: string;
   signal?: AbortSignal;
 }
 
@@ -60,7 +62,11 @@ async function sshAttempt(
 }
 
 async function attempt(t: DeployTarget, c: HealthCheck, opts: HealthOptions): Promise<Attempt> {
-  const ssh = { connectTimeoutSeconds: opts.connectTimeoutSeconds, signal: opts.signal };
+  const ssh = {
+    connectTimeoutSeconds: opts.connectTimeoutSeconds,
+    signal: opts.signal,
+    ...(opts.controlPath ? { controlPath: opts.controlPath } : {}),
+  };
   if (c.type === 'http') return httpAttempt(t, c);
   if (c.type === 'command') {
     const r = await sshRun(t, shCommand(c.run), { ...ssh, timeoutMs: (c.timeoutSeconds ?? 30) * 1000 });

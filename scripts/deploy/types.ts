@@ -72,4 +72,11 @@ export interface HostDeployRequest {
   copyTimeoutSeconds?: number;
   /** The target-side run id; default a fresh `<utc time>-<random>`. */
   runId?: string;
+  /**
+   * What the host runs, read moments ago under the fleet's per-host lock (on the lock's own
+   * connection); when given, the engine does not open a connection to read it again.
+   */
+  preflight?: { current?: string; profile?: string; systemd: boolean };
+  /** The fleet lock's connection master (see HostLock): sessions share it, except the confirmation. */
+  controlPath?: string;
 }

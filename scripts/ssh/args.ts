@@ -7,6 +7,13 @@ export type SshEndpoint = Pick<DeployTarget, 'name' | 'address' | 'sshUser' | 's
 export interface SshArgOptions {
   /** Seconds for the TCP connect and key exchange (ssh ConnectTimeout). */
   connectTimeoutSeconds?: number;
+  /**
+   * Share the connection of the master listening on this socket (the fleet lock's session, see
+   * deploy/fleet-lock.ts): a session over it costs no new key exchange, which is most of the CPU
+   * of an SSH connection. When the master is gone, ssh connects afresh by itself. `none` forces a
+   * fresh connection whatever ~/.ssh/config or the inventory's options say.
+   */
+  controlPath?: string;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
@@ -22,6 +29,9 @@ export function sshDestination(t: SshEndpoint): string {
  */
 export function sshOptionArgs(t: SshEndpoint, opts: SshArgOptions = {}): string[] {
   const args: string[] = [];
+  // Before the target's options, so that they cannot turn a fresh connection into a shared one.
+  if (opts.controlPath === 'none') args.push('-o', 'ControlMaster=no', '-o', 'ControlPath=none');
+  else if (opts.controlPath) args.push('-o', 'ControlMaster=no', '-o', `ControlPath=${opts.controlPath}`);
   for (const o of t.sshOptions ?? []) args.push('-o', o);
   args.push(
     '-o',
@@ -47,7 +57,10 @@ export function sshArgv(t: SshEndpoint, command: string, opts: SshArgOptions = {
  * space in it cannot be passed this way; that is refused with the host named.
  */
 export function nixSshOpts(t: SshEndpoint, opts: SshArgOptions = {}): string {
-  const args = sshOptionArgs(t, opts);
+  // A socket path with a space cannot travel in NIX_SSHOPTS: then the copy connects afresh.
+  const shared =
+    opts.controlPath && !/\s/.test(opts.controlPath) ? opts : { ...opts, controlPath: undefined };
+  const args = sshOptionArgs(t, shared);
   const bad = args.find((a) => /\s/.test(a));
   if (bad !== undefined) {
     throw new Error(

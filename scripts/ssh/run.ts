@@ -1,5 +1,6 @@
-// The one place that spawns ssh. Every call is a fresh connection (no ControlMaster): a deploy
-// confirms over a new connection precisely to prove that the new system still lets us in.
+// The one place that spawns ssh. A call is a fresh connection unless `controlPath` names a
+// connection master to share (the fleet lock's session); a deploy confirms over a fresh one
+// (`controlPath: 'none'`) precisely to prove that the new system still lets us in.
 import { spawn } from 'node:child_process';
 import { type SshArgOptions, type SshEndpoint, sshArgv } from './args.js';
 

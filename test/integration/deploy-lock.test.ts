@@ -1,6 +1,7 @@
 // The per-host deploy lock against a real loopback sshd: a second deployer is refused while
 // the first holds it (and told who holds it); release or the death of the holder's SSH
-// session frees it; an unreachable target is an error, not "busy".
+// session frees it; an unreachable target is an error, not "busy". The lock session also reads
+// the host and serves as the deploy's shared connection (ControlMaster) while it is held.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import {
   sshArgv,
 } from '../../scripts/deploy/fleet-lock.js';
 import type { DeployTarget } from '../../scripts/deploy/types.js';
+import { sshRun } from '../../scripts/ssh/run.js';
 import { freePort, waitForPort } from '../helpers/ports.js';
 
 let dir: string;
@@ -109,6 +111,26 @@ describe('per-host deploy lock on the target', () => {
     }
     expect(lock).toBeDefined();
     await lock!.release();
+  });
+
+  it('reads the host under the lock and lends its connection until released', async () => {
+    const t = target('web4');
+    mkdirSync(join(dir, 'web4'), { recursive: true });
+    execFileSync('ln', ['-sfn', '/bin', t.currentSystem]);
+    const lock = await acquireHostLock(t, 'mux');
+    expect(lock.facts).toEqual({ current: '/usr/bin', systemd: expect.any(Boolean) });
+    expect(lock.controlPath && existsSync(lock.controlPath)).toBe(true);
+    // A session over the master, and a fresh one beside it.
+    const shared = await sshRun(t, 'echo shared', { controlPath: lock.controlPath! });
+    expect(shared).toMatchObject({ code: 0, stdout: 'shared\n' });
+    const fresh = await sshRun(t, 'echo fresh', { controlPath: 'none' });
+    expect(fresh).toMatchObject({ code: 0, stdout: 'fresh\n' });
+    await lock.release();
+    // The master and its private directory are gone with the lock.
+    expect(existsSync(join(lock.controlPath!, '..'))).toBe(false);
+    // A session naming the gone master connects afresh by itself.
+    const after = await sshRun(t, 'echo after', { controlPath: lock.controlPath! });
+    expect(after).toMatchObject({ code: 0, stdout: 'after\n' });
   });
 
   it('reports an unreachable target as a lock error, not as busy', async () => {

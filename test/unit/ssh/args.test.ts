@@ -49,6 +49,17 @@ describe('ssh argv', () => {
     );
   });
 
+  it('shares a connection master when given one, and forces a fresh connection with none', () => {
+    const shared = sshArgv(target, 'true', { controlPath: '/tmp/m/master' });
+    // Before the target's options: they cannot turn the choice around (ssh keeps the first value).
+    expect(shared.slice(3, 8)).toEqual(['-o', 'ControlMaster=no', '-o', 'ControlPath=/tmp/m/master', '-o']);
+    const fresh = sshArgv({ ...target, sshOptions: ['ControlPath=/mine'] }, 'true', { controlPath: 'none' });
+    expect(fresh.indexOf('ControlPath=none')).toBeLessThan(fresh.indexOf('ControlPath=/mine'));
+    expect(nixSshOpts(target, { controlPath: '/tmp/m/master' })).toContain('-o ControlPath=/tmp/m/master');
+    // A socket path NIX_SSHOPTS would split: nix copy connects afresh instead of failing.
+    expect(nixSshOpts(target, { controlPath: '/tmp/a b/master' })).not.toContain('ControlPath');
+  });
+
   it('refuses an option that NIX_SSHOPTS would split, naming the host', () => {
     expect(() => nixSshOpts({ ...target, sshOptions: ['ProxyCommand=nc %h %p'] })).toThrow(
       /host web1: ssh option "ProxyCommand=nc %h %p" contains whitespace/,
