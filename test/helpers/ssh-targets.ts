@@ -14,35 +14,16 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DeployTarget } from '../../scripts/deploy/types.js';
 import { buildFixtureSystems, type FixtureSpec, type FixtureVariant } from './fixture-systems.js';
+import { freePort, portOpen } from './ports.js';
+
+export { freePort, portOpen };
 
 const execFileAsync = promisify(execFile);
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-    s.on('error', rej);
-  });
-}
-
-export function portOpen(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const c = connect(port, '127.0.0.1', () => {
-      c.end();
-      res(true);
-    });
-    c.on('error', () => res(false));
-  });
-}
 
 async function waitFor(what: string, ok: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
