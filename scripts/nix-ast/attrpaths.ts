@@ -105,16 +105,32 @@ function readSegments(attrpath: Node): PathSegment[] {
   // into wasm; the segment nodes are made only if someone asks (to report or fix).
   const text = attrpath.text;
   if (PLAIN_PATH.test(text)) {
-    let nodes: Node[] | undefined;
-    return text.split('.').map((name, i) => ({
-      name,
-      get node(): Node {
-        nodes ??= segmentNodes(attrpath);
-        return nodes[i] as Node;
-      },
-    }));
+    const names = text.split('.');
+    const nodes: LazyNodes = { attrpath, nodes: undefined };
+    const out: PathSegment[] = new Array(names.length);
+    for (let i = 0; i < names.length; i++) out[i] = new PlainSegment(names[i] as string, nodes, i);
+    return out;
   }
   return segmentNodes(attrpath).map((attr) => ({ name: attrName(attr), node: attr }));
+}
+
+interface LazyNodes {
+  attrpath: Node;
+  nodes: Node[] | undefined;
+}
+
+/** A segment of a plain attrpath: its node is looked up when first asked for. */
+class PlainSegment implements PathSegment {
+  constructor(
+    readonly name: string,
+    private readonly all: LazyNodes,
+    private readonly at: number,
+  ) {}
+
+  get node(): Node {
+    this.all.nodes ??= segmentNodes(this.all.attrpath);
+    return this.all.nodes[this.at] as Node;
+  }
 }
 
 function segmentNodes(attrpath: Node): Node[] {
