@@ -3,7 +3,7 @@
 // define `a.b.c`, and so do they under `lib.mkIf`, `lib.mkMerge [ … ]`, `lib.mkDefault`,
 // `mkForce`, `mkOverride N`, `mkBefore`/`mkAfter`/`mkOrder`, `optionalAttrs` and `//`,
 // and through parentheses, `let … in`, `with …;` and `assert …;` around a value.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { attrName, showAttrName } from './names.js';
 import type { ScopeAnalysis } from './scopes.js';
 
@@ -75,12 +75,69 @@ function isWrapperName(name: string): name is Exclude<WrapperName, '//'> {
   return Object.hasOwn(WRAPPERS, name);
 }
 
-/** The segments of an attrpath node (`a."b".${c}`). */
+// Segments per attrpath node id, per tree: module facts, the namespace check and the options
+// walk read the same keys, and each read crosses into wasm and builds Node objects.
+const segmentMemo = new WeakMap<Tree, Map<number, PathSegment[]>>();
+
+/**
+ * The segments of an attrpath node (`a."b".${c}`), computed once per node. The list is
+ * shared: callers copy it (`slice`, spread) rather than change it.
+ */
 export function attrpathSegments(attrpath: Node): PathSegment[] {
-  const out: PathSegment[] = [];
+  let byId = segmentMemo.get(attrpath.tree);
+  if (!byId) {
+    byId = new Map();
+    segmentMemo.set(attrpath.tree, byId);
+  }
+  let out = byId.get(attrpath.id);
+  if (!out) {
+    out = readSegments(attrpath);
+    byId.set(attrpath.id, out);
+  }
+  return out;
+}
+
+/** An attrpath of plain identifiers only (`a.b.c`): no quotes, `${}`, spaces or comments. */
+const PLAIN_PATH = /^[A-Za-z_][A-Za-z0-9_'-]*(?:\.[A-Za-z_][A-Za-z0-9_'-]*)*$/;
+
+function readSegments(attrpath: Node): PathSegment[] {
+  // Most keys are plain: their names are the text between the dots, read with one call
+  // into wasm; the segment nodes are made only if someone asks (to report or fix).
+  const text = attrpath.text;
+  if (PLAIN_PATH.test(text)) {
+    const names = text.split('.');
+    const nodes: LazyNodes = { attrpath, nodes: undefined };
+    const out: PathSegment[] = new Array(names.length);
+    for (let i = 0; i < names.length; i++) out[i] = new PlainSegment(names[i] as string, nodes, i);
+    return out;
+  }
+  return segmentNodes(attrpath).map((attr) => ({ name: attrName(attr), node: attr }));
+}
+
+interface LazyNodes {
+  attrpath: Node;
+  nodes: Node[] | undefined;
+}
+
+/** A segment of a plain attrpath: its node is looked up when first asked for. */
+class PlainSegment implements PathSegment {
+  constructor(
+    readonly name: string,
+    private readonly all: LazyNodes,
+    private readonly at: number,
+  ) {}
+
+  get node(): Node {
+    this.all.nodes ??= segmentNodes(this.all.attrpath);
+    return this.all.nodes[this.at] as Node;
+  }
+}
+
+function segmentNodes(attrpath: Node): Node[] {
+  const out: Node[] = [];
   for (const attr of attrpath.namedChildren) {
     if (!attr || attr.type === 'comment' || attr.type === 'ERROR') continue;
-    out.push({ name: attrName(attr), node: attr });
+    out.push(attr);
   }
   return out;
 }
