@@ -1,5 +1,8 @@
-// Loopback ports for test servers (sshd, HTTP): a free one, and waiting until one listens.
+// Loopback test servers: a free port, waiting until one listens, and a real sshd.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it). */
 export function freePort(): Promise<number> {
@@ -31,4 +34,32 @@ export async function waitForPort(port: number, what = 'sshd'): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${what} did not listen on ${port}`);
+}
+
+/**
+ * A real sshd on 127.0.0.1 for tests, configured from `dir`: host key `dir/host`, keys in
+ * `dir/authorized_keys`, public-key login only, as root. Resolves once it listens.
+ */
+export async function startLoopbackSshd(dir: string): Promise<{ port: number; sshd: ChildProcess }> {
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${join(dir, 'host')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'StrictModes no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'PermitRootLogin prohibit-password',
+      '',
+    ].join('\n'),
+  );
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation directory
+  const sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
+  await waitForPort(port);
+  return { port, sshd };
 }

@@ -17,7 +17,7 @@ import {
 } from '../../scripts/deploy/fleet-lock.js';
 import type { DeployTarget } from '../../scripts/deploy/types.js';
 import { sshRun } from '../../scripts/ssh/run.js';
-import { freePort, waitForPort } from '../helpers/ports.js';
+import { freePort, startLoopbackSshd } from '../helpers/ports.js';
 
 let dir: string;
 let sshd: ChildProcess | undefined;
@@ -28,26 +28,7 @@ beforeAll(async () => {
   for (const name of ['host', 'client'])
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)]);
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client.pub')));
-  port = await freePort();
-  writeFileSync(
-    join(dir, 'sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${join(dir, 'host')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      `PidFile ${join(dir, 'sshd.pid')}`,
-      'StrictModes no',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'PermitRootLogin prohibit-password',
-      '',
-    ].join('\n'),
-  );
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
-  await waitForPort(port);
+  ({ port, sshd } = await startLoopbackSshd(dir));
 });
 
 afterAll(() => {

@@ -3,7 +3,7 @@
 // user-data, /sys and /proc bits, an SSH host key, a generated hardware config) and the script
 // pushes over loopback SSH (a real sshd, the `tappaas git-shell --as` forced command) to a bare
 // repository guarded by our pre-receive hook, installed with `tappaas hook install`.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -18,7 +18,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizedKeysLine } from '../../scripts/hook/git-shell.js';
 import { GitFixture, type Run, run } from '../helpers/git.js';
-import { freePort, waitForPort } from '../helpers/ports.js';
+import { freePort, startLoopbackSshd } from '../helpers/ports.js';
 import { buildCli, CLI, REPO } from '../helpers/run-cli.js';
 
 const SCRIPT = join(REPO, 'nix', 'modules', 'first-boot', 'register.sh');
@@ -206,26 +206,7 @@ beforeAll(async () => {
     ),
   ];
   writeFileSync(join(dir, 'authorized_keys'), `${keys.join('\n')}\n`);
-  port = await freePort();
-  writeFileSync(
-    join(dir, 'sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${join(dir, 'host')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      `PidFile ${join(dir, 'sshd.pid')}`,
-      'StrictModes no',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'PermitRootLogin prohibit-password',
-      '',
-    ].join('\n'),
-  );
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation directory
-  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
-  await waitForPort(port);
+  ({ port, sshd } = await startLoopbackSshd(dir));
 
   // main: the bundled fleet and a policy where the shared registration key may register new hosts.
   const fleet: Record<string, string> = {

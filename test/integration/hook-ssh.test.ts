@@ -1,12 +1,12 @@
 // Plain git over SSH: a loopback sshd whose authorized_keys map two keys to two identities
 // through the `tappaas git-shell --as` forced command; the hook tells them apart.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizedKeysLine } from '../../scripts/hook/git-shell.js';
 import { GitFixture, run } from '../helpers/git.js';
-import { freePort, waitForPort } from '../helpers/ports.js';
+import { startLoopbackSshd } from '../helpers/ports.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist', 'tappaas.mjs');
@@ -32,26 +32,7 @@ beforeAll(async () => {
     authorizedKeysLine(process.execPath, CLI, id, readFileSync(join(dir, `${id}.pub`), 'utf8')),
   );
   writeFileSync(join(dir, 'authorized_keys'), `${keys.join('\n')}\n`);
-  port = await freePort();
-  writeFileSync(
-    join(dir, 'sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${join(dir, 'host')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      `PidFile ${join(dir, 'sshd.pid')}`,
-      'StrictModes no',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'PermitRootLogin prohibit-password',
-      '',
-    ].join('\n'),
-  );
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation directory
-  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
-  await waitForPort(port);
+  ({ port, sshd } = await startLoopbackSshd(dir));
 
   g.commit(undefined, {
     'tappaas.json': JSON.stringify({
