@@ -3,7 +3,7 @@
 // user-data, /sys and /proc bits, an SSH host key, a generated hardware config) and the script
 // pushes over loopback SSH (a real sshd, the `tappaas git-shell --as` forced command) to a bare
 // repository guarded by our pre-receive hook, installed with `tappaas hook install`.
-import { type ChildProcess, execFileSync, } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,

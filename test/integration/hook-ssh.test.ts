@@ -1,6 +1,6 @@
 // Plain git over SSH: a loopback sshd whose authorized_keys map two keys to two identities
 // through the `tappaas git-shell --as` forced command; the hook tells them apart.
-import { type ChildProcess, execFileSync, } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
