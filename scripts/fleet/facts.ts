@@ -5,6 +5,7 @@
 // reported as "generated" so that the checks stay silent rather than guess.
 import { posix } from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
+import { walkNodes } from '../nix-ast/cursor-walk.js';
 import {
   analyzeModule,
   analyzeScopes,
@@ -78,7 +79,7 @@ export function treeFacts(file: string, tree: Tree, opts: FactOptions = {}): Fil
   const root = tree.rootNode;
   const facts: FileFacts = { file, parsed: !root.hasError, refs: [], roles: [] };
   const dir = posix.dirname(file);
-  walk(root, (node) => {
+  walkNodes(root, (node) => {
     if (node.type === 'path_expression') {
       const ref = pathRef(node, dir);
       if (ref) facts.refs.push(ref);
@@ -111,22 +112,6 @@ export function treeFacts(file: string, tree: Tree, opts: FactOptions = {}): Fil
     }
   }
   return facts;
-}
-
-function walk(node: Node, visit: (n: Node) => void): void {
-  const cursor = node.walk();
-  let descend = true;
-  for (;;) {
-    if (descend) visit(cursor.currentNode);
-    if (descend && cursor.gotoFirstChild()) continue;
-    if (cursor.gotoNextSibling()) {
-      descend = true;
-      continue;
-    }
-    if (!cursor.gotoParent()) break;
-    descend = false;
-  }
-  cursor.delete();
 }
 
 /** `lib.mkDefault "25.05"` and `("25.05")` are the value "25.05" for our purposes. */
@@ -219,7 +204,7 @@ function lastName(select: Node): string | undefined {
 /** Every spelling of `nixosConfigurations` in the flake: a set of names, dotted names, or computed. */
 function flakeHosts(root: Node): FlakeHosts | undefined {
   let found: FlakeHosts | undefined;
-  walk(root, (node) => {
+  walkNodes(root, (node) => {
     if (node.type !== 'binding') return;
     const attrpath = node.childForFieldName('attrpath');
     if (!attrpath) return;

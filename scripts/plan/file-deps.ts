@@ -4,6 +4,7 @@
 // can matter), the role it gates its config on, and the roles it enables.
 import type { Node } from 'web-tree-sitter';
 import { type PathRef, treeFacts } from '../fleet/facts.js';
+import { walkNodes } from '../nix-ast/cursor-walk.js';
 import {
   analyzeModule,
   analyzeScopes,
@@ -67,7 +68,7 @@ export async function fileDeps(
     const hostSpans = opts.flake ? literalHostSpans(root) : [];
     const hostAt = new Map<string, string>();
     let usesSelf = false;
-    walk(
+    walkNodes(
       root,
       (node) => {
         if (node.type === 'path_expression') {
@@ -116,23 +117,6 @@ export async function fileDeps(
 
 function posKey(node: Node): string {
   return `${node.startPosition.row + 1}:${node.startPosition.column + 1}`;
-}
-
-function walk(node: Node, visit: (n: Node) => void, only?: ReadonlySet<string>): void {
-  const cursor = node.walk();
-  let descend = true;
-  for (;;) {
-    // Materializing a Node costs; most walks want a few node types only.
-    if (descend && (!only || only.has(cursor.nodeType))) visit(cursor.currentNode);
-    if (descend && cursor.gotoFirstChild()) continue;
-    if (cursor.gotoNextSibling()) {
-      descend = true;
-      continue;
-    }
-    if (!cursor.gotoParent()) break;
-    descend = false;
-  }
-  cursor.delete();
 }
 
 const REFERENCE_NODES = new Set(['path_expression', 'identifier']);
@@ -186,7 +170,7 @@ function lastName(fn: Node): string | undefined {
 /** Byte spans of `nixosConfigurations.<host> = …` and `nixosConfigurations = { <host> = …; }`. */
 function literalHostSpans(root: Node): { start: number; end: number; host: string }[] {
   const spans: { start: number; end: number; host: string }[] = [];
-  walk(
+  walkNodes(
     root,
     (node) => {
       if (node.type !== 'binding') return;
@@ -240,7 +224,7 @@ function roleGate(attrset: Node, root: Node, scopes: ReturnType<typeof analyzeSc
     if (!alias) return undefined;
     // `cfg = config.tappaas.roles.<role>;`, bound exactly once in the file.
     const found: string[] = [];
-    walk(
+    walkNodes(
       root,
       (n) => {
         if (n.type !== 'binding') return;
@@ -255,7 +239,7 @@ function roleGate(attrset: Node, root: Node, scopes: ReturnType<typeof analyzeSc
   }
   const body = call.args[1]!;
   const keys: string[] = [];
-  walk(
+  walkNodes(
     body,
     (n) => {
       if (n.type === 'binding') keys.push(n.childForFieldName('attrpath')?.text.replace(/\s+/g, '') ?? '');
