@@ -291,3 +291,23 @@ export function offlineNixEnv(): Record<string, string> {
     ),
   };
 }
+
+/**
+ * Breaks two hosts of a fixture fleet: `db1` fails to evaluate (an undefined name at its
+ * line 7) and `cache2` evaluates but its package `broken-tool` fails to build.
+ */
+export function breakTwoHosts(f: NixFleet): void {
+  f.writeHost('db1', 1, { lines: ['  settings.backupPort = portBase + 1;'] });
+  f.writeHost('cache2', 2, {
+    packages: [],
+    lines: [
+      '  packages = [',
+      '    (pkgs.mk {',
+      '      pname = "broken-tool";',
+      '      version = "1.0";',
+      '      script = "echo broken-tool: self-test failed >&2; exit 3";',
+      '    })',
+      '  ];',
+    ],
+  });
+}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HostResult } from '../../scripts/nixcli/types.js';
-import { type NixFleet, offlineNixEnv, writeNixFleet } from '../helpers/nix-fleet.js';
+import { breakTwoHosts, type NixFleet, offlineNixEnv, writeNixFleet } from '../helpers/nix-fleet.js';
 import { buildCli, gitInit, runCli } from '../helpers/run-cli.js';
 
 const env = offlineNixEnv();
@@ -21,19 +21,7 @@ describe('tappaas eval on a 20-host fleet with an eval error and a build error',
   let f: NixFleet;
   beforeAll(() => {
     f = fleet(20);
-    f.writeHost('db1', 1, { lines: ['  settings.backupPort = portBase + 1;'] });
-    f.writeHost('cache2', 2, {
-      packages: [],
-      lines: [
-        '  packages = [',
-        '    (pkgs.mk {',
-        '      pname = "broken-tool";',
-        '      version = "1.0";',
-        '      script = "echo broken-tool: self-test failed >&2; exit 3";',
-        '    })',
-        '  ];',
-      ],
-    });
+    breakTwoHosts(f);
   });
 
   it('--build --json: both failures at the file:line of their cause, the other 18 ok, exit 1', () => {

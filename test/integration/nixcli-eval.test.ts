@@ -10,7 +10,7 @@ import { evaluateHosts } from '../../scripts/nixcli/evaluate.js';
 import { localFlake } from '../../scripts/nixcli/flake.js';
 import { FlakeError, listHosts } from '../../scripts/nixcli/hosts.js';
 import type { EvalEvent } from '../../scripts/nixcli/types.js';
-import { type NixFleet, offlineNixEnv, writeNixFleet } from '../helpers/nix-fleet.js';
+import { breakTwoHosts, type NixFleet, offlineNixEnv, writeNixFleet } from '../helpers/nix-fleet.js';
 
 const env = offlineNixEnv();
 const hostFile = (h: string) => `nix/hosts/${h}.nix`;
@@ -38,19 +38,7 @@ describe('evaluateHosts on a 20-host fleet with a broken host and a failing buil
   let f: NixFleet;
   beforeAll(() => {
     f = fleetDir(20);
-    f.writeHost('db1', 1, { lines: ['  settings.backupPort = portBase + 1;'] });
-    f.writeHost('cache2', 2, {
-      lines: [
-        '  packages = [',
-        '    (pkgs.mk {',
-        '      pname = "broken-tool";',
-        '      version = "1.0";',
-        '      script = "echo broken-tool: self-test failed >&2; exit 3";',
-        '    })',
-        '  ];',
-      ],
-      packages: [],
-    });
+    breakTwoHosts(f);
   });
 
   it('evaluates all hosts in two processes, reports the eval error on its host, and builds', async () => {
