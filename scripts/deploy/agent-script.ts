@@ -10,27 +10,40 @@
 // timeout); progress goes to RUN_DIR/state (one word), RUN_DIR/reason, RUN_DIR/log.
 // States: queued → activating → waiting-confirm → confirmed, or → rolling-back →
 // rolled-back | rollback-failed; `busy` when another run holds the target's lock.
+import { GEN_OF_FN, REAL_FN, WAITER_FNS, WAKE_FN } from './shell-wait.js';
 
 export const AGENT_SCRIPT = String.raw`#!/bin/sh
 set -u
 cmd=$1
 dir=$2
+d=$dir
 exec >>"$dir/log" 2>&1 </dev/null
 echo $$ >"$dir/pid"
 
+${REAL_FN}
+${WAKE_FN}
+${WAITER_FNS}
 say() { echo "$(date -u +%H:%M:%S) $*"; }
-put() { printf '%s\n' "$2" >"$dir/$1.tmp" && mv -f "$dir/$1.tmp" "$dir/$1"; }
-get() { cat "$dir/$1" 2>/dev/null || true; }
+# The state is renamed into place (a reader never sees it half-written) and wakes the waiters;
+# the other files are written before the state that makes them meaningful.
+put() {
+  if [ "$1" = state ]; then
+    printf '%s\n' "$2" >"$dir/state.tmp" && mv -f "$dir/state.tmp" "$dir/state" && wake
+  else
+    printf '%s\n' "$2" >"$dir/$1"
+  fi
+}
+get() { v=; { IFS= read -r v <"$dir/$1"; } 2>/dev/null || true; }
 nap() { sleep 0.2 2>/dev/null || sleep 1; }
-gen_of() { readlink "$1" 2>/dev/null | sed -n 's/.*-\([0-9][0-9]*\)-link$/\1/p'; }
-real() { if [ -e "$1" ]; then readlink -f "$1"; fi; }
+# The generation number of a profile link (system-42-link), or empty.
+${GEN_OF_FN}
 
-profile=$(get profile)
-current=$(get current)
-mode=$(get mode)
+get profile; profile=$v
+get current; current=$v
+get mode; mode=$v
 
 # One run at a time per target: a lock directory next to the run directories, holding the pid.
-lock=$(dirname "$dir")/lock
+lock=$(cd "$dir/.." && pwd -P)/lock
 take_lock() {
   if mkdir "$lock" 2>/dev/null; then echo $$ >"$lock/pid"; return 0; fi
   other=$(cat "$lock/pid" 2>/dev/null || true)
@@ -44,15 +57,19 @@ take_lock || {
   put state busy
   exit 1
 }
-trap 'rm -rf "$lock"' EXIT
+# Released before the final state is published, so that a deploy started the moment it is seen
+# finds the target free; only ever our own lock.
+release_lock() { o=; { read -r o <"$lock/pid"; } 2>/dev/null; if [ "$o" = "$$" ]; then rm -rf "$lock"; fi; }
+finish() { release_lock; put state "$1"; }
+trap release_lock EXIT
 trap 'exit 143' TERM INT HUP
 
 # Back to the recorded previous system: the profile to its old generation (the failed one is
 # deleted so that a later rollback does not land on it), then the old switch-to-configuration.
 do_rollback() {
-  prev=$(get previous)
-  pgen=$(get previous-generation)
-  ngen=$(get new-generation)
+  get previous; prev=$v
+  get previous-generation; pgen=$v
+  get new-generation; ngen=$v
   if [ "$mode" != test ]; then
     if [ -n "$pgen" ]; then
       nix-env -p "$profile" --switch-generation "$pgen" || return 1
@@ -76,23 +93,24 @@ roll_back() {
   put reason "$2"
   say "rolling back: $2"
   put state rolling-back
-  if do_rollback; then put state rolled-back; say "rolled back"; else put state rollback-failed; say "rollback failed"; fi
+  if do_rollback; then say "rolled back"; finish rolled-back; else say "rollback failed"; finish rollback-failed; fi
 }
 
 deploy() {
-  toplevel=$(get toplevel)
-  timeout=$(get timeout)
+  get toplevel; toplevel=$v
+  get timeout; timeout=$v
   # What a rollback returns to: the running system, or for boot the system booted next.
-  if [ "$mode" = boot ]; then put previous "$(real "$profile")"; else put previous "$(real "$current")"; fi
-  put previous-generation "$(gen_of "$profile")"
+  if [ "$mode" = boot ]; then real "$profile"; else real "$current"; fi
+  put previous "$r"
+  gen_of "$profile"; put previous-generation "$g"
   put state activating
-  say "activating $toplevel ($mode), previous $(get previous)"
+  say "activating $toplevel ($mode), previous $r"
   if [ "$mode" != test ]; then
     if ! nix-env -p "$profile" --set "$toplevel"; then
       roll_back activate "nix-env -p $profile --set failed"
       return
     fi
-    put new-generation "$(gen_of "$profile")"
+    gen_of "$profile"; put new-generation "$g"
   fi
   "$toplevel/bin/switch-to-configuration" "$mode"
   rc=$?
@@ -102,32 +120,35 @@ deploy() {
   fi
   put state waiting-confirm
   say "waiting $timeout seconds for confirmation"
-  deadline=$(( $(date +%s) + timeout ))
-  while [ "$(date +%s)" -lt "$deadline" ]; do
-    if [ -e "$dir/confirm" ]; then put state confirmed; say "confirmed"; return; fi
-    nap
-  done
-  if [ -e "$dir/confirm" ]; then put state confirmed; say "confirmed"; return; fi
+  # The confirm command wakes us (shell-wait.ts); without mkfifo, poll.
+  if w_start "$timeout"; then
+    while [ ! -e "$dir/confirm" ] && w_next; do :; done
+    w_stop
+  else
+    deadline=$(( $(date +%s) + timeout ))
+    while [ ! -e "$dir/confirm" ] && [ "$(date +%s)" -lt "$deadline" ]; do nap; done
+  fi
+  if [ -e "$dir/confirm" ]; then say "confirmed"; finish confirmed; return; fi
   roll_back confirm "no confirmation within $timeout seconds"
 }
 
 # tappaas rollback HOST: the profile's generation before the current one.
 rollback_profile() {
-  put previous "$(real "$current")"
+  real "$current"; put previous "$r"
   put state rolling-back
   if nix-env -p "$profile" --rollback; then
-    to=$(real "$profile")
+    real "$profile"; to=$r
     put to "$to"
-    if "$to/bin/switch-to-configuration" "$mode"; then put state rolled-back; return; fi
+    if "$to/bin/switch-to-configuration" "$mode"; then finish rolled-back; return; fi
   fi
   put reason "no older generation of $profile, or its activation failed (see $dir/log)"
-  put state rollback-failed
+  finish rollback-failed
 }
 
 case "$cmd" in
   deploy) deploy ;;
-  rollback) roll_back "$(get reason-phase)" "$(get reason)" ;;
+  rollback) get reason-phase; phase=$v; get reason; roll_back "$phase" "$v" ;;
   rollback-profile) rollback_profile ;;
-  *) put reason "unknown agent command $cmd"; put state rollback-failed ;;
+  *) put reason "unknown agent command $cmd"; finish rollback-failed ;;
 esac
 `;

@@ -1,6 +1,7 @@
 // Pure builders for the shell snippets the deployer runs on a target over SSH. Each is a POSIX
 // sh script plus its arguments; `shCommand` turns them into the one string ssh carries.
 import { shCommand } from '../ssh/quote.js';
+import { REAL_FN, WAITER_FNS, WAKE_FN } from './shell-wait.js';
 import type { DeployTarget } from './types.js';
 
 export const DEFAULT_STATE_DIR = '/run/tappaas-deploy';
@@ -16,9 +17,9 @@ export function probeCommand(t: Pick<DeployTarget, 'currentSystem' | 'profile'>)
   return shCommand(
     [
       'echo tappaas-probe',
-      'real() { if [ -e "$1" ]; then readlink -f "$1"; fi; }',
-      `printf 'current=%s\\n' "$(real "$1")"`,
-      `printf 'profile=%s\\n' "$(real "$2")"`,
+      REAL_FN,
+      `real "$1"; printf 'current=%s\\n' "$r"`,
+      `real "$2"; printf 'profile=%s\\n' "$r"`,
       'if [ -d /run/systemd/system ]; then echo systemd=yes; else echo systemd=no; fi',
     ].join('\n'),
     [t.currentSystem, t.profile],
@@ -47,7 +48,8 @@ export function launchCommand(
     'mkdir -p "$dir"',
     'cat >"$dir/agent.sh"',
     'while [ $# -gt 1 ]; do printf \'%s\\n\' "$2" >"$dir/$1"; shift 2; done',
-    'rm -f "$dir/pid"',
+    // A rollback run reuses the deploy's directory: its pid file is the finished deploy agent's.
+    'if [ -e "$dir/pid" ]; then rm -f "$dir/pid"; fi',
     'echo queued >"$dir/state"',
     'if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then',
     '  systemd-run --unit="$unit" --collect --quiet --setenv=PATH="$PATH" /bin/sh "$dir/agent.sh" "$sub" "$dir"',
@@ -81,31 +83,44 @@ const STATUS_KEYS = [
 /**
  * Prints the run's status as key=value lines. While the state is one of `whileStates`, first
  * waits (up to `maxWaitSeconds`) for it to move on, so that following a run costs few connections.
+ * The wait sleeps on a wake-up FIFO (see shell-wait.ts) and reads files with the `read` builtin:
+ * a status read forks nothing but the ticker, once a second, and the log's tail after a failure.
  */
 function statusScript(): string {
   return [
     'd=$1; cur=$2; prof=$3; while=$4; wait=$5',
-    'real() { if [ -e "$1" ]; then readlink -f "$1"; fi; }',
-    // Cheap on the target, where many runs may wait at once: the state is read with the `read`
-    // builtin and the clock once a second, so each 0.1 s tick forks only `sleep`.
-    'end=$(( $(date +%s) + wait ))',
-    'while [ "$(date +%s)" -lt "$end" ]; do',
-    '  i=0',
-    '  while [ "$i" -lt 10 ]; do',
-    '    s=; { read -r s <"$d/state"; } 2>/dev/null',
-    '    case " $while " in *" $s "*) ;; *) break 2 ;; esac',
-    '    sleep 0.1 2>/dev/null || { sleep 1; i=9; }',
-    '    i=$((i + 1))',
-    '  done',
-    'done',
+    REAL_FN,
+    WAITER_FNS,
+    'waiting() { s=; { read -r s <"$d/state"; } 2>/dev/null; case " $while " in *" $s "*) return 0 ;; esac; return 1; }',
+    'if [ "$wait" -gt 0 ] && waiting; then',
+    '  if w_start "$wait"; then',
+    '    while waiting && w_next; do :; done',
+    '    w_stop',
+    '  else',
+    // No mkfifo: poll the state, reading the clock once a second.
+    '    end=$(( $(date +%s) + wait ))',
+    '    while [ "$(date +%s)" -lt "$end" ]; do',
+    '      i=0',
+    '      while [ "$i" -lt 10 ]; do',
+    '        waiting || break 2',
+    '        sleep 0.1 2>/dev/null || { sleep 1; i=9; }',
+    '        i=$((i + 1))',
+    '      done',
+    '    done',
+    '  fi',
+    'fi',
     `for k in ${STATUS_KEYS.join(' ')}; do`,
-    '  if [ -f "$d/$k" ]; then printf \'%s=%s\\n\' "$k" "$(cat "$d/$k")"; fi',
+    '  v=; if { IFS= read -r v <"$d/$k"; } 2>/dev/null || [ -n "$v" ]; then printf \'%s=%s\\n\' "$k" "$v"; fi',
     'done',
-    'printf \'current=%s\\n\' "$(real "$cur")"',
-    'printf \'profile=%s\\n\' "$(real "$prof")"',
-    'pid=$(cat "$d/pid" 2>/dev/null || true)',
-    'if [ -n "$pid" ]; then if kill -0 "$pid" 2>/dev/null; then echo alive=yes; else echo alive=no; fi; fi',
-    'if [ -f "$d/log" ]; then printf \'log=%s\\n\' "$(tail -n 5 "$d/log" | tr \'\\n\' \'\\036\')"; fi',
+    'real "$cur"; printf \'current=%s\\n\' "$r"',
+    'real "$prof"; printf \'profile=%s\\n\' "$r"',
+    'pid=; { read -r pid <"$d/pid"; } 2>/dev/null',
+    'alive=',
+    'if [ -n "$pid" ]; then if kill -0 "$pid" 2>/dev/null; then alive=yes; else alive=no; fi; echo "alive=$alive"; fi',
+    // The log explains a failure; a run that is fine needs no `tail`.
+    's=; { read -r s <"$d/state"; } 2>/dev/null',
+    'case "$s:$alive" in rolled-back:*|rollback-failed:*|busy:*|*:no) log=1 ;; *) log= ;; esac',
+    'if [ -n "$log" ] && [ -f "$d/log" ]; then printf \'log=%s\\n\' "$(tail -n 5 "$d/log" | tr \'\\n\' \'\\036\')"; fi',
   ].join('\n');
 }
 
@@ -138,6 +153,6 @@ export function confirmCommand(
   dir: string,
   maxWaitSeconds: number,
 ): string {
-  const confirm = shCommand('test -d "$1" && : >"$1/confirm"', [dir]);
+  const confirm = shCommand(`d=$1\n${WAKE_FN}\ntest -d "$d" && : >"$d/confirm" && wake`, [dir]);
   return `${confirm} && ${statusCommand(t, dir, { whileStates: ['waiting-confirm'], maxWaitSeconds })}`;
 }

@@ -19,7 +19,12 @@ function bundle(): Promise<string> {
       entry,
       `import { deployHost } from ${JSON.stringify(join(REPO, 'scripts/deploy/deploy-host.ts'))};
 const req = JSON.parse(process.argv[2]);
-req.onPhase = (phase) => process.stdout.write(JSON.stringify({ phase }) + '\\n');
+req.onPhase = (phase) => {
+  process.stdout.write(JSON.stringify({ phase }) + '\\n');
+  // Frozen on the spot (the phase line is out: stdout to a pipe is synchronous on Linux), so a
+  // test can kill the deployer at an exact point instead of racing it.
+  if (phase === process.env.TAPPAAS_TEST_FREEZE_AT) process.kill(process.pid, 'SIGSTOP');
+};
 const result = await deployHost(req);
 process.stdout.write(JSON.stringify({ result }) + '\\n');
 `,
@@ -45,9 +50,14 @@ export interface DeployerProcess {
   exited: Promise<number | null>;
 }
 
-export async function spawnDeployer(req: Omit<HostDeployRequest, 'onPhase'>): Promise<DeployerProcess> {
+/** `freezeAt`: the deployer stops itself (SIGSTOP) the moment it enters this phase. */
+export async function spawnDeployer(
+  req: Omit<HostDeployRequest, 'onPhase'>,
+  opts: { freezeAt?: string } = {},
+): Promise<DeployerProcess> {
   const child = spawn(process.execPath, [await bundle(), JSON.stringify(req)], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TAPPAAS_TEST_FREEZE_AT: opts.freezeAt ?? '' },
   });
   const seen = new Set<string>();
   const waiters: { name: string; resolve: () => void }[] = [];

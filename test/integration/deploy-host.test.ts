@@ -228,11 +228,14 @@ describe('deployHost on real sshd targets', { timeout: 240_000 }, () => {
 
   it('rolls back by itself within the timeout when the deployer dies before confirming', async () => {
     const [next] = await fleet.build([t2.system('vm2-v8')]);
-    const deployer = await spawnDeployer(req(t2, next!, { confirmTimeoutSeconds: 3 }));
-    // The moment activation has succeeded (the agent waits for confirmation), the deployer dies.
-    await deployer.phase('activate');
-    await waitUntil('the activation', () => t2.currentSystem() === next, 15_000);
-    await waitUntil('the agent to wait', () => t2.runFile(newest(t2), 'state') === 'waiting-confirm', 5000);
+    // The moment activation has succeeded (the agent waits for confirmation) the deployer dies:
+    // it freezes itself on entering the confirm phase, before it opens the connection.
+    const deployer = await spawnDeployer(req(t2, next!, { confirmTimeoutSeconds: 3 }), {
+      freezeAt: 'confirm',
+    });
+    await deployer.phase('confirm');
+    expect(t2.currentSystem()).toBe(next);
+    expect(t2.runFile(newest(t2), 'state')).toBe('waiting-confirm');
     deployer.child.kill('SIGKILL');
     await deployer.exited;
     const killedAt = Date.now();

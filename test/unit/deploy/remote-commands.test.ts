@@ -1,7 +1,7 @@
 // The shell snippets run for real under /bin/sh against a local directory (no ssh needed to
 // check what they print).
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import {
   runDir,
   statusCommand,
 } from '../../../scripts/deploy/remote-commands.js';
+import { WAKE_FN } from '../../../scripts/deploy/shell-wait.js';
 
 const sh = (cmd: string) => execFileSync('/bin/sh', ['-c', cmd], { encoding: 'utf8' });
 
@@ -37,7 +38,7 @@ describe('remote commands', () => {
     expect(parseProbe(sh(probeCommand(t)))).toMatchObject({ current: system, profile: undefined });
   });
 
-  it('status prints the run files, the live readings and whether the agent lives', () => {
+  it('status prints the run files, the live readings, whether the agent lives and, after a failure, its log', () => {
     const { root, system, t } = fakeTarget();
     const dir = join(root, 'state', 'run1');
     mkdirSync(dir, { recursive: true });
@@ -50,8 +51,14 @@ describe('remote commands', () => {
       previous: system,
       current: system,
       alive: true,
-      log: 'one | two',
     });
+    // The log's tail comes only where it explains something: a failure, or a dead agent.
+    expect(parseAgentStatus(sh(statusCommand(t, dir))).log).toBeUndefined();
+    writeFileSync(join(dir, 'state'), 'rolled-back\n');
+    expect(parseAgentStatus(sh(statusCommand(t, dir))).log).toBe('one | two');
+    writeFileSync(join(dir, 'state'), 'activating\n');
+    writeFileSync(join(dir, 'pid'), '999999999\n');
+    expect(parseAgentStatus(sh(statusCommand(t, dir)))).toMatchObject({ alive: false, log: 'one | two' });
   });
 
   it('confirm writes the confirm file and reports the status after a bounded wait', () => {
@@ -60,10 +67,61 @@ describe('remote commands', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'state'), 'waiting-confirm\n');
     const started = Date.now();
-    // The wait counts whole seconds of `date +%s`: 2 means more than 1 and at most 2.
+    // The wait counts whole seconds: 2 ticks of one second.
     expect(parseAgentStatus(sh(confirmCommand(t, dir, 2))).state).toBe('waiting-confirm');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
     expect(sh(`test -f ${dir}/confirm && echo yes`)).toBe('yes\n');
+    expect(readdirSync(dir).filter((f) => f.startsWith('wait.'))).toEqual([]);
+  });
+
+  describe('a long poll', () => {
+    const waitingRun = () => {
+      const { root, t } = fakeTarget();
+      const dir = join(root, 'state', 'run3');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'state'), 'activating\n');
+      return { t, dir };
+    };
+    const poll = (cmd: string) =>
+      new Promise<{ out: string; ms: number }>((resolve, reject) => {
+        const started = Date.now();
+        execFile('/bin/sh', ['-c', cmd], (err, out) =>
+          err ? reject(err) : resolve({ out, ms: Date.now() - started }),
+        );
+      });
+    const wait = { whileStates: ['activating'], maxWaitSeconds: 20 };
+
+    it('returns as soon as the agent changes the state and wakes it', async () => {
+      const { t, dir } = waitingRun();
+      const polled = poll(statusCommand(t, dir, wait));
+      await new Promise((r) => setTimeout(r, 300));
+      // What the agent's `put state` does: rename into place, then wake the waiters.
+      sh(
+        `d=${dir}\n${WAKE_FN}\nprintf 'waiting-confirm\\n' >"$d/state.tmp" && mv -f "$d/state.tmp" "$d/state" && wake`,
+      );
+      const { out, ms } = await polled;
+      expect(parseAgentStatus(out).state).toBe('waiting-confirm');
+      expect(ms).toBeLessThan(5000);
+      expect(readdirSync(dir).filter((f) => f.startsWith('wait.'))).toEqual([]);
+    });
+
+    it('notices a change made without a wake-up within about a second', async () => {
+      const { t, dir } = waitingRun();
+      const polled = poll(statusCommand(t, dir, wait));
+      await new Promise((r) => setTimeout(r, 300));
+      writeFileSync(join(dir, 'state'), 'confirmed\n');
+      const { out, ms } = await polled;
+      expect(parseAgentStatus(out).state).toBe('confirmed');
+      expect(ms).toBeLessThan(8000);
+    });
+
+    it('ends after its time with the state unchanged and leaves nothing behind', async () => {
+      const { t, dir } = waitingRun();
+      const { out, ms } = await poll(statusCommand(t, dir, { ...wait, maxWaitSeconds: 1 }));
+      expect(parseAgentStatus(out).state).toBe('activating');
+      expect(ms).toBeGreaterThanOrEqual(900);
+      expect(readdirSync(dir).filter((f) => f.startsWith('wait.'))).toEqual([]);
+    });
   });
 
   it('refuses parameter names and values that are not one plain line', () => {
