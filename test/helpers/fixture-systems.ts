@@ -67,7 +67,11 @@ esac
 if [ -f "$root/service.pid" ]; then
   pid=$(cat "$root/service.pid")
   kill "$pid" 2>/dev/null || true
-  i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+  # A zombie counts as gone: it has exited and only waits for its reaper, which is not us (the
+  # agent that started it has ended) but pid 1, and a container's pid 1 may reap it seconds
+  # later where systemd would at once.
+  alive() { kill -0 "$1" 2>/dev/null || return 1; st=; { read -r _ _ st _ <"/proc/$1/stat"; } 2>/dev/null; [ "$st" != Z ]; }
+  i=0; while alive "$pid" && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
   rm -f "$root/service.pid"
 fi
 ${variant === 'activation-fails' ? 'echo "fixture: activation fails on purpose" >&2; exit 1' : ''}
