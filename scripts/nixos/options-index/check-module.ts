@@ -40,6 +40,18 @@ function valueNode(value: ValueOf | undefined): Node | undefined {
 /** A binding's key: its segments, or the binding whose attrpath they are read from when needed. */
 type Key = PathSegment[] | { binding: Node; drop: number };
 
+/** The keys from the body down to a nested attrset, innermost last; segments only for a report. */
+interface Trail {
+  up: Trail | undefined;
+  key: Key;
+}
+
+function trailSegments(trail: Trail | undefined): PathSegment[] {
+  const keys: Key[] = [];
+  for (let t = trail; t; t = t.up) keys.push(t.key);
+  return keys.reverse().flatMap(keySegments);
+}
+
 function keySegments(key: Key): PathSegment[] {
   if (Array.isArray(key)) return key;
   const segments = attrpathSegments(key.binding.childForFieldName('attrpath') as Node);
@@ -47,17 +59,30 @@ function keySegments(key: Key): PathSegment[] {
 }
 
 /**
- * A key of plain names (`a.b.c`, no quotes, `${}`, spaces or comments) right before its `=`.
- * Only asked at the start of a binding of a tree without syntax errors, where such text is
- * the whole attrpath: its names are then what attrpathSegments reads from it.
+ * A key of plain names (`a.b.c`: no quotes, `${}`, spaces or comments) right before its `=`,
+ * read with charCodeAt (a regular expression here costs a match object per binding). Only
+ * asked at the start of a binding of a tree without syntax errors, where such text is the
+ * whole attrpath: its names are then what attrpathSegments reads from it.
  */
-const PLAIN_KEY = /[A-Za-z_][A-Za-z0-9_'-]*(?:\.[A-Za-z_][A-Za-z0-9_'-]*)*(?=[ \t\r\n]*=)/y;
-
 function plainKey(text: string, at: number): string[] | undefined {
-  PLAIN_KEY.lastIndex = at;
-  const m = PLAIN_KEY.exec(text);
-  return m ? m[0].split('.') : undefined;
+  const names: string[] = [];
+  let i = at;
+  for (;;) {
+    const start = i;
+    if (!isNameStart(text.charCodeAt(i))) return undefined;
+    for (i++; isNameChar(text.charCodeAt(i)); i++);
+    names.push(text.slice(start, i));
+    if (text.charCodeAt(i) !== 46 /* . */) break;
+    i++;
+  }
+  for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++i));
+  return text.charCodeAt(i) === 61 /* = */ ? names : undefined;
 }
+
+/** [A-Za-z_] */
+const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+/** [A-Za-z0-9_'-] */
+const isNameChar = (c: number) => isNameStart(c) || (c >= 48 && c <= 57) || c === 39 || c === 45;
 
 const SHORTHAND_SKIP = new Set(SHORTHAND_RESERVED);
 
@@ -82,7 +107,7 @@ export function unknownDefinitions(
     return at.open ? 'open' : undefined;
   };
 
-  const walkValue = (value: Node, path: PathSegment[], at: At) => {
+  const walkValue = (value: Node, path: Trail | undefined, at: At) => {
     if (at === 'open' || (at.option && at.open)) return;
     const v = unwrapValue(value);
     // Each `type` read crosses into wasm: read it once.
@@ -114,12 +139,12 @@ export function unknownDefinitions(
 
   /**
    * Follows a key's names from `at`; reports the first unknown one; then the value, if any.
-   * The key's segments (nodes) are made only for a report or a nested path.
+   * The segments (nodes) of the keys are made only for a report.
    */
   const walkPath = (
     names: readonly (string | undefined)[],
     key: Key,
-    path: PathSegment[],
+    path: Trail | undefined,
     at: At,
     value: ValueOf | undefined,
   ) => {
@@ -128,7 +153,7 @@ export function unknownDefinitions(
       const next = step(here, names[i]);
       if (next === undefined) {
         out.push({
-          segments: [...path, ...keySegments(key).slice(0, i + 1)],
+          segments: [...trailSegments(path), ...keySegments(key).slice(0, i + 1)],
           rest: [...names.slice(i + 1), ...firstLeaf(valueNode(value))],
           parent: here as TrieNode,
         });
@@ -139,7 +164,7 @@ export function unknownDefinitions(
     }
     // Most definitions end at an option that takes any value: no nodes or path copy for them.
     if (value && here !== 'open' && !(here.option && here.open))
-      walkValue(valueNode(value) as Node, [...path, ...keySegments(key)], here);
+      walkValue(valueNode(value) as Node, { up: path, key }, here);
   };
 
   /** The names of the first definition below a value (only asked for an unknown path). */
@@ -159,7 +184,7 @@ export function unknownDefinitions(
   const text = root.text;
   const base = root.startIndex;
 
-  const walkBindings = (attrset: Node, path: PathSegment[], at: At, top?: 'explicit' | 'shorthand') => {
+  const walkBindings = (attrset: Node, path: Trail | undefined, at: At, top?: 'explicit' | 'shorthand') => {
     forEachBinding(attrset, (b, kind, complete) => {
       if (kind === 'binding') {
         let names: readonly (string | undefined)[];
@@ -209,6 +234,6 @@ export function unknownDefinitions(
     });
   };
 
-  walkBindings(root, [], trie.root, explicit ? 'explicit' : 'shorthand');
+  walkBindings(root, undefined, trie.root, explicit ? 'explicit' : 'shorthand');
   return out;
 }
