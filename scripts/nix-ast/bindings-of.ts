@@ -42,6 +42,11 @@ function listed(tree: Tree): Listed | null {
   return l;
 }
 
+/** True when the tree has no syntax error: every binding then has its attrpath and value. */
+export function bindingsComplete(tree: Tree): boolean {
+  return listed(tree) !== null;
+}
+
 /**
  * Calls `visit` for each binding, inherit and inherit_from of an attrset (or rec attrset) in
  * source order: exactly the children of its binding_set of those kinds. `complete` is true
@@ -77,3 +82,29 @@ export function forEachBinding(
     for (i++; i < nodes.length && (starts[i] as number) < bindingEnd; i++);
   }
 }
+
+/**
+ * A key of plain names (`a.b.c`: no quotes, `${}`, spaces or comments) right before its `=`,
+ * read with charCodeAt (a regular expression here costs a match object per binding). Only
+ * asked at the start of a binding of a tree without syntax errors, where such text is the
+ * whole attrpath: its names are then what attrpathSegments reads from it.
+ */
+export function plainKey(text: string, at: number): string[] | undefined {
+  const names: string[] = [];
+  let i = at;
+  for (;;) {
+    const start = i;
+    if (!isNameStart(text.charCodeAt(i))) return undefined;
+    for (i++; isNameChar(text.charCodeAt(i)); i++);
+    names.push(text.slice(start, i));
+    if (text.charCodeAt(i) !== 46 /* . */) break;
+    i++;
+  }
+  for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++i));
+  return text.charCodeAt(i) === 61 /* = */ ? names : undefined;
+}
+
+/** [A-Za-z_] */
+const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+/** [A-Za-z0-9_'-] */
+const isNameChar = (c: number) => isNameStart(c) || (c >= 48 && c <= 57) || c === 39 || c === 45;

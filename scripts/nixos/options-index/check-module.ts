@@ -12,7 +12,7 @@ import {
   unwrapValue,
   wrapperCall,
 } from '../../nix-ast/attrpaths.js';
-import { forEachBinding } from '../../nix-ast/bindings-of.js';
+import { forEachBinding, plainKey } from '../../nix-ast/bindings-of.js';
 import { SHORTHAND_RESERVED } from '../../nix-ast/module.js';
 import { attrName } from '../../nix-ast/names.js';
 import type { ScopeAnalysis } from '../../nix-ast/scopes.js';
@@ -57,32 +57,6 @@ function keySegments(key: Key): PathSegment[] {
   const segments = attrpathSegments(key.binding.childForFieldName('attrpath') as Node);
   return key.drop > 0 ? segments.slice(key.drop) : segments;
 }
-
-/**
- * A key of plain names (`a.b.c`: no quotes, `${}`, spaces or comments) right before its `=`,
- * read with charCodeAt (a regular expression here costs a match object per binding). Only
- * asked at the start of a binding of a tree without syntax errors, where such text is the
- * whole attrpath: its names are then what attrpathSegments reads from it.
- */
-function plainKey(text: string, at: number): string[] | undefined {
-  const names: string[] = [];
-  let i = at;
-  for (;;) {
-    const start = i;
-    if (!isNameStart(text.charCodeAt(i))) return undefined;
-    for (i++; isNameChar(text.charCodeAt(i)); i++);
-    names.push(text.slice(start, i));
-    if (text.charCodeAt(i) !== 46 /* . */) break;
-    i++;
-  }
-  for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++i));
-  return text.charCodeAt(i) === 61 /* = */ ? names : undefined;
-}
-
-/** [A-Za-z_] */
-const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-/** [A-Za-z0-9_'-] */
-const isNameChar = (c: number) => isNameStart(c) || (c >= 48 && c <= 57) || c === 39 || c === 45;
 
 const SHORTHAND_SKIP = new Set(SHORTHAND_RESERVED);
 
