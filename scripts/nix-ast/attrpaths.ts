@@ -161,13 +161,15 @@ export function staticPath(segments: readonly PathSegment[]): string[] | undefin
 export function unwrapValue(node: Node): Node {
   let n: Node | null = node;
   for (;;) {
-    switch (n.type) {
+    // Each `type` read crosses into wasm: read it once.
+    const type: string = n.type;
+    switch (type) {
       case 'parenthesized_expression':
       case 'let_expression':
       case 'with_expression':
       case 'assert_expression': {
         const inner: Node | null =
-          n.type === 'parenthesized_expression' ? firstExpression(n) : n.childForFieldName('body');
+          type === 'parenthesized_expression' ? firstExpression(n) : n.childForFieldName('body');
         if (!inner) return n;
         n = inner;
         break;
@@ -223,13 +225,14 @@ function unwrapParens(node: Node): Node {
 }
 
 function calleeName(fn: Node, scopes: ScopeAnalysis | undefined): string | undefined {
-  if (fn.type === 'select_expression') {
+  const type = fn.type;
+  if (type === 'select_expression') {
     if (fn.childForFieldName('default')) return undefined;
     const path = fn.childForFieldName('attrpath');
     const segments = path ? attrpathSegments(path) : [];
     return segments[segments.length - 1]?.name;
   }
-  if (fn.type !== 'variable_expression') return undefined;
+  if (type !== 'variable_expression') return undefined;
   const name = fn.text;
   if (!scopes) return name;
   const r = scopes.resolve(fn);

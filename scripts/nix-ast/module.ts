@@ -12,6 +12,7 @@ import {
   type PathSegment,
   unwrapValue,
 } from './attrpaths.js';
+import { bindingsComplete, forEachBinding, plainKey } from './bindings-of.js';
 import type { NixFile } from './file.js';
 import { attrName } from './names.js';
 import { analyzeScopes, type ScopeAnalysis } from './scopes.js';
@@ -179,21 +180,41 @@ export function analyzeModule(
   return info;
 }
 
-/** First names of the bindings of an attrset, with the value when the binding is just that name. */
+/**
+ * First names of the bindings of an attrset, with the value when the binding is just that
+ * name and the name is `imports` or `require` (the only values read).
+ */
 function topLevelKeys(attrset: Node): { name: string | undefined; value: Node | undefined }[] {
   const out: { name: string | undefined; value: Node | undefined }[] = [];
+  const importsValue = (b: Node, names: readonly (string | undefined)[]) =>
+    names.length === 1 && (names[0] === 'imports' || names[0] === 'require')
+      ? (b.childForFieldName('expression') ?? undefined)
+      : undefined;
+  const inherited = (b: Node) => {
+    for (const attr of b.childForFieldName('attrs')?.namedChildren ?? []) {
+      if (attr && attr.type !== 'comment') out.push({ name: attrName(attr), value: undefined });
+    }
+  };
+  if (bindingsComplete(attrset.tree)) {
+    // Without syntax errors: bindings from the node index, plain keys read from the text.
+    const text = attrset.text;
+    const base = attrset.startIndex;
+    forEachBinding(attrset, (b, kind) => {
+      if (kind !== 'binding') return inherited(b);
+      const names =
+        plainKey(text, b.startIndex - base) ??
+        attrpathSegments(b.childForFieldName('attrpath') as Node).map((s) => s.name);
+      out.push({ name: names[0], value: importsValue(b, names) });
+    });
+    return out;
+  }
   const set = childOfType(attrset, 'binding_set');
   for (const b of set?.namedChildren ?? []) {
     if (b?.type === 'binding') {
       const attrpath = b.childForFieldName('attrpath');
-      const segments = attrpath ? attrpathSegments(attrpath) : [];
-      const value = segments.length === 1 ? (b.childForFieldName('expression') ?? undefined) : undefined;
-      out.push({ name: segments[0]?.name, value });
-    } else if (b?.type === 'inherit' || b?.type === 'inherit_from') {
-      for (const attr of b.childForFieldName('attrs')?.namedChildren ?? []) {
-        if (attr && attr.type !== 'comment') out.push({ name: attrName(attr), value: undefined });
-      }
-    }
+      const names = attrpath ? attrpathSegments(attrpath).map((s) => s.name) : [];
+      out.push({ name: names[0], value: importsValue(b, names) });
+    } else if (b?.type === 'inherit' || b?.type === 'inherit_from') inherited(b);
   }
   return out;
 }

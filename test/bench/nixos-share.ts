@@ -12,6 +12,7 @@ import { lintPaths } from '../../scripts/lint/run.js';
 import { moduleInfo } from '../../scripts/nix-ast/module.js';
 import { parseNix } from '../../scripts/nix-ast/parser.js';
 import { INDEX_VERSION, type OptionsIndexFile } from '../../scripts/nixos/options-index/index-file.js';
+import { median } from './measure.js';
 
 /** About the number of option paths a NixOS 25.05 host's index holds, submodules included. */
 const INDEX_SIZE = 40_000;
@@ -63,8 +64,6 @@ async function writeCorpusIndex(dir: string, files: string[], out: string): Prom
   writeFileSync(join(out, 'bench.json'), JSON.stringify(index));
   return options.length;
 }
-
-const median = (list: number[]) => [...list].sort((a, b) => a - b)[list.length >> 1]!;
 
 export async function nixosShare(
   dir: string,

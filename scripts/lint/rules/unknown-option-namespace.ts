@@ -9,6 +9,7 @@
 // left to unknown-option, which checks whole paths against the index.
 import type { Node } from 'web-tree-sitter';
 import { type AttrDefinition, attrpathSegments, unwrapValue, wrapperCall } from '../../nix-ast/attrpaths.js';
+import { bindingsComplete, forEachBinding, plainKey } from '../../nix-ast/bindings-of.js';
 import { EXPLICIT_ALLOWED, inlineModules, moduleInfo, SHORTHAND_RESERVED } from '../../nix-ast/module.js';
 import { isNixosNamespace, suggestNamespace } from '../../nixos/option-namespaces.js';
 import type { Rule, Suggestion } from '../types.js';
@@ -105,8 +106,31 @@ const rule: Rule = {
   },
 };
 
+/** The text of the module body the fast path reads, and where it starts. */
+interface BodyText {
+  text: string;
+  base: number;
+}
+
 /** First names a binding set defines, or undefined when one is dynamic or an inherit. */
-function firstNames(attrset: Node, skip: number): string[] | undefined {
+function firstNames(attrset: Node, skip: number, body: BodyText): string[] | undefined {
+  if (bindingsComplete(attrset.tree)) {
+    // Without syntax errors: bindings from the node index, plain keys read from the text.
+    const out: string[] = [];
+    let named = true;
+    forEachBinding(attrset, (b, kind) => {
+      if (!named) return;
+      const names =
+        kind !== 'binding'
+          ? []
+          : (plainKey(body.text, b.startIndex - body.base) ??
+            attrpathSegments(b.childForFieldName('attrpath') as Node).map((s) => s.name));
+      const name = names[skip];
+      if (name === undefined) named = false;
+      else out.push(name);
+    });
+    return named ? out : undefined;
+  }
   const out: string[] = [];
   const set = attrset.namedChildren.find((c) => c?.type === 'binding_set');
   for (const b of set?.namedChildren ?? []) {
@@ -128,7 +152,8 @@ function firstNames(attrset: Node, skip: number): string[] | undefined {
  * recognised without scopes) answers false and takes the full path.
  */
 function allTopNamesKnown(root: Node, always: Set<string>): boolean {
-  const top = firstNames(root, 0);
+  const body: BodyText = { text: root.text, base: root.startIndex };
+  const top = firstNames(root, 0, body);
   if (!top) return false;
   const explicit = top.includes('config') || top.includes('options');
   if (!explicit) return top.every((n) => isNixosNamespace(n) || always.has(n) || SHORTHAND_KEYS.has(n));
@@ -140,7 +165,8 @@ function allTopNamesKnown(root: Node, always: Set<string>): boolean {
   for (const b of bindings) {
     const segs = attrpathSegments(b.childForFieldName('attrpath') as Node);
     if (segs[0]?.name !== 'options') continue;
-    const names = segs.length > 1 ? [segs[1]?.name] : namesOf(b.childForFieldName('expression') as Node);
+    const names =
+      segs.length > 1 ? [segs[1]?.name] : namesOf(b.childForFieldName('expression') as Node, body);
     if (!names) return false;
     for (const n of names) {
       if (n === undefined) return false;
@@ -155,33 +181,34 @@ function allTopNamesKnown(root: Node, always: Set<string>): boolean {
       if (!known(segs[1]?.name)) return false;
       continue;
     }
-    const names = namesOf(b.childForFieldName('expression') as Node);
+    const names = namesOf(b.childForFieldName('expression') as Node, body);
     if (!names?.every(known)) return false;
   }
   return true;
 }
 
 /** First names an attrset value defines, through wrappers, mkMerge lists and `//`. */
-function namesOf(node: Node): string[] | undefined {
+function namesOf(node: Node, body: BodyText): string[] | undefined {
   const v = unwrapValue(node);
-  if (v.type === 'attrset_expression' || v.type === 'rec_attrset_expression') return firstNames(v, 0);
-  if (v.type === 'binary_expression') {
+  const type = v.type;
+  if (type === 'attrset_expression' || type === 'rec_attrset_expression') return firstNames(v, 0, body);
+  if (type === 'binary_expression') {
     if (v.childForFieldName('operator')?.type !== '//') return undefined;
     const left = v.childForFieldName('left');
     const right = v.childForFieldName('right');
-    const l = left && namesOf(left);
-    const r = right && namesOf(right);
+    const l = left && namesOf(left, body);
+    const r = right && namesOf(right, body);
     return l && r ? [...l, ...r] : undefined;
   }
-  const call = v.type === 'apply_expression' ? wrapperCall(v) : undefined;
+  const call = type === 'apply_expression' ? wrapperCall(v) : undefined;
   if (!call) return undefined;
   const content = call.args[call.args.length - 1] as Node;
   const list = unwrapValue(content);
-  if (call.name !== 'mkMerge' || list.type !== 'list_expression') return namesOf(content);
+  if (call.name !== 'mkMerge' || list.type !== 'list_expression') return namesOf(content, body);
   const out: string[] = [];
   for (const element of list.namedChildren) {
     if (!element || element.type === 'comment') continue;
-    const names = namesOf(element);
+    const names = namesOf(element, body);
     if (!names) return undefined;
     out.push(...names);
   }

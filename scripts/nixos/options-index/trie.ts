@@ -22,7 +22,15 @@ export type Lookup =
   /** `at`: index of the first segment that is no child of `parent`. */
   | { known: false; at: number; parent: TrieNode };
 
-const newNode = (): TrieNode => ({ children: undefined, any: undefined, option: false, open: false });
+// Every field set from the start: nodes of one shape keep the lint's lookups monomorphic.
+const newNode = (): TrieNode => ({
+  children: undefined,
+  any: undefined,
+  placeholder: undefined,
+  option: false,
+  open: false,
+  closedIn: undefined,
+});
 
 export function isPlaceholder(segment: string): boolean {
   return segment === '*' || (segment.length > 2 && segment.startsWith('<') && segment.endsWith('>'));
