@@ -75,6 +75,7 @@ export function unknownDefinitions(
   /** The next place, or undefined when `name` is no child of `at` (a miss). */
   const step = (at: At, name: string | undefined): At | undefined => {
     if (at === 'open' || (at.option && at.open)) return 'open';
+    trie.expand(at);
     if (name === undefined) return at.any ?? 'open';
     const next = at.children?.get(name) ?? at.any;
     if (next) return next;

@@ -30,7 +30,7 @@ function sibling(trie: OptionsTrie, path: readonly string[], at: number, parent:
   const name = path[at]!;
   let best: string | undefined;
   let bestDistance = limitFor(name) + 1;
-  for (const candidate of [...(parent.children?.keys() ?? [])].sort()) {
+  for (const candidate of [...(trie.expand(parent).children?.keys() ?? [])].sort()) {
     const d =
       candidate.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name, candidate, bestDistance);
     if (d < bestDistance) {

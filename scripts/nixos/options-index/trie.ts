@@ -15,6 +15,18 @@ export interface TrieNode {
   open: boolean;
   /** While an index is added: marked closed by it (its number). */
   closedIn?: number;
+  /** Index entries below this node not yet sorted into its children (see OptionsTrie.expand). */
+  pending?: Entry[];
+  /** How many segments lead here. */
+  depth: number;
+}
+
+/** One path of an index, waiting to be sorted down the trie. */
+interface Entry {
+  path: readonly string[];
+  kind: 'closed' | 'option' | 'error';
+  /** The index it came from (its number). */
+  mark: number;
 }
 
 export type Lookup =
@@ -23,21 +35,40 @@ export type Lookup =
   | { known: false; at: number; parent: TrieNode };
 
 // Every field set from the start: nodes of one shape keep the lint's lookups monomorphic.
-const newNode = (): TrieNode => ({
+const newNode = (depth: number): TrieNode => ({
   children: undefined,
   any: undefined,
   placeholder: undefined,
   option: false,
   open: false,
   closedIn: undefined,
+  pending: undefined,
+  depth,
 });
+
+/** What an entry says of the node its path ends at, applied in the order the index lists them. */
+function apply(node: TrieNode, e: Entry): void {
+  if (e.kind === 'closed') node.closedIn = e.mark;
+  else if (e.kind === 'error') node.open = true;
+  else {
+    node.option = true;
+    if (node.closedIn !== e.mark) node.open = true;
+  }
+}
 
 export function isPlaceholder(segment: string): boolean {
   return segment === '*' || (segment.length > 2 && segment.startsWith('<') && segment.endsWith('>'));
 }
 
+/**
+ * Built lazily: an index holds some forty thousand paths, a fleet's modules touch a few hundred
+ * of them, and a lint process (each worker thread too) would spend more time building the whole
+ * trie than linting with it. Entries wait at the deepest node reached so far and move down one
+ * level when a lookup first passes through (`expand`), in the order they were added, so every
+ * node ends up exactly as a trie built at once.
+ */
 export class OptionsTrie {
-  readonly root = newNode();
+  readonly root = newNode(0);
   /** Hosts the indexes came from, for messages. */
   readonly hosts: string[] = [];
   private paths: string[][] | undefined;
@@ -54,28 +85,35 @@ export class OptionsTrie {
     // Closed options are few: mark them for this index first, then every option not marked is
     // open (union over hosts: open in one host is open).
     const mark = this.hosts.length;
-    for (const path of index.closed) this.node(path).closedIn = mark;
-    for (const path of index.options) {
-      const node = this.node(path);
-      node.option = true;
-      if (node.closedIn !== mark) node.open = true;
-    }
-    for (const path of index.errors) this.node(path).open = true;
+    const put = (path: readonly string[], kind: Entry['kind']) => {
+      if (path.length === 0) apply(this.root, { path, kind, mark });
+      else (this.root.pending ??= []).push({ path, kind, mark });
+    };
+    for (const path of index.closed) put(path, 'closed');
+    for (const path of index.options) put(path, 'option');
+    for (const path of index.errors) put(path, 'error');
   }
 
-  private node(path: string[]): TrieNode {
-    let node = this.root;
-    for (const segment of path) {
+  /** The node with its children sorted out: call before reading `children` or `any`. */
+  expand(node: TrieNode): TrieNode {
+    const list = node.pending;
+    if (!list) return node;
+    node.pending = undefined;
+    const d = node.depth;
+    for (const e of list) {
+      const segment = e.path[d]!;
+      let child: TrieNode | undefined;
       if (isPlaceholder(segment)) {
-        node.any ??= newNode();
+        node.any ??= newNode(d + 1);
         node.placeholder ??= segment;
-        node = node.any;
-        continue;
+        child = node.any;
+      } else {
+        node.children ??= new Map();
+        child = node.children.get(segment);
+        if (!child) node.children.set(segment, (child = newNode(d + 1)));
       }
-      node.children ??= new Map();
-      let child = node.children.get(segment);
-      if (!child) node.children.set(segment, (child = newNode()));
-      node = child;
+      if (e.path.length === d + 1) apply(child, e);
+      else (child.pending ??= []).push(e);
     }
     return node;
   }
@@ -85,6 +123,7 @@ export class OptionsTrie {
     if (this.paths) return this.paths;
     const out: string[][] = [];
     const visit = (node: TrieNode, path: string[]) => {
+      this.expand(node);
       if (node.option) out.push(path);
       for (const [name, child] of node.children ?? []) visit(child, [...path, name]);
       if (node.any) visit(node.any, [...path, node.placeholder ?? '<name>']);
@@ -103,6 +142,7 @@ export class OptionsTrie {
     let node = this.root;
     for (let i = 0; i < path.length; i++) {
       if (node.option && node.open) return { known: true };
+      this.expand(node);
       const segment = path[i];
       if (segment === undefined) {
         if (!node.any) return { known: true };

@@ -70,3 +70,49 @@ describe('suggestOption', () => {
     expect(suggest('zzz.qqq')).toBeUndefined();
   });
 });
+
+describe('OptionsTrie, built lazily', () => {
+  const indexes = () => [
+    optionsIndex('web', HOST_OPTIONS, ['broken']),
+    optionsIndex('db', ['services.postgresql.enable', 'users.users!', 'users.users.<name>.uid']),
+  ];
+  const probes = [
+    'networking.hostName',
+    'networking.firewall.enable',
+    'users.users.alice.isNormalUser',
+    'users.users.alice.uid',
+    'users.users.alice.shell',
+    'services.postgresql.enable',
+    'services.opensh.enable',
+    'broken.a.b',
+    'graphics',
+    'services.nginx.virtualHosts.a.listen',
+  ].map((p) => p.split('.'));
+  const answers = (t: OptionsTrie) =>
+    probes.map((p) => {
+      const r = t.lookup(p);
+      return r.known ? 'known' : `miss at ${r.at}`;
+    });
+
+  it('answers alike whatever was asked first, and whether an index came before or after lookups', () => {
+    const reference = answers(OptionsTrie.fromIndexes(indexes()));
+    const reversed = OptionsTrie.fromIndexes(indexes());
+    const backwards = [...probes].reverse().map((p) => reversed.lookup(p).known);
+    expect(backwards.reverse()).toEqual(reference.map((a) => a === 'known'));
+    // The second index added after the first was partly sorted down the trie.
+    const late = new OptionsTrie();
+    const [web, db] = indexes();
+    late.add(web!);
+    answers(late);
+    late.add(db!);
+    expect(answers(late)).toEqual(reference);
+  });
+
+  it('lists every option path once expanded', () => {
+    const t = OptionsTrie.fromIndexes(indexes());
+    const listed = new Set(t.optionPaths().map((p) => p.join('.')));
+    expect(listed.has('services.postgresql.enable')).toBe(true);
+    expect(listed.has('users.users.<name>.uid')).toBe(true);
+    expect(listed.has('networking.hostName')).toBe(true);
+  });
+});
