@@ -57,6 +57,7 @@ export const WAITER_FNS = [
 export const GEN_OF_FN = [
   'gen_of() {',
   '  g=$(readlink "$1" 2>/dev/null) || g=',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
   '  g=${g%-link}; g=${g##*-}',
   '  case "$g" in \'\'|*[!0-9]*) g= ;; esac',
   '}',
