@@ -86,7 +86,7 @@ export async function lintBench(log: (line: string) => void): Promise<void> {
     const profiled = await timed(1, () => lintPaths([dir], { ...opts, cache: false, threads: 1, ruleTimes }));
     rows.push({ name: 'full lint cold (in process)', ...profiled, files: n, bytes, note: '1 thread' });
     // The NixOS rules against the rest: with every rule vs with them off, same corpus.
-    const share = await nixosShare(dir, files, tmp, RUNS);
+    const share = await nixosShare(dir, files, tmp, RUNS, CLI);
     rmSync(cacheFile, { force: true });
     await lintPaths([dir], { ...opts, cache: true });
     const warmMs = await timed(RUNS, () => lintPaths([dir], { ...opts, cache: true }));
