@@ -1,19 +1,45 @@
 // Loopback test servers: a free port, waiting until one listens, and a real sshd.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
+/** The first port of the kernel's ephemeral range (outgoing connections take theirs there). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((res) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-    s.on('error', rej);
+    s.once('error', () => res(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
   });
+}
+
+/** Ports this process handed out: a port is often bound long after it was chosen. */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago. Chosen below the ephemeral range, where
+ * no outgoing connection (an ssh client, a health check) can take it before its server binds
+ * it, and never one this process handed out before (a fixture service's port stays unbound
+ * until its first activation).
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port on 127.0.0.1 between 10000 and ${low}`);
 }
 
 /** Whether something accepts connections on 127.0.0.1:port now. */
