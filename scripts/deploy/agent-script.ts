@@ -43,7 +43,7 @@ get current; current=$v
 get mode; mode=$v
 
 # One run at a time per target: a lock directory next to the run directories, holding the pid.
-lock=$(cd "$dir/.." && pwd -P)/lock
+lock=$(dirname "$dir")/lock
 take_lock() {
   if mkdir "$lock" 2>/dev/null; then echo $$ >"$lock/pid"; return 0; fi
   other=$(cat "$lock/pid" 2>/dev/null || true)
