@@ -34,7 +34,6 @@ put() {
   fi
 }
 get() { v=; { IFS= read -r v <"$dir/$1"; } 2>/dev/null || true; }
-nap() { sleep 0.2 2>/dev/null || sleep 1; }
 # The generation number of a profile link (system-42-link), or empty.
 ${GEN_OF_FN}
 
@@ -120,14 +119,10 @@ deploy() {
   fi
   put state waiting-confirm
   say "waiting $timeout seconds for confirmation"
-  # The confirm command wakes us (shell-wait.ts); without mkfifo, poll.
-  if w_start "$timeout"; then
-    while [ ! -e "$dir/confirm" ] && w_next; do :; done
-    w_stop
-  else
-    deadline=$(( $(date +%s) + timeout ))
-    while [ ! -e "$dir/confirm" ] && [ "$(date +%s)" -lt "$deadline" ]; do nap; done
-  fi
+  # The confirm command wakes us (shell-wait.ts).
+  w_start "$timeout"
+  while [ ! -e "$dir/confirm" ] && w_next; do :; done
+  w_stop
   if [ -e "$dir/confirm" ]; then say "confirmed"; finish confirmed; return; fi
   roll_back confirm "no confirmation within $timeout seconds"
 }

@@ -35,22 +35,31 @@ export const WAKE_FN = [
 ].join('\n');
 
 /**
- * `w_start SECONDS` registers a waiter (returns 1 without mkfifo: poll instead); `w_next`
- * blocks until a wake-up or tick and fails once SECONDS have passed; `w_stop` cleans up.
- * Register before checking the condition, so that no change between check and wait is missed.
+ * `w_start SECONDS` registers a waiter; `w_next` blocks until a wake-up or tick and fails once
+ * SECONDS have passed; `w_stop` cleans up. Register before checking the condition, so that no
+ * change between check and wait is missed. Without mkfifo the same calls poll: a 0.1 s sleep
+ * per `w_next`, the clock read once a second.
  */
 export const WAITER_FNS = [
   'w_start() {',
   '  wf="$d/wait.$$"',
-  '  mkfifo "$wf" 2>/dev/null || return 1',
-  '  exec 3<>"$wf"',
+  '  if mkfifo "$wf" 2>/dev/null; then',
+  '    exec 3<>"$wf"',
   // The ticker must not hold the SSH session's output open, or the session outlives the wait.
-  '  ( n=0; while [ "$n" -lt "$1" ]; do sleep 1; printf \'k\\n\' >&3; n=$((n + 1)); done',
-  "    printf 't\\n' >&3 ) >/dev/null 2>&1 </dev/null &",
-  '  wt=$!',
+  '    ( n=0; while [ "$n" -lt "$1" ]; do sleep 1; printf \'k\\n\' >&3; n=$((n + 1)); done',
+  "      printf 't\\n' >&3 ) >/dev/null 2>&1 </dev/null &",
+  '    wt=$!',
+  '  else',
+  '    wf=; wend=$(( $(date +%s) + $1 )); wi=0',
+  '  fi',
   '}',
-  'w_next() { w=; read -r w <&3 || return 1; [ "$w" != t ]; }',
-  'w_stop() { kill "$wt" 2>/dev/null; exec 3>&-; rm -f "$wf"; }',
+  'w_next() {',
+  '  if [ -n "$wf" ]; then w=; read -r w <&3 || return 1; [ "$w" != t ]; return; fi',
+  '  sleep 0.1 2>/dev/null || { sleep 1; wi=9; }',
+  '  wi=$((wi + 1))',
+  '  if [ "$wi" -ge 10 ]; then wi=0; [ "$(date +%s)" -lt "$wend" ]; fi',
+  '}',
+  'w_stop() { if [ -n "$wf" ]; then kill "$wt" 2>/dev/null; exec 3>&-; rm -f "$wf"; fi; }',
 ].join('\n');
 
 /** `gen_of LINK`: sets `g` to the generation number of a profile link (`system-42-link`), or empty. */

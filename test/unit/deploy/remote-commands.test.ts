@@ -122,6 +122,32 @@ describe('remote commands', () => {
       expect(ms).toBeGreaterThanOrEqual(900);
       expect(readdirSync(dir).filter((f) => f.startsWith('wait.'))).toEqual([]);
     });
+
+    it('polls where there is no mkfifo, and still sees the change and its end', async () => {
+      const { t, dir } = waitingRun();
+      // Every program the status script may run, but mkfifo.
+      const bin = mkdtempSync(join(tmpdir(), 'tappaas-nofifo-'));
+      for (const p of ['sh', 'sleep', 'date', 'readlink', 'tail', 'tr', 'rm', 'cat'])
+        symlinkSync(execFileSync('sh', ['-c', `command -v ${p}`], { encoding: 'utf8' }).trim(), join(bin, p));
+      const env = { ...process.env, PATH: bin };
+      const polledWith = (cmd: string) =>
+        new Promise<{ out: string; ms: number }>((resolve, reject) => {
+          const started = Date.now();
+          execFile('/bin/sh', ['-c', cmd], { env }, (err, out) =>
+            err ? reject(err) : resolve({ out, ms: Date.now() - started }),
+          );
+        });
+      const ended = await polledWith(statusCommand(t, dir, { ...wait, maxWaitSeconds: 1 }));
+      expect(parseAgentStatus(ended.out).state).toBe('activating');
+      expect(ended.ms).toBeGreaterThanOrEqual(900);
+      const polled = polledWith(statusCommand(t, dir, wait));
+      await new Promise((r) => setTimeout(r, 300));
+      writeFileSync(join(dir, 'state'), 'confirmed\n');
+      const changed = await polled;
+      expect(parseAgentStatus(changed.out).state).toBe('confirmed');
+      expect(changed.ms).toBeLessThan(8000);
+      expect(readdirSync(dir).filter((f) => f.startsWith('wait.'))).toEqual([]);
+    });
   });
 
   it('refuses parameter names and values that are not one plain line', () => {
