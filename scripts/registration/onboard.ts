@@ -8,19 +8,10 @@ import { runGit } from '../git/exec.js';
 import { parseConfig, type TappaasConfig } from '../lint/config.js';
 import type { Diagnostic } from '../lint/types.js';
 import { CONFIG_FILE, onboardChanges, payloadPath } from './changes.js';
-import {
-  blobSize,
-  fetchBranch,
-  hasRemote,
-  listFiles,
-  readBlob,
-  resolveRevision,
-  treeOf,
-  treeWith,
-} from './git-tree.js';
+import { blobSize, fetchBranch, hasRemote, listFiles, readBlob, resolveRevision } from './git-tree.js';
 import { knownRoles, UnknownRoleError } from './host-file.js';
 import { MAX_HARDWARE_BYTES, MAX_PAYLOAD_BYTES, parsePayload, type RegistrationPayload } from './payload.js';
-import { commitFor, type PullReport, publishPull, updateLocalBranch } from './publish.js';
+import { commitChange, type PullReport, publishPull, updateLocalBranch } from './publish.js';
 import { hostFromRef } from './ref.js';
 import { onboardComment, onboardPullBody, onboardTitle } from './report.js';
 import { checkChange, type EvalOutcome, evaluateAt } from './verify.js';
@@ -235,22 +226,13 @@ export async function processRegistration(opts: OnboardOptions): Promise<Onboard
   report.inventory = (
     JSON.parse(String(changes[CONFIG_FILE])) as { hosts: Record<string, Record<string, unknown>> }
   ).hosts[host];
-  const tree = await treeWith(root, base, changes);
-  if (tree === (await treeOf(root, base))) {
+  const branch = `onboard/${host}`;
+  const message = `Onboard ${host} (role ${inputs.payload.role})\n\nFrom ${refHost.branch} at ${tip}: ${payloadPath(host)} and ${hardwarePath(layout, host)};\ngenerated ${hostPath(layout, host)} and the inventory entry hosts.${host} in ${CONFIG_FILE}.\n`;
+  const published = await commitChange(root, base, changes, branch, message, opts);
+  if (!published) {
     note(`${host} is already onboarded on the base: nothing to change`);
     return { ...report, status: 'unchanged' };
   }
-  const branch = `onboard/${host}`;
-  const message = `Onboard ${host} (role ${inputs.payload.role})\n\nFrom ${refHost.branch} at ${tip}: ${payloadPath(host)} and ${hardwarePath(layout, host)};\ngenerated ${hostPath(layout, host)} and the inventory entry hosts.${host} in ${CONFIG_FILE}.\n`;
-  const published = await commitFor(
-    root,
-    branch,
-    base,
-    tree,
-    message,
-    opts.remote,
-    opts.openPr && (await hasRemote(root, opts.remote)),
-  );
   Object.assign(report, { branch, commit: published.commit, reused: published.reused });
 
   const headConfig = parseConfig(String(changes[CONFIG_FILE]), `${CONFIG_FILE} (generated)`);

@@ -8,12 +8,15 @@ import { upsertComment, upsertPull } from '../forge/upsert.js';
 import {
   checkedOutIn,
   commitTree,
+  type FileChanges,
   fetchIfExists,
+  hasRemote,
   parentOf,
   pushBranch,
   resolveRevision,
   setBranch,
   treeOf,
+  treeWith,
 } from './git-tree.js';
 
 export interface PublishedBranch {
@@ -44,6 +47,25 @@ export async function commitFor(
       return { branch, commit: tip, reused: true };
   }
   return { branch, commit: await commitTree(root, tree, base, message), reused: false };
+}
+
+/**
+ * `changes` on `base` as a commit for `branch` (see commitFor; the remote's branch is fetched
+ * first when a pull request is wanted and the remote exists), or undefined when they change
+ * nothing on base.
+ */
+export async function commitChange(
+  root: string,
+  base: string,
+  changes: FileChanges,
+  branch: string,
+  message: string,
+  opts: { remote: string; openPr: boolean },
+): Promise<PublishedBranch | undefined> {
+  const tree = await treeWith(root, base, changes);
+  if (tree === (await treeOf(root, base))) return undefined;
+  const fetchRemote = opts.openPr && (await hasRemote(root, opts.remote));
+  return commitFor(root, branch, base, tree, message, opts.remote, fetchRemote);
 }
 
 /** Points the local branch at the commit, unless a work tree has it checked out. */

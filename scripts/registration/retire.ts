@@ -6,9 +6,9 @@ import { parseConfig } from '../lint/config.js';
 import type { Diagnostic } from '../lint/types.js';
 import { hostNameProblem } from '../policy/registration.js';
 import { CONFIG_FILE, payloadPath, retireChanges } from './changes.js';
-import { hasRemote, listFiles, readBlob, treeOf, treeWith } from './git-tree.js';
+import { listFiles, readBlob } from './git-tree.js';
 import { resolveBase } from './onboard.js';
-import { commitFor, type PullReport, publishPull, updateLocalBranch } from './publish.js';
+import { commitChange, type PullReport, publishPull, updateLocalBranch } from './publish.js';
 import { checkChange } from './verify.js';
 
 export interface RetireOptions {
@@ -120,19 +120,10 @@ export async function retireHost(opts: RetireOptions): Promise<RetireReport> {
   report.removed = Object.entries(changes).map(([p, c]) =>
     c === null ? p : `${p} (hosts.${host}${identities ? `, policy.registration.hosts.${host}` : ''})`,
   );
-  const tree = await treeWith(root, base, changes);
-  if (tree === (await treeOf(root, base))) return { ...report, status: 'ok' };
   const branch = `retire/${host}`;
   const message = `Retire ${host}\n\nRemove ${Object.keys(changes).join(', ')}.\nOutside git, after merging:\n${proxmox.map((s) => `- ${s}`).join('\n')}\n`;
-  const published = await commitFor(
-    root,
-    branch,
-    base,
-    tree,
-    message,
-    opts.remote,
-    opts.openPr && (await hasRemote(root, opts.remote)),
-  );
+  const published = await commitChange(root, base, changes, branch, message, opts);
+  if (!published) return { ...report, status: 'ok' };
   Object.assign(report, { branch, commit: published.commit, reused: published.reused });
   const headText = typeof changes[CONFIG_FILE] === 'string' ? changes[CONFIG_FILE] : configText;
   const headConfig = headText ? parseConfig(headText, `${CONFIG_FILE} (retired)`) : {};
