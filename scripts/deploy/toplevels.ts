@@ -46,17 +46,17 @@ export async function buildToplevels(
   jobs = 2,
 ): Promise<Map<string, string>> {
   const failed = new Map<string, string>();
-  const todo = [...hosts].filter(([, t]) => t.drvPath && t.outPath);
-  if (todo.length === 0) return failed;
+  const toBuild = [...hosts].filter(([, t]) => t.drvPath && t.outPath);
+  if (toBuild.length === 0) return failed;
   const version = await nixVersion();
   const all = await runNix(
-    ['build', '--no-link', ...todo.map(([, t]) => buildInstallable(t.drvPath!, version))],
+    ['build', '--no-link', ...toBuild.map(([, t]) => buildInstallable(t.drvPath!, version))],
     {
       cwd: flake.dir,
     },
   );
   if (all.code === 0) return failed;
-  const asEval: EvalResult[] = todo.map(([name, t]) => ({
+  const asEval: EvalResult[] = toBuild.map(([name, t]) => ({
     name,
     status: 'ok',
     drvPath: t.drvPath!,

@@ -98,9 +98,11 @@ export async function nixosShare(
     XDG_CACHE_HOME: join(tmp, 'xdg-share'),
     NO_COLOR: '1',
   };
+  const configFile = (name: keyof typeof configs) => join(tmp, `share-${name}.json`);
+  for (const name of Object.keys(configs) as (keyof typeof configs)[])
+    writeFileSync(configFile(name), JSON.stringify(configs[name]));
   const once = async (name: keyof typeof configs) => {
-    const file = join(tmp, `share-${name}.json`);
-    writeFileSync(file, JSON.stringify(configs[name]));
+    const file = configFile(name);
     let out = '';
     const t = await timed(1, async () => {
       const r = await run(
