@@ -3,7 +3,7 @@
 // generated from the code and never drift from it.
 import { FLEET_DOCS } from '../fleet/docs.js';
 import { rules as builtinRules, ENGINE_RULES } from './rules/index.js';
-import type { Rule, RuleDocs, RuleLevel, RuleMeta } from './types.js';
+import type { Certainty, Rule, RuleDocs, RuleLevel, RuleMeta } from './types.js';
 
 export interface RuleInfo {
   id: string;
@@ -11,6 +11,8 @@ export interface RuleInfo {
   engine: boolean;
   type: RuleMeta['type'];
   defaultLevel: RuleLevel;
+  /** How sure a report is (the severity contract: only `certain` and `mixed` rules report errors). */
+  certainty: Certainty;
   fixable: boolean;
   hasSuggestions: boolean;
   docs: RuleDocs;
@@ -25,6 +27,7 @@ export const ENGINE_DOCS: Partial<Record<EngineRuleId, Omit<RuleInfo, 'id' | 'en
   'syntax-error': {
     type: 'problem',
     defaultLevel: 'error',
+    certainty: 'certain',
     fixable: false,
     hasSuggestions: false,
     docs: {
@@ -32,11 +35,14 @@ export const ENGINE_DOCS: Partial<Record<EngineRuleId, Omit<RuleInfo, 'id' | 'en
       why: 'Nix refuses the whole file, so every host that imports it fails to evaluate. Where the tree-sitter grammar doubts, `nix-instantiate --parse` decides, so valid Nix is never reported.',
       bad: '{ networking.hostName = "web1" }',
       good: '{ networking.hostName = "web1"; }',
+      certainty:
+        "Certain: Nix itself decides (`nix-instantiate --parse`) wherever the grammar doubts. Without Nix, the grammar's known gaps are warnings.",
     },
   },
   'lint-suppression': {
     type: 'suggestion',
     defaultLevel: 'warning',
+    certainty: 'style',
     fixable: false,
     hasSuggestions: false,
     docs: {
@@ -44,11 +50,13 @@ export const ENGINE_DOCS: Partial<Record<EngineRuleId, Omit<RuleInfo, 'id' | 'en
       why: 'A suppression without a reason cannot be reviewed, and one that silences nothing hides the next real finding on that line.',
       bad: '# tappaas-lint-disable-next-line bool-comparison\nenable = cfg.enable == true;',
       good: '# tappaas-lint-disable-next-line bool-comparison -- generated code, fixed upstream\nenable = cfg.enable == true;',
+      certainty: 'Style: a note about the suppression comment itself.',
     },
   },
   'unreadable-file': {
     type: 'problem',
     defaultLevel: 'error',
+    certainty: 'mixed',
     fixable: false,
     hasSuggestions: false,
     docs: {
@@ -56,11 +64,14 @@ export const ENGINE_DOCS: Partial<Record<EngineRuleId, Omit<RuleInfo, 'id' | 'en
       why: 'A `.nix` file that cannot be read as UTF-8 text cannot be checked, and Nix itself will fail on it or read it differently than a reviewer does.',
       bad: '# nix/hosts/web1.nix saved as UTF-16 or Latin-1, a binary named .nix, a 50 MB generated file',
       good: '# UTF-8 Nix text under the size limit (lint.maxFileBytes in tappaas.json)',
+      certainty:
+        'A binary or empty file is certain (Nix rejects it: an error); text that is not UTF-8, too large, or not a regular file is a warning.',
     },
   },
   'ignored-file': {
     type: 'suggestion',
     defaultLevel: 'warning',
+    certainty: 'style',
     fixable: false,
     hasSuggestions: false,
     docs: {
@@ -68,6 +79,7 @@ export const ENGINE_DOCS: Partial<Record<EngineRuleId, Omit<RuleInfo, 'id' | 'en
       why: 'As in ESLint, naming an ignored file does not lint it; the warning says so, so a clean result is not mistaken for a checked file.',
       bad: '# tappaas.json: { "lint": { "ignore": ["test/fixtures/**"] } }\n# tappaas lint test/fixtures/bad.nix',
       good: '# tappaas lint nix/  (or remove the pattern to lint the fixture)',
+      certainty: 'A note: the file was not linted.',
     },
   },
 };
@@ -79,6 +91,7 @@ export function ruleCatalog(table: Record<string, Rule> = builtinRules): RuleInf
       engine: false,
       type: meta.type,
       defaultLevel: meta.defaultLevel,
+      certainty: meta.certainty,
       fixable: meta.fixable !== undefined,
       hasSuggestions: meta.hasSuggestions === true,
       docs: meta.docs,
@@ -93,6 +106,7 @@ export function ruleCatalog(table: Record<string, Rule> = builtinRules): RuleInf
       ...(ENGINE_DOCS[id] ?? {
         type: 'problem',
         defaultLevel: 'error',
+        certainty: 'certain',
         fixable: false,
         hasSuggestions: false,
         docs: { description: ENGINE_RULES[id], why: '', bad: '', good: '' },
@@ -106,6 +120,7 @@ export function ruleCatalog(table: Record<string, Rule> = builtinRules): RuleInf
       engine: false,
       type: 'problem',
       defaultLevel: severity,
+      certainty: 'policy',
       fixable: false,
       hasSuggestions: false,
       docs,

@@ -82,6 +82,9 @@ export function runRules(file: NixFile, active: ActiveRule[], ruleTimes?: Map<st
           message: format(template, d.data),
         };
         if (d.help) diagnostic.help = format(d.help, d.data);
+        const scope = d.scope === 'anywhere' ? undefined : (d.scope ?? rule.meta.scope);
+        if (scope) diagnostic.scope = scope;
+        if (d.namespace !== undefined) diagnostic.namespace = d.namespace;
         if (d.fix) diagnostic.fix = d.fix;
         if (d.suggest?.length) diagnostic.suggestions = d.suggest;
         diagnostics.push(diagnostic);

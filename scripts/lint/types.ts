@@ -32,6 +32,10 @@ export interface Diagnostic extends SourceRange {
   suggestions?: Suggestion[];
   /** How to fix it, in words; shown under the message. */
   help?: string;
+  /** Internal: where the finding holds (the repository context settles it; never printed). */
+  scope?: FindingScope;
+  /** Internal: the top-level option name an unknown-namespace report is about. */
+  namespace?: string;
 }
 
 export interface RuleDocs {
@@ -40,13 +44,36 @@ export interface RuleDocs {
   why: string;
   bad: string;
   good: string;
+  /** What is certain about a report and what is a guess (the severity contract). */
+  certainty?: string;
 }
+
+/**
+ * How sure a rule is that a report is a real problem (ARCHITECTURE.md, severity contract):
+ * - `certain`: Nix or NixOS would reject it, or a secret is certainly exposed; may be an error.
+ * - `mixed`: some reports are certain (errors), the rest are reported as warnings at most.
+ * - `heuristic`: a likely bug, never certain; a warning at most.
+ * - `style`: the code works; a simpler or clearer spelling exists.
+ * - `policy`: a rule of the tappaas fleet layout, exact but a convention rather than Nix's.
+ */
+export type Certainty = 'certain' | 'mixed' | 'heuristic' | 'style' | 'policy';
+
+/**
+ * Where a finding holds, for findings that depend on what kind of file this is (decided from
+ * the repository's import graph, scripts/module-graph): `module` in any file the module system
+ * loads (NixOS, home-manager, flake-parts, nix-darwin), `nixos` only in a NixOS module,
+ * `flake` only in a file evaluated through the flake (pure evaluation).
+ */
+export type FindingScope = 'module' | 'nixos' | 'flake';
 
 export interface RuleMeta {
   type: 'problem' | 'suggestion' | 'layout';
   docs: RuleDocs;
   messages: Record<string, string>;
   defaultLevel: RuleLevel;
+  certainty: Certainty;
+  /** The scope of every report of this rule, unless a report names its own. */
+  scope?: FindingScope;
   fixable?: 'code';
   hasSuggestions?: boolean;
 }
@@ -61,6 +88,10 @@ export interface ReportDescriptor {
   help?: string;
   /** A lower severity for this report than the rule's level (never raises it): a rule's milder case. */
   severity?: Severity;
+  /** Where this report holds, when it differs from the rule's `meta.scope`. */
+  scope?: FindingScope | 'anywhere';
+  /** The top-level option name of an unknown-namespace report (for the repository context). */
+  namespace?: string;
 }
 
 export interface RuleContext {

@@ -2,7 +2,7 @@
 // invalid case states every report's messageId, line and column, and the fixed output.
 import { describe, expect, it } from 'vitest';
 import { runRules } from '../../scripts/lint/engine.js';
-import type { Diagnostic, Fix, Rule } from '../../scripts/lint/types.js';
+import type { Diagnostic, Fix, Rule, Severity } from '../../scripts/lint/types.js';
 import { parseNix } from '../../scripts/nix-ast/parser.js';
 
 export interface ValidCase {
@@ -21,6 +21,11 @@ export interface ExpectedReport {
   endColumn?: number;
   /** Substring the message must contain. */
   message?: string;
+  /**
+   * The report's severity when the rule runs at `error` (its default in these tables): `error`
+   * for a certain report, `warning` for a heuristic one (the severity contract).
+   */
+  severity?: Severity;
 }
 
 export interface InvalidCase extends ValidCase {
@@ -99,6 +104,7 @@ export function ruleTester(
         );
         for (const [j, e] of c.errors.entries()) {
           if (e.message) expect(found[j]?.message).toContain(e.message);
+          if (e.severity) expect(found[j]?.severity, `severity of report ${j + 1}`).toBe(e.severity);
         }
         const fixes = found.flatMap((d) => (d.fix ? [d.fix] : []));
         if (c.output !== undefined) expect(applyFixes(c.code, fixes)).toBe(c.output);

@@ -154,6 +154,7 @@ export function sarifLog(result: LintResult, opts: FormatOptions, maxResults = S
       engine: true,
       type: 'problem',
       defaultLevel: d.severity,
+      certainty: d.severity === 'error' ? 'certain' : 'heuristic',
       fixable: false,
       hasSuggestions: false,
       docs: { description: d.message, why: '', bad: '', good: '' },

@@ -8,11 +8,13 @@ const rule: Rule = {
       why: 'The comparison adds nothing: `x == true` is `x`, `x == false` is `!x`. It also hides a type error when `x` is not a boolean.',
       bad: 'enable = cfg.enable == true;',
       good: 'enable = cfg.enable;',
+      certainty: 'Style: the code works as written; the simpler spelling says the same.',
     },
     messages: {
       redundant: 'Comparison with `{{literal}}` is redundant: use `{{replacement}}`.',
     },
     defaultLevel: 'warning',
+    certainty: 'style',
     fixable: 'code',
   },
   create(context) {

@@ -51,11 +51,13 @@ const rule: Rule = {
       why: 'Every comparison has a negated operator: `!(a == b)` is `a != b`, `!(a < b)` is `a >= b`. One operator reads faster than a negation around parentheses.',
       bad: '{ enable = !(cfg.mode == "off"); }',
       good: '{ enable = cfg.mode != "off"; }',
+      certainty: 'Style: the code works as written.',
     },
     messages: {
       negated: '`!(a {{op}} b)` is `a {{negated}} b`: use the negated operator instead of `!( )`.',
     },
     defaultLevel: 'warning',
+    certainty: 'style',
     fixable: 'code',
   },
   create(context) {

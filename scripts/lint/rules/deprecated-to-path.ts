@@ -19,12 +19,14 @@ const rule: Rule = {
       why: 'Despite its name it returns a string, not a path (it only checks the string is absolute), which misleads readers and code that expects a path. Use the string as it is, or `/. + s` when a path is really wanted.',
       bad: '{ src = builtins.toPath "/srv/site"; }',
       good: '{ src = /. + "/srv/site"; }',
+      certainty: 'Style: `builtins.toPath` still works; it is deprecated and misleading, not wrong.',
     },
     messages: {
       deprecated:
         '`{{name}}` is deprecated and returns a string, not a path: use the string as it is, or `/. + s` for a path.',
     },
     defaultLevel: 'warning',
+    certainty: 'style',
     hasSuggestions: true,
   },
   create(context) {

@@ -29,6 +29,8 @@ const rule: Rule = {
       why: 'Nix refuses to evaluate the file ("attribute \'a.b\' already defined"), so the host cannot be built. The rule follows Nix exactly: `a.b = 1; a.c = 2;` and `a = { b = 1; }; a.c = 2;` are fine (Nix merges paths into attrset literals, and two literals `a = {…}; a = {…};` with different keys); a key in both literals, a path into a value that is not an attrset literal, or an `inherit` next to a definition of the same name is rejected. A `rec` set merged with a plain one is reported too: the merge silently drops `rec` in one order (Nix then fails with "undefined variable") and Lix rejects it.',
       bad: '{\n  services.openssh.enable = true;\n  services.openssh = { enable = false; };\n}',
       good: '{\n  services.openssh = {\n    enable = true;\n    ports = [ 22 ];\n  };\n}',
+      certainty:
+        'Certain: Nix itself rejects the file ("attribute … already defined", "duplicate formal function argument"). Keys are compared as Nix decodes them; a key with an interpolation is never compared.',
     },
     messages: {
       duplicate: '`{{path}}` is already defined on line {{line}}; Nix rejects a second definition.',
@@ -41,6 +43,7 @@ const rule: Rule = {
         '`{{path}}` is defined again as a separate attribute set (first on line {{line}}); Nix merges them, but one definition is easier to read.',
     },
     defaultLevel: 'error',
+    certainty: 'certain',
   },
   create(context) {
     const reportMerges = context.options?.reportMerges === true;

@@ -9,11 +9,13 @@ const rule: Rule = {
       why: 'It defines nothing and Nix does not even evaluate `x` in `inherit (x);`, so it only misleads the reader; usually the names were removed and the keyword forgotten.',
       bad: '{ inherit (pkgs); networking.hostName = "web1"; }',
       good: '{ networking.hostName = "web1"; }',
+      certainty: 'Style: Nix accepts it and it does nothing.',
     },
     messages: {
       empty: '`{{text}}` inherits nothing: remove it, or name the attributes to inherit.',
     },
     defaultLevel: 'warning',
+    certainty: 'style',
     fixable: 'code',
   },
   create(context) {

@@ -9,11 +9,13 @@ const rule: Rule = {
       why: 'An empty `let` adds a scope with no names: it is noise, usually left behind after the last binding was removed. `let in x` evaluates exactly as `x`.',
       bad: '{ config = let in { networking.hostName = "web1"; }; }',
       good: '{ config = { networking.hostName = "web1"; }; }',
+      certainty: 'Style: Nix accepts it and it does nothing.',
     },
     messages: {
       empty: 'This `let` binds nothing: remove `let in` and keep its body.',
     },
     defaultLevel: 'warning',
+    certainty: 'style',
     fixable: 'code',
     hasSuggestions: true,
   },

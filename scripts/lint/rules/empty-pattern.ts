@@ -49,11 +49,13 @@ const rule: Rule = {
       why: '`{ ... }:` names no argument, so nothing from it can be used; `_:` says that plainly. The two differ only in that `{ ... }:` fails on an argument that is not an attribute set, so the change is offered, not applied. Module functions (a whole file, an element of `imports`/`modules`, a value of `*Modules.*`, or a body with `imports`/`options`/`config`) keep `{ ... }:`, which is the convention there.',
       bad: '{ overlay = { ... }: final: prev: { }; }',
       good: '{ overlay = _: final: prev: { }; }',
+      certainty: 'Style: the code works as written.',
     },
     messages: {
       empty: 'The pattern `{{pattern}}` binds nothing: write `_:` instead.',
     },
     defaultLevel: 'warning',
+    certainty: 'style',
     hasSuggestions: true,
   },
   create(context) {

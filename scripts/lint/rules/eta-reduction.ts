@@ -8,11 +8,13 @@ const rule: Rule = {
       why: 'The wrapper adds a name and a level of indirection for nothing. It is offered, not applied: the two differ in strictness (`x: f x` is already a function even when `f` would fail) and in `builtins.functionArgs` when `f` takes a set pattern, which the module system and `callPackage` look at.',
       bad: 'map (p: toString p) paths',
       good: 'map toString paths',
+      certainty: 'Style: the code works as written.',
     },
     messages: {
       reducible: '`{{lambda}}` only passes its argument on: use `{{fn}}`.',
     },
     defaultLevel: 'info',
+    certainty: 'style',
     hasSuggestions: true,
   },
   create(context) {

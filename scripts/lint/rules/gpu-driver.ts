@@ -40,6 +40,8 @@ const rule: Rule = {
       why: 'NixOS loads the NVIDIA kernel module only when "nvidia" is in `services.xserver.videoDrivers`, also on a headless host: `hardware.nvidia.*` alone builds a host without a GPU driver. Without `nixpkgs.config.cudaSupport = true`, vllm, torch and friends are built for the CPU, so CUDA packages next to them do nothing. Both fail only at run time.',
       bad: '{ pkgs, ... }:\n{\n  hardware.nvidia.open = false;\n  environment.systemPackages = [ pkgs.cudaPackages.cudatoolkit ];\n}',
       good: '{ config, pkgs, ... }:\n{\n  nixpkgs.config.cudaSupport = true;\n  services.xserver.videoDrivers = [ "nvidia" ];\n  hardware.nvidia.open = false;\n  environment.systemPackages = [ pkgs.cudaPackages.cudatoolkit ];\n}',
+      certainty:
+        'A likely mistake, read from one module: another module of the host may set the driver or `cudaSupport`. Only reported in NixOS modules.',
     },
     messages: {
       noVideoDriver:
@@ -48,6 +50,8 @@ const rule: Rule = {
         '`{{name}}` is installed in this module without `nixpkgs.config.cudaSupport = true`: CUDA-capable packages are then built without GPU support.',
     },
     defaultLevel: 'warning',
+    certainty: 'heuristic',
+    scope: 'nixos',
   },
   create(context) {
     return {

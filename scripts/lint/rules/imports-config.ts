@@ -21,12 +21,16 @@ const rule: Rule = {
       why: 'The module system needs every `imports` list before `config` exists, so an import that reads `config` makes evaluation fail with infinite recursion, for every host that imports the file.',
       bad: `{ config, ... }:\n{\n  imports = [ ./hosts/\${config.networking.hostName}.nix ];\n}`,
       good: `# flake.nix passes the host name:\n# nixosSystem { modules = [ ./hosts/\${name}.nix ]; }\n{ ... }:\n{\n  imports = [ ./common.nix ];\n}`,
+      certainty:
+        'Certain: the module system needs `imports` before `config` exists, so reading `config` there is infinite recursion. A module value inside `imports` (`lib.mkIf config.x { … }`) is lazy and not reported. Only reported in files the module system loads.',
     },
     messages: {
       usesConfig:
         '`imports` reads `{{name}}`, which depends on `config`: the module system needs imports before config exists, so evaluation recurses infinitely.',
     },
     defaultLevel: 'error',
+    certainty: 'certain',
+    scope: 'module',
   },
   create(context) {
     return {

@@ -8,12 +8,16 @@ const rule: Rule = {
       why: 'An absolute path names a file on the machine that evaluates, not in the repository: the same commit evaluates differently on a laptop, in CI and on the host, pure (flake) evaluation refuses to read it ("access to absolute path … is forbidden"), and used in a string it is copied into the store. `/.` (the root, used to build paths) is not reported.',
       bad: '{ imports = [ /etc/nixos/hardware-configuration.nix ]; services.nginx.virtualHosts.x.root = /var/www; }',
       good: '{ imports = [ ../hardware/web1.nix ]; services.nginx.virtualHosts.x.root = "/var/www"; }',
+      certainty:
+        'Not certain: pure evaluation fails only when the path is actually read. Only reported in files the flake evaluates.',
     },
     messages: {
       absolute:
         '`{{path}}` is an absolute path on the machine that evaluates (impure, refused by pure flake evaluation, copied into the store when used in a string): keep the file in the repository and use a relative path, or write "{{path}}" as a string if it means a location on the target host.',
     },
-    defaultLevel: 'error',
+    defaultLevel: 'warning',
+    certainty: 'heuristic',
+    scope: 'flake',
   },
   create(context) {
     const source = context.file.source;

@@ -22,12 +22,16 @@ const rule: Rule = {
       why: 'The same commit then evaluates to different systems on a laptop, in CI and on the host, so a reviewed plan is not what gets deployed; in pure (flake) evaluation they break or silently change meaning: `currentSystem` and `currentTime` are missing, `storePath` is refused, `getEnv` returns "" and `nixPath` is empty (checked with `nix eval --pure-eval`).',
       bad: '{ networking.hostName = builtins.getEnv "HOST"; nixpkgs.system = builtins.currentSystem; }',
       good: '{ networking.hostName = "web1"; nixpkgs.hostPlatform = "x86_64-linux"; }',
+      certainty:
+        'Not certain: in pure evaluation some of these fail and some return an empty value, and only when evaluated. Only reported in files the flake evaluates.',
     },
     messages: {
       impure:
         '`{{name}}` makes the result depend on the machine that evaluates it (impure; pure flake evaluation breaks it): {{fix}}',
     },
-    defaultLevel: 'error',
+    defaultLevel: 'warning',
+    certainty: 'heuristic',
+    scope: 'flake',
   },
   create(context) {
     const report = (node: Node, name: string, shown: string) =>

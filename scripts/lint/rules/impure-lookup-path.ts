@@ -8,12 +8,16 @@ const rule: Rule = {
       why: "`<name>` is resolved from `NIX_PATH` (or `-I`) on the machine that evaluates, so the same commit builds different systems on different machines, and flakes refuse it in pure evaluation. Take nixpkgs from a flake input (or the module's `pkgs` argument) so the version is pinned in `flake.lock`.",
       bad: 'let pkgs = import <nixpkgs> { }; in pkgs.hello',
       good: '{ pkgs, ... }: { environment.systemPackages = [ pkgs.hello ]; }',
+      certainty:
+        'Not certain: pure evaluation fails only when the lookup is evaluated (a formal default like `pkgs ? import <nixpkgs> { }` is not, when the caller passes `pkgs`). Only reported in files the flake evaluates; `shell.nix` and other non-flake entry points use `<nixpkgs>` by design.',
     },
     messages: {
       lookup:
         '`{{path}}` is looked up in NIX_PATH, which differs per machine and fails in pure (flake) evaluation: use a flake input or the `pkgs` / `modulesPath` module argument instead.',
     },
-    defaultLevel: 'error',
+    defaultLevel: 'warning',
+    certainty: 'heuristic',
+    scope: 'flake',
   },
   create(context) {
     return {

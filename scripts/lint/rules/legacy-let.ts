@@ -32,11 +32,13 @@ const rule: Rule = {
       why: '`let { }` is an old spelling of `(rec { … }).body` that newer Nix versions warn about and most readers do not know. `let … in body` says the same.',
       bad: 'let { port = 8080; body = { services.x.port = port; }; }',
       good: 'let port = 8080; in { services.x.port = port; }',
+      certainty: 'Style: Nix accepts it (newer versions warn).',
     },
     messages: {
       legacy: 'Deprecated `let { … }`: write `let …; in body` instead.',
     },
     defaultLevel: 'warning',
+    certainty: 'style',
     fixable: 'code',
   },
   create(context) {

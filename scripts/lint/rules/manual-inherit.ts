@@ -14,6 +14,7 @@ const rule: Rule = {
       why: '`inherit a;` and `inherit (x) a;` say the same thing with less to read and no chance of a typo between the two names. In a `rec { }` or `let`, `a = a;` is worse: it refers to itself and fails with infinite recursion when used; `inherit a;` takes `a` from the enclosing scope, which is usually what was meant.',
       bad: '{ pkgs, ... }: { environment.systemPackages = [ ]; nixpkgs = { pkgs = pkgs; }; services.x = { package = pkgs.package; }; }',
       good: '{ pkgs, ... }: { environment.systemPackages = [ ]; nixpkgs = { inherit pkgs; }; services.x = { inherit (pkgs) package; }; }',
+      certainty: 'Style: the code works as written.',
     },
     messages: {
       variable: '`{{name}} = {{name}};` copies a variable by hand: write `inherit {{name}};`.',
@@ -23,6 +24,7 @@ const rule: Rule = {
         '`{{name}} = {{name}};` in a `{{scope}}` refers to itself (infinite recursion when used): to take `{{name}}` from the enclosing scope write `inherit {{name}};`.',
     },
     defaultLevel: 'warning',
+    certainty: 'style',
     fixable: 'code',
     hasSuggestions: true,
   },

@@ -50,6 +50,8 @@ const rule: Rule = {
       why: "A removed option stops the host from evaluating; a renamed one evaluates with a warning until nixpkgs drops the old name, and then fails the same way, usually on an unrelated `nix flake update`. Both are found here at push time, with the new name or nixpkgs' own explanation.",
       bad: 'hardware.opengl = {\n  enable = true;\n  driSupport = true;\n  driSupport32Bit = true;\n};',
       good: 'hardware.graphics = {\n  enable = true;\n  enable32Bit = true;\n};',
+      certainty:
+        'A removed option is certain: NixOS throws and the host does not evaluate (an error). A renamed option still evaluates with a warning from NixOS, so it is a warning here too. Only reported in NixOS modules.',
     },
     messages: {
       renamed: '`{{old}}` was renamed to `{{new}}`{{since}}.',
@@ -58,6 +60,8 @@ const rule: Rule = {
       changed: '`{{old}}` was replaced by `{{new}}`{{since}}: {{note}}',
     },
     defaultLevel: 'error',
+    certainty: 'mixed',
+    scope: 'nixos',
     fixable: 'code',
   },
   create(context) {

@@ -23,12 +23,16 @@ const rule: Rule = {
       why: "A service running as the admin user can read the admin's SSH keys and shell history, write to their home, and use their sudo rights (wheel): one hole in the service is a hole in the whole host. A service of its own (`DynamicUser = true`, or a system user with its group) keeps it to its own files.",
       bad: 'systemd.services.api.serviceConfig.User = "tappaas";',
       good: 'systemd.services.api.serviceConfig = {\n  DynamicUser = true;\n  StateDirectory = "api";\n};',
+      certainty:
+        'A judgement about least privilege: the service works as written. Only reported in NixOS modules.',
     },
     messages: {
       adminUser:
         'Service `{{service}}` runs as `{{user}}`, {{who}}, so it gets their files, keys and sudo rights.',
     },
     defaultLevel: 'warning',
+    certainty: 'heuristic',
+    scope: 'nixos',
   },
   create(context) {
     const configured = context.options?.adminUsers;

@@ -85,6 +85,8 @@ const rule: Rule = {
       why: 'stateVersion is the release a host was first installed with; NixOS modules keep data formats (PostgreSQL, state directories) compatible with it. Missing, every host falls back to the release it happens to run; computed from the current release, it silently changes on an upgrade and can leave a database unreadable.',
       bad: '{ config, ... }:\n{\n  system.stateVersion = config.system.nixos.release;\n}',
       good: '{ ... }:\n{\n  # The release the fleet was first installed with; never change it on a running host.\n  system.stateVersion = "25.05";\n}',
+      certainty:
+        'Not certain: NixOS accepts any string and only warns when the option is unset. Only reported in NixOS modules.',
     },
     messages: {
       missing:
@@ -92,7 +94,9 @@ const rule: Rule = {
       notLiteral:
         '`system.stateVersion` should be a `"YY.MM"` string literal (the release the hosts were first installed with), not `{{text}}`.',
     },
-    defaultLevel: 'error',
+    defaultLevel: 'warning',
+    certainty: 'heuristic',
+    scope: 'nixos',
   },
   create(context) {
     const configured = context.options?.commonModule;

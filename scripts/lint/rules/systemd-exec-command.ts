@@ -120,6 +120,8 @@ const rule: Rule = {
       why: 'systemd runs an Exec line as one command without a shell, so a second line, `&&`, `;` or a pipe does not do what it says. Installing at start-up (`pip install`, `curl … | sh`) makes each start depend on the network and on the current upstream version, outside Nix: the host is no longer reproducible and a rollback does not roll it back.',
       bad: `serviceConfig.ExecStart = ''\n  \${venv}/bin/pip install litellm\n  \${venv}/bin/litellm --port 4000\n'';`,
       good: `script = ''\n  exec \${pkgs.litellm}/bin/litellm --port 4000\n'';`,
+      certainty:
+        'Shell syntax in an Exec line (`&&`, a pipe, a second line) and an installer run by an Exec line are certain bugs: systemd runs no shell, and the install happens outside Nix at every start (errors). An installer in a `script` is a judgement (a warning). Only reported in NixOS modules.',
     },
     messages: {
       multipleCommands:
@@ -130,6 +132,8 @@ const rule: Rule = {
         '`{{key}}` of `{{unit}}` runs {{what}} at every start: the host then depends on the network and on the current upstream version, outside Nix.',
     },
     defaultLevel: 'error',
+    certainty: 'mixed',
+    scope: 'nixos',
   },
   create(context) {
     const { source } = context.file;

@@ -26,6 +26,8 @@ const rule: Rule = {
       why: 'NixOS rejects a definition of an option that does not exist ("The option `graphics\' does not exist"), so the host stops evaluating; usually the name lost its prefix (`graphics` for `hardware.graphics`). Likewise a module with `options` or `config` at its top level may define nothing beside them. Without an options index this is the part that can be checked from the file alone.',
       bad: '{ ... }:\n{\n  graphics = {\n    enable = true;\n  };\n}',
       good: '{ ... }:\n{\n  hardware.graphics = {\n    enable = true;\n  };\n}',
+      certainty:
+        'A definition beside `options`/`config` is certain in any module (the module system rejects it). An unknown top-level name is a guess without an options index (a warning): the option may come from a module of another flake or another file. With an index, `unknown-option` checks whole paths instead.',
     },
     messages: {
       besideConfig:
@@ -34,6 +36,8 @@ const rule: Rule = {
         '`{{name}}` is no NixOS option namespace, so the host fails to evaluate ("The option `{{path}}` does not exist").{{suggestion}}',
     },
     defaultLevel: 'error',
+    certainty: 'mixed',
+    scope: 'nixos',
     hasSuggestions: true,
   },
   create(context) {

@@ -26,6 +26,8 @@ const rule: Rule = {
       why: "NixOS rejects a definition of an option that does not exist (\"The option `services.opensh.enable' does not exist\"), so the host stops evaluating, and only at deploy time. The options index holds every option the hosts really have (nixpkgs' and the fleet's own modules, submodules such as `users.users.<name>` included), so a misspelt or misplaced name is found at lint time, at its line. Without an index only the first name is checked (unknown-option-namespace).",
       bad: '{ ... }:\n{\n  services.opensh.enable = true;\n}',
       good: '{ ... }:\n{\n  services.openssh.enable = true;\n}',
+      certainty:
+        'Certain when the file is a NixOS module that a host imports: the options index is what Nix evaluated for the hosts, and NixOS rejects a definition of an option that does not exist. In a file no host is known to import, a warning.',
     },
     messages: {
       unknownOption:
@@ -33,6 +35,8 @@ const rule: Rule = {
       badIndex: 'The options index cannot be used: {{reason}}',
     },
     defaultLevel: 'error',
+    certainty: 'certain',
+    scope: 'nixos',
     hasSuggestions: true,
   },
   create(context) {

@@ -66,12 +66,15 @@ const rule: Rule = {
       why: 'Without a hash or revision the fetch returns whatever the URL serves today: two evaluations of the same commit can build different systems, the download is repeated when the cache expires, and pure (flake) evaluation refuses it.',
       bad: 'import (builtins.fetchTarball "https://github.com/NixOS/nixpkgs/archive/nixos-24.11.tar.gz") { }',
       good: 'import (builtins.fetchTarball { url = "https://github.com/NixOS/nixpkgs/archive/0123456789abcdef0123456789abcdef01234567.tar.gz"; sha256 = "0000000000000000000000000000000000000000000000000000"; }) { }',
+      certainty:
+        'Not certain: an unpinned fetch works, but gives different results over time (and fails under pure evaluation when it is evaluated).',
     },
     messages: {
       bareUrl: '`{{fn}}` of a bare URL is not pinned: write {{pinned}}.',
       missingPin: '`{{fn}}` without `{{pins}}` is not pinned: write {{pinned}}.',
     },
-    defaultLevel: 'error',
+    defaultLevel: 'warning',
+    certainty: 'heuristic',
   },
   create(context) {
     return {

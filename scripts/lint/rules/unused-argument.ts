@@ -13,6 +13,7 @@ const rule: Rule = {
       why: 'An unused argument is either dead (callers pass something for nothing) or a sign that the body uses the wrong name. Module functions get a pass for the arguments the module system hands every module (`config`, `lib`, `pkgs`, `options`, `modulesPath`, `specialArgs`; option `moduleArgs` replaces the list): a module function is `{ …, ... }: { … }` (formals with `...`, returning an attrset), every module is called with all of them, and trimming the list each time a module stops using one is churn. Other formals of a module (e.g. a `specialArgs` entry such as `hostName`) are reported. Formals are not reported when the `@` name is used, because the formals then decide what callers such as `callPackage` and the module system put into that set. In the `outputs` function of a flake `self` is never reported, nor any input when there is no `...`: Nix calls it with all of them. deadnix differs: by default it reports every unused formal (module arguments included; `-L`/`--no-lambda-pattern-names` turns all formals off), it reports formals even when the `@` name is used, and it reports `_`-prefixed names unless given `--no-underscore`; its `--edit` renames unused lambda arguments to `_x`, which this rule offers as a suggestion.',
       bad: '{ config, lib, pkgs, hostName, ... }:\n{\n  environment.systemPackages = map (p: pkgs.hello) [ 1 ];\n}',
       good: '{ config, lib, pkgs, ... }:\n{\n  environment.systemPackages = [ pkgs.hello ];\n}',
+      certainty: 'Style: the code works as written.',
     },
     messages: {
       unusedFormal: 'Argument `{{name}}` is never used.',
@@ -20,6 +21,7 @@ const rule: Rule = {
       unusedPattern: '`{{name}}` binds the whole argument set but is never used.',
     },
     defaultLevel: 'warning',
+    certainty: 'style',
     fixable: 'code',
     hasSuggestions: true,
   },

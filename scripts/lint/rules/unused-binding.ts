@@ -12,11 +12,13 @@ const rule: Rule = {
       why: 'Dead bindings are left-overs: a reader has to check each one, and they hide the binding that was meant to be used (often a typo in the name that is used). Removing one is always safe in Nix: a `let` name is visible only lexically and is never evaluated unless referenced. A binding used only by itself (`let f = x: f x;`) counts as unused. deadnix reports the same bindings, but also `_`-prefixed ones unless given `--no-underscore`.',
       bad: 'let\n  cfg = config.services.web;\n  port = 8080;\nin {\n  networking.firewall.allowedTCPPorts = [ cfg.port ];\n}',
       good: 'let\n  cfg = config.services.web;\nin {\n  networking.firewall.allowedTCPPorts = [ cfg.port ];\n}',
+      certainty: 'Style: the code works as written.',
     },
     messages: {
       unused: '`{{name}}` is bound by `let` but never used.',
     },
     defaultLevel: 'warning',
+    certainty: 'style',
     fixable: 'code',
   },
   create(context) {

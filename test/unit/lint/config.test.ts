@@ -116,6 +116,7 @@ describe('rule settings reach the rules', () => {
       docs: { description: 'test probe', why: 'tests', bad: '', good: '' },
       messages: { here: 'probe' },
       defaultLevel: 'info',
+      certainty: 'style',
     },
     create(context) {
       seen.push(context.options);

@@ -57,6 +57,7 @@ describe('fixSource', () => {
       docs: { description: 'd', why: 'w', bad: 'b', good: 'g' },
       messages: { m: 'm' },
       defaultLevel: 'warning',
+      certainty: 'style',
       fixable: 'code',
     },
     create: (context) => ({

@@ -14,6 +14,7 @@ const noInteger: Rule = {
     docs: { description: 'test rule', why: 'tests', bad: '1', good: 'x' },
     messages: { int: 'integer' },
     defaultLevel: 'warning',
+    certainty: 'style',
   },
   create: (context) => ({ integer_expression: (node) => context.report({ node, messageId: 'int' }) }),
 };
