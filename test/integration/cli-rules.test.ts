@@ -48,9 +48,9 @@ describe('tappaas rules', () => {
   it('prints a table by default', () => {
     const r = runCli(['rules'], { cwd: REPO });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^rule +default +type +description\n/);
+    expect(r.stdout).toMatch(/^rule +default +certainty +type +description\n/);
     expect(r.stdout).toMatch(
-      /\nbool-comparison +warning +suggestion +Comparison with a boolean literal.*\(fixable\)\n/,
+      /\nbool-comparison +warning +style +suggestion +Comparison with a boolean literal.*\(fixable\)\n/,
     );
     expect(r.stdout).toContain(`${allIds.length} rules.`);
     expect(r.stdout).not.toContain('\x1b[');

@@ -42,12 +42,12 @@ describe('client pre-commit hook', () => {
     git('add', '.');
     expect(git('commit', '-qm', 'good').code).toBe(0);
 
-    writeFileSync(join(dir, 'bad.nix'), '{ b = <nixpkgs>; }\n');
+    writeFileSync(join(dir, 'bad.nix'), '{ b = 1; b = 2; }\n');
     git('add', 'bad.nix');
     writeFileSync(join(dir, 'bad.nix'), '{ b = 1; }\n'); // fixed, but not staged
     const refused = git('commit', '-qm', 'bad');
     expect(refused.code).not.toBe(0);
-    expect(refused.stdout + refused.stderr).toContain('impure-lookup-path');
+    expect(refused.stdout + refused.stderr).toContain('duplicate-attribute');
     expect(git('log', '--oneline').stdout.trim().split('\n')).toHaveLength(1);
 
     git('add', 'bad.nix');
@@ -58,9 +58,9 @@ describe('client pre-commit hook', () => {
     const { dir, git } = repoWithHook();
     writeFileSync(
       join(dir, 'tappaas.json'),
-      JSON.stringify({ lint: { rules: { 'impure-lookup-path': 'off' } } }),
+      JSON.stringify({ lint: { rules: { 'duplicate-attribute': 'off' } } }),
     );
-    writeFileSync(join(dir, 'a.nix'), '{ b = <nixpkgs>; }\n');
+    writeFileSync(join(dir, 'a.nix'), '{ b = 1; b = 2; }\n');
     git('add', '.');
     expect(git('commit', '-qm', 'allowed by config').code).toBe(0);
   });
