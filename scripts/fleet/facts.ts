@@ -144,7 +144,8 @@ function resolveFrom(dir: string, relative: string): string | undefined {
   return target.startsWith('..') ? undefined : target;
 }
 
-function pathRef(node: Node, dir: string): PathRef | undefined {
+/** The file reference a path literal makes, relative to the file's folder `dir`; undefined for `/abs`, `~/x`, `<x>`. */
+export function pathRef(node: Node, dir: string): PathRef | undefined {
   const range = rangeOf(node);
   const { head, tail, dynamic } = splitParts(node);
   // Only paths relative to the file: `/etc/x`, `~/x` and `<nixpkgs>` are outside the fleet.

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { normalizePath } from '../fleet/layout.js';
 import { lintRuleSettings } from '../nixos/options-index/locate.js';
 import { blobHash, LintCache } from './cache.js';
 import type { TappaasConfig } from './config.js';
@@ -180,11 +181,44 @@ export async function lintPaths(
     diagnostics.push(...results[i]!);
   }
   cache?.save();
+  // What kind of file each finding is in, only when some finding depends on it.
+  const settled = diagnostics.some(dependsOnContext)
+    ? await withRepoContext(diagnostics, opts, maxBytes)
+    : diagnostics;
   return {
     files: files.length,
-    diagnostics: sortByFile(diagnostics),
+    diagnostics: sortByFile(settled),
     stats: { read: filesRead, cached: hits, linted: jobs.length, threads: workers + 1 },
   };
+}
+
+function dependsOnContext(d: Diagnostic): boolean {
+  return d.scope !== undefined || d.namespace !== undefined;
+}
+
+/** The findings settled by the repository's import graph (scripts/module-graph). */
+async function withRepoContext(
+  diagnostics: Diagnostic[],
+  opts: LintRunOptions,
+  maxBytes: number,
+): Promise<Diagnostic[]> {
+  const [{ applyRepoContext }, { buildRepoContext, workTreeReader }, { FactsCache }] = await Promise.all([
+    import('../module-graph/apply.js'),
+    import('../module-graph/repo-context.js'),
+    import('../module-graph/facts-cache.js'),
+  ]);
+  const cacheFile = opts.cache
+    ? join(dirname(opts.cacheFile ?? cacheFileFor(opts.root)), 'module-facts.json')
+    : undefined;
+  const context = await buildRepoContext(workTreeReader(opts.root), {
+    flake: normalizePath(opts.config.fleet?.flake ?? 'flake.nix'),
+    cache: new FactsCache(cacheFile),
+    maxBytes,
+  });
+  return applyRepoContext(diagnostics, context, (file) => {
+    const rel = relative(opts.root, resolve(opts.cwd, file));
+    return rel.startsWith('..') || isAbsolute(rel) ? undefined : rel.split(sep).join('/');
+  });
 }
 
 /** A stat for the memo; when there is none, the read below reports what is wrong. */

@@ -38,6 +38,7 @@ interface Finding {
   column: number;
   rule: string;
   message: string;
+  severity: string;
 }
 
 function lint(dir: string, paths: string[], extra: Record<string, string> = {}) {
@@ -172,7 +173,10 @@ describe('tappaas lint with an options index', () => {
 
   it('reports each unknown path at its key, with a did-you-mean, in every spelling', () => {
     const r = lint(dir, ['bad']);
-    expect(r.code).toBe(1);
+    // No host of this flake imports bad/ (it builds no nixosSystem): the findings are warnings,
+    // not errors (test/integration/lint-repo-context.test.ts has the certain case).
+    expect(r.code).toBe(0);
+    expect(new Set(r.diagnostics.map((d) => d.severity))).toEqual(new Set(['warning']));
     const shown = r.diagnostics.map((d) => {
       const line = readFileSync(join(dir, d.file), 'utf8').split('\n')[d.line - 1]!;
       const key = /^[\w-]+/.exec(line.slice(d.column - 1))?.[0];

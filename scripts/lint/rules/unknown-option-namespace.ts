@@ -33,7 +33,7 @@ const rule: Rule = {
       besideConfig:
         '`{{name}}` is defined next to `options`/`config` at the top level, so NixOS rejects the module ("unsupported attribute `{{name}}`").',
       unknownNamespace:
-        '`{{name}}` is no NixOS option namespace, so the host fails to evaluate ("The option `{{path}}` does not exist").{{suggestion}}',
+        '`{{name}}` is no NixOS option namespace: unless a module from another flake or file declares it, the host fails to evaluate ("The option `{{path}}` does not exist").{{suggestion}}',
     },
     defaultLevel: 'error',
     certainty: 'mixed',
@@ -59,6 +59,8 @@ const rule: Rule = {
           context.report({
             node: first.node,
             messageId: 'besideConfig',
+            // The module system rejects it in any module, not only NixOS's.
+            scope: 'module',
             data: { name },
             help: `Move \`${name}\` into \`config = { … };\` (or \`config.${name}\`): once a module has \`options\` or \`config\` at its top level, every definition goes under \`config\`.`,
           });
@@ -98,6 +100,9 @@ const rule: Rule = {
           context.report({
             node: first.node,
             messageId: 'unknownNamespace',
+            // Without an options index the name may come from a module we cannot see: a guess.
+            severity: 'warning',
+            namespace: name,
             data: { name, path, suggestion: guess ? ` Did you mean \`${guess}\`?` : '' },
             ...(suggest.length ? { suggest } : {}),
             help: guess

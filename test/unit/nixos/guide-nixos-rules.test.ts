@@ -20,7 +20,7 @@ describe('NixOS rules on the guide', () => {
   it('role-vllm.nix', async () => {
     expect(await lint('role-vllm.nix')).toEqual([
       '6:12 warning gpu-driver: `hardware.nvidia` is configured in this module, but `services.xserver.videoDrivers` does not include "nvidia" here: the NVIDIA kernel module is never loaded.',
-      '20:3 error unknown-option-namespace: `graphics` is no NixOS option namespace, so the host fails to evaluate ("The option `graphics.enable` does not exist"). Did you mean `hardware.graphics`?',
+      '20:3 warning unknown-option-namespace: `graphics` is no NixOS option namespace: unless a module from another flake or file declares it, the host fails to evaluate ("The option `graphics.enable` does not exist"). Did you mean `hardware.graphics`?',
       '27:5 warning gpu-driver: `python312Packages.vllm` is installed in this module without `nixpkgs.config.cudaSupport = true`: CUDA-capable packages are then built without GPU support.',
       "45:14 warning service-admin-user: Service `vllm-api` runs as `tappaas`, the fleet's interactive admin user, so it gets their files, keys and sudo rights.",
     ]);

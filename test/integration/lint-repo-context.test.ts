@@ -1,0 +1,80 @@
+// `tappaas lint` on a fleet shaped like the public ones (test/fixtures/fleets/mixed): what a
+// file is comes from the repository's own import graph, so NixOS rules judge NixOS modules
+// only, home-manager modules and packages are left alone, names the repository declares or
+// a module flake among its inputs adds are known, and only certain findings are errors.
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HOST_OPTIONS, optionsIndex, writeOptionsIndexes } from '../helpers/options-index.js';
+import { buildCli, gitInit, REPO, runCli } from '../helpers/run-cli.js';
+
+interface Finding {
+  file: string;
+  line: number;
+  rule: string;
+  severity: string;
+  message: string;
+}
+
+function fleet(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tappaas-mixed-'));
+  cpSync(join(REPO, 'test/fixtures/fleets/mixed'), dir, { recursive: true });
+  gitInit(dir);
+  return dir;
+}
+
+function lint(dir: string, args: string[] = []): { code: number; findings: string[] } {
+  const r = runCli(['lint', '.', '--format', 'json', '--no-cache', ...args], {
+    cwd: dir,
+    env: { XDG_CACHE_HOME: join(dir, '.cache') },
+  });
+  if (r.code !== 0 && r.code !== 1) throw new Error(r.stderr);
+  const found = (JSON.parse(r.stdout) as { diagnostics: Finding[] }).diagnostics;
+  return {
+    code: r.code,
+    findings: found
+      .filter(
+        (d) => !['manual-inherit', 'useless-parens', 'unused-argument', 'eta-reduction'].includes(d.rule),
+      )
+      .map(
+        (d) =>
+          `${d.file}:${d.line} ${d.severity} ${d.rule}${d.rule === 'unknown-option-namespace' ? ` ${d.message.slice(0, 12)}` : ''}`,
+      ),
+  };
+}
+
+describe('lint with the repository context', () => {
+  beforeAll(() => buildCli());
+
+  it('without an options index: the lost prefix is a warning with its fix, nothing else is reported', () => {
+    const { code, findings } = lint(fleet());
+    expect(findings).toEqual([
+      'hosts/web/gpu.nix:4 warning unknown-option-namespace `graphics` i',
+      'unused.nix:3 warning unknown-option-namespace `graphics` i',
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('with an options index: an unknown option in a module a host imports is an error, elsewhere a warning', () => {
+    const dir = fleet();
+    const [index] = writeOptionsIndexes(
+      optionsIndex('web', [
+        ...HOST_OPTIONS,
+        'sops.secrets!',
+        'sops.secrets.<name>.sopsFile',
+        'backup.enable',
+        'home-manager.users',
+        'services.restic.backups',
+        'users.users.<name>.isNormalUser',
+      ]),
+    );
+    writeFileSync(join(dir, 'tappaas.json'), JSON.stringify({ lint: { optionsIndex: index } }));
+    const { code, findings } = lint(dir);
+    expect(findings).toEqual([
+      'hosts/web/gpu.nix:4 error unknown-option',
+      'unused.nix:3 warning unknown-option',
+    ]);
+    expect(code).toBe(1);
+  });
+});
