@@ -175,13 +175,15 @@ export interface RepoRow {
   tally: Tally;
   lintMs: number;
   nixMs: number;
+  /** Files Nix rejected, so left out of its time (marked `*`). */
+  nixLeftOut?: number;
   /** The ratio this repository must reach, when it has one. */
   target?: number;
 }
 
 const ms = (n: number) => n.toFixed(0);
 
-/** The summary: one numbered row per repository and a total row. */
+/** The summary: one numbered row per repository and a total row; a `*` marks files left out of Nix's time. */
 export function summaryTable(rows: RepoRow[]): string {
   const head = ['#', 'repository', '.nix', 'linted', 'err files', 'errors', 'warnings', 'info'];
   const timeHead = ['lint ms', 'nix ms', 'ratio', 'target'];
@@ -198,7 +200,7 @@ export function summaryTable(rows: RepoRow[]): string {
       String(r.tally.counts.warning),
       String(r.tally.counts.info),
       ms(r.lintMs),
-      ms(r.nixMs),
+      `${ms(r.nixMs)}${r.nixLeftOut ? '*' : ''}`,
       `${ratio.toFixed(2)}x`,
       verdict,
     ];
@@ -217,6 +219,7 @@ export function summaryTable(rows: RepoRow[]): string {
     tally: totalTally,
     lintMs: sum((r) => r.lintMs),
     nixMs: sum((r) => r.nixMs),
+    nixLeftOut: sum((r) => r.nixLeftOut ?? 0),
   });
   return align([[...head, ...timeHead], ...rows.map((r, i) => line(String(i + 1), r)), total], 2);
 }

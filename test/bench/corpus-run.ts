@@ -213,6 +213,7 @@ async function benchRepo(dir: string, log: (line: string) => void, problems: str
     nixMs: nix.ms,
     target,
     rejected,
+    nixLeftOut: rejected.length,
   };
   log(`json: ${JSON.stringify(summaryJson(result))}`);
   return result;
@@ -269,6 +270,10 @@ export async function corpusBench(log: (line: string) => void, args: string[]): 
   if (results.length > 0) {
     log(`\n-- summary (ratio: nix ms / lint ms, wall)`);
     log(summaryTable(results));
+    if (results.some((r) => r.rejected.length > 0))
+      log(
+        "* Nix rejects some files there (see PROBLEM above): its time leaves them out, the lint's does not",
+      );
     log(`\n-- findings per rule (N errors, Nw warnings, Ni info; columns numbered as above)`);
     log(ruleTable(results.map((r): Tally => r.tally)));
   }

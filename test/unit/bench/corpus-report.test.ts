@@ -156,13 +156,13 @@ describe('tables', () => {
   it('sums the repositories and says whether a target is met', () => {
     const t = tally(findings);
     const lines = summaryTable([
-      { name: 'fleet', found: 3, linted: 3, tally: t, lintMs: 400, nixMs: 40 },
+      { name: 'fleet', found: 3, linted: 3, tally: t, lintMs: 400, nixMs: 40, nixLeftOut: 1 },
       { name: 'home-manager', found: 10, linted: 10, tally: tally([]), lintMs: 100, nixMs: 60, target: 0.5 },
     ]).split('\n');
     expect(lines[0]).toMatch(/^#\s+repository\s+\.nix\s+linted\s+err files\s+errors\s+warnings\s+info/);
-    expect(lines[1]).toMatch(/^1\s+fleet\s+3\s+3\s+2\s+3\s+2\s+1\s+400\s+40\s+0\.10x$/);
+    expect(lines[1]).toMatch(/^1\s+fleet\s+3\s+3\s+2\s+3\s+2\s+1\s+400\s+40\*\s+0\.10x$/);
     expect(lines[2]).toMatch(/^2\s+home-manager\s+10\s+10\s+0\s+0\s+0\s+0\s+100\s+60\s+0\.60x\s+>= 0\.5 ok$/);
-    expect(lines[3]).toMatch(/^\s+total\s+13\s+13\s+2\s+3\s+2\s+1\s+500\s+100\s+0\.20x$/);
+    expect(lines[3]).toMatch(/^\s+total\s+13\s+13\s+2\s+3\s+2\s+1\s+500\s+100\*\s+0\.20x$/);
   });
 });
 
