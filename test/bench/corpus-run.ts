@@ -182,10 +182,12 @@ async function benchRepo(dir: string, log: (line: string) => void, problems: str
       `nix-instantiate --parse ${nix.ms.toFixed(0)} ms wall (cpu ${nix.cpuMs.toFixed(0)} ms), ` +
       `${chunks(ok).length} process(es), ${ok.length} files`,
   );
+  // CPU time too: on a shared machine the wall clock carries the neighbours' load.
+  const byCpu = `by CPU time: ${speedRatio(nix.cpuMs, lint.cpuMs).toFixed(2)}x`;
   log(
     target === undefined
-      ? `lint vs nix-instantiate --parse, wall: ${r.toFixed(2)}x (no target here: node start-up weighs on a small fleet)`
-      : ratio('lint vs nix-instantiate --parse, wall', r, target),
+      ? `lint vs nix-instantiate --parse, wall: ${r.toFixed(2)}x (no target here: node start-up weighs on a small fleet); ${byCpu}`
+      : `${ratio('lint vs nix-instantiate --parse, wall', r, target)}; ${byCpu}`,
   );
   log(
     `findings: ${count(t.counts.error, 'error')} in ${count(t.filesWithError, 'file')}, ` +
