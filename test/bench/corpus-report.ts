@@ -103,13 +103,21 @@ export function nixMessage(stderr: string): string {
   return lines.find((l) => l.startsWith('error:')) ?? lines.find((l) => l !== '') ?? 'no message';
 }
 
-/** Files found on disk but not linted, and linted but not found (both should be empty). */
-export function compareFiles(found: string[], linted: string[]): { notLinted: string[]; notFound: string[] } {
-  const lintedSet = new Set(linted);
-  const foundSet = new Set(found);
+/**
+ * Files found on disk but not linted, and linted but not found (both should be empty).
+ * `key` says which names are one file: the lint walks a symlinked folder under its link's
+ * name, find under its own, so the caller compares real paths.
+ */
+export function compareFiles(
+  found: string[],
+  linted: string[],
+  key: (file: string) => string = (f) => f,
+): { notLinted: string[]; notFound: string[] } {
+  const lintedSet = new Set(linted.map(key));
+  const foundSet = new Set(found.map(key));
   return {
-    notLinted: found.filter((f) => !lintedSet.has(f)),
-    notFound: linted.filter((f) => !foundSet.has(f)),
+    notLinted: found.filter((f) => !lintedSet.has(key(f))),
+    notFound: linted.filter((f) => !foundSet.has(key(f))),
   };
 }
 

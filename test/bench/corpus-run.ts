@@ -3,7 +3,7 @@
 // every .nix file there, and its wall time against `nix-instantiate --parse` on the same
 // files in the same run, both as whole processes. Counting and tables: corpus-report.ts.
 import { spawnSync } from 'node:child_process';
-import { type Dirent, readdirSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../../scripts/cli/repo-root.js';
@@ -166,7 +166,14 @@ async function benchRepo(dir: string, log: (line: string) => void, problems: str
   const target = TARGETS.find(([re]) => re.test(name))?.[1];
 
   log(`files: ${found.length} .nix found, ${output.files} linted`);
-  const { notLinted, notFound } = compareFiles(found, linted);
+  const real = (f: string) => {
+    try {
+      return realpathSync(join(dir, f));
+    } catch {
+      return join(dir, f);
+    }
+  };
+  const { notLinted, notFound } = compareFiles(found, linted, real);
   if (output.files !== linted.length)
     say(`the CLI linted ${output.files} files, the file walk lists ${linted.length}: they should agree`);
   for (const [list, what] of [

@@ -118,6 +118,13 @@ describe('compareFiles', () => {
     });
     expect(compareFiles(['a.nix'], ['a.nix'])).toEqual({ notLinted: [], notFound: [] });
   });
+  it('takes two names of one file as one, by the key given', () => {
+    const real = (f: string) => f.replace(/^link\//, 'dir/');
+    expect(compareFiles(['dir/a.nix', 'b.nix'], ['link/a.nix'], real)).toEqual({
+      notLinted: ['b.nix'],
+      notFound: [],
+    });
+  });
 });
 
 describe('tables', () => {
