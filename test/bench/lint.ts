@@ -7,34 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { lintPaths } from '../../scripts/lint/run.js';
 import { nixParser } from '../../scripts/nix-ast/parser.js';
 import { generateCorpus } from './corpus.js';
-import { type Row, ratio, run, table, timed } from './measure.js';
+import { nixParse, type Row, ratio, run, table, timed } from './measure.js';
 import { nixosShare, nixosShareLine } from './nixos-share.js';
 
 const CLI = fileURLToPath(new URL('./tappaas.mjs', import.meta.url));
 const MB = Number(process.env.BENCH_MB ?? 6);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-/** Splits argv so no nix-instantiate command line comes near ARG_MAX. */
-function chunks(files: string[], maxChars = 100_000): string[][] {
-  const out: string[][] = [[]];
-  let size = 0;
-  for (const f of files) {
-    if (size + f.length + 1 > maxChars) {
-      out.push([]);
-      size = 0;
-    }
-    out.at(-1)!.push(f);
-    size += f.length + 1;
-  }
-  return out;
-}
-
-async function nixParse(cwd: string, files: string[]): Promise<void> {
-  for (const part of chunks(files)) {
-    const r = await run('nix-instantiate', ['--parse', ...part], { cwd });
-    if (r.code !== 0) throw new Error(`nix-instantiate --parse rejected the corpus:\n${r.stderr}`);
-  }
-}
 
 export async function lintBench(log: (line: string) => void): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'tappaas-bench-'));

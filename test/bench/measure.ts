@@ -128,3 +128,26 @@ export function table(rows: Row[]): string {
 export function ratio(name: string, value: number, target: number): string {
   return `${name}: ${value.toFixed(2)}x (target >= ${target}x) ${value >= target ? 'ok' : 'MISSED'}`;
 }
+
+/** Splits argv so no nix-instantiate command line comes near ARG_MAX. */
+export function chunks(files: string[], maxChars = 100_000): string[][] {
+  const out: string[][] = [[]];
+  let size = 0;
+  for (const f of files) {
+    if (size + f.length + 1 > maxChars) {
+      out.push([]);
+      size = 0;
+    }
+    out.at(-1)!.push(f);
+    size += f.length + 1;
+  }
+  return out;
+}
+
+/** The baseline of every lint figure: `nix-instantiate --parse`, as few processes as argv allows. */
+export async function nixParse(cwd: string, files: string[]): Promise<void> {
+  for (const part of chunks(files)) {
+    const r = await run('nix-instantiate', ['--parse', ...part], { cwd });
+    if (r.code !== 0) throw new Error(`nix-instantiate --parse rejected the corpus:\n${r.stderr}`);
+  }
+}
