@@ -204,10 +204,12 @@ async function benchRepo(dir: string, log: (line: string) => void, problems: str
     log(`errors${t.errors.length > MAX_ERRORS ? ` (first ${MAX_ERRORS} of ${t.errors.length})` : ''}:`);
     for (const line of errorLines(t.errors, MAX_ERRORS)) log(`  ${line}`);
   }
+  // A file this Nix rejects is a fact about the corpus, not a failure of the bench: it is
+  // named (with what the lint says there) so a person can judge it, and timed without it.
   for (const x of rejected) {
     const own = t.errors.filter((e) => e.file === x.file).map((e) => `${e.line} ${e.rule}`);
-    say(
-      `Nix rejects ${x.file}${x.at ? `:${x.at}` : ''}: ${x.message} ` +
+    log(
+      `NIX REJECTS ${x.file}${x.at ? `:${x.at}` : ''}: ${x.message} ` +
         `(left out of the baseline; the lint's errors there: ${own.length ? own.join(', ') : 'none'})`,
     );
   }
@@ -281,7 +283,7 @@ export async function corpusBench(log: (line: string) => void, args: string[]): 
     log(summaryTable(results));
     if (results.some((r) => r.rejected.length > 0))
       log(
-        "* Nix rejects some files there (see PROBLEM above): its time leaves them out, the lint's does not",
+        "* Nix rejects some files there (see NIX REJECTS above): its time leaves them out, the lint's does not",
       );
     log(`\n-- findings per rule (N errors, Nw warnings, Ni info; columns numbered as above)`);
     log(ruleTable(results.map((r): Tally => r.tally)));
