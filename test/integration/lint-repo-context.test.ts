@@ -2,7 +2,7 @@
 // file is comes from the repository's own import graph, so NixOS rules judge NixOS modules
 // only, home-manager modules and packages are left alone, names the repository declares or
 // a module flake among its inputs adds are known, and only certain findings are errors.
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,28 @@ describe('lint with the repository context', () => {
     expect(findings).toEqual([
       'hosts/web/gpu.nix:4 error unknown-option',
       'unused.nix:3 warning unknown-option',
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('a literal password in a password option is certain only in a module the flake loads', () => {
+    const dir = fleet();
+    const common = join(dir, 'hosts/common/default.nix');
+    writeFileSync(
+      common,
+      readFileSync(common, 'utf8').replace(
+        'isNormalUser = true;',
+        'isNormalUser = true;\n  users.users.me.initialPassword = "hunter22";',
+      ),
+    );
+    writeFileSync(
+      join(dir, 'vm-test.nix'),
+      '{ users.users.alice.password = "foobar"; }\n',
+    );
+    const { code, findings } = lint(dir);
+    expect(findings.filter((f) => f.includes('secret-in-store'))).toEqual([
+      'hosts/common/default.nix:5 error secret-in-store',
+      'vm-test.nix:1 warning secret-in-store',
     ]);
     expect(code).toBe(1);
   });
