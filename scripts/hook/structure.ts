@@ -8,6 +8,7 @@
 import type { FileFacts } from '../fleet/facts.js';
 import { type FleetLayout, fleetLayout, isUnder, normalizePath } from '../fleet/layout.js';
 import type { CatFile } from '../git/cat-file.js';
+import { listTree, type TreeListing } from '../git/list-tree.js';
 import type { Diagnostic } from '../lint/types.js';
 import { type LintFinding, lintGateFor, lintProblems } from '../policy/content.js';
 import { ZERO_OID } from '../policy/refs.js';
@@ -32,7 +33,7 @@ interface Work {
 }
 
 /** A tree's fleet files: path and blob id, in `git ls-tree` order. */
-type Listing = { path: string; oid: string }[];
+type Listing = TreeListing;
 
 const FIX =
   'fix the structure finding as its message says; run `npx tappaas check` locally to see the fleet as the hook does';
@@ -91,7 +92,7 @@ export async function structureProblems(
   const trees = new Map<string, Promise<Listing>>();
   for (const w of work) {
     for (const rev of [w.j.c.newOid, w.base]) {
-      if (rev !== undefined && !trees.has(rev)) trees.set(rev, listTree(cat, rev, layout));
+      if (rev !== undefined && !trees.has(rev)) trees.set(rev, listFleetTree(cat, rev, layout));
     }
   }
   const listings = new Map<string, Listing>();
@@ -192,54 +193,11 @@ function isFleetNix(path: string, layout: FleetLayout): boolean {
 
 /**
  * The fleet files of a tree (under the fleet root, and the flake), as `tappaas check` lists
- * them with `git ls-tree -r`, read as tree objects through the hook's cat-file process: one
- * round trip per folder depth and no process to start (a spawn from this process costs more
- * than the whole listing).
+ * them with `git ls-tree -r`.
  */
-async function listTree(cat: CatFile, rev: string, layout: FleetLayout): Promise<Listing> {
-  const out: Listing = [];
-  const roots = [layout.root, layout.flake].filter((p, i, all) => all.indexOf(p) === i);
-  let level = roots.map((p) => ({ path: p, read: cat.contents(p === '' ? `${rev}^{tree}` : `${rev}:${p}`) }));
-  while (level.length) {
-    cat.flush();
-    const next: typeof level = [];
-    for (const { path, read } of level) {
-      const obj = await read;
-      if (!obj) continue;
-      if (obj.type === 'blob') {
-        // The flake itself, or a fleet root that is a file; covered files are listed once.
-        if (!out.some((e) => e.path === path)) out.push({ path, oid: obj.oid });
-        continue;
-      }
-      if (obj.type !== 'tree') continue;
-      for (const e of treeEntries(obj.data, obj.oid.length / 2)) {
-        const child = path === '' ? e.name : `${path}/${e.name}`;
-        if (e.mode === '40000') next.push({ path: child, read: cat.contents(e.oid) });
-        // Blobs and symlinks, as `ls-tree` lists them; not submodules.
-        else if (e.mode !== '160000') out.push({ path: child, oid: e.oid });
-      }
-    }
-    level = next;
-  }
-  return out
+async function listFleetTree(cat: CatFile, rev: string, layout: FleetLayout): Promise<Listing> {
+  const listed = await listTree(cat, rev, [layout.root, layout.flake]);
+  return listed
     .map((e) => ({ ...e, path: normalizePath(e.path) }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** Entries of a raw tree object: `<mode> <name>\0<binary oid>` repeated. */
-function treeEntries(data: Buffer, oidBytes: number): { mode: string; name: string; oid: string }[] {
-  const out: { mode: string; name: string; oid: string }[] = [];
-  let at = 0;
-  while (at < data.length) {
-    const space = data.indexOf(32, at);
-    const nul = data.indexOf(0, space + 1);
-    if (space < 0 || nul < 0 || nul + 1 + oidBytes > data.length) break;
-    out.push({
-      mode: data.subarray(at, space).toString('latin1'),
-      name: data.subarray(space + 1, nul).toString('utf8'),
-      oid: data.subarray(nul + 1, nul + 1 + oidBytes).toString('hex'),
-    });
-    at = nul + 1 + oidBytes;
-  }
-  return out;
 }
