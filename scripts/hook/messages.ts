@@ -27,17 +27,16 @@ export function formatReport({ decisions, identity, origin }: ReportInput): stri
   for (const d of decisions) {
     if (d.problems.length === 0) continue;
     const e = d.problems.filter((p) => p.severity === 'error').length;
-    const w = d.problems.length - e;
+    const w = d.problems.filter((p) => p.severity === 'warning').length;
     errors += e;
     warnings += w;
     const tip = /^0+$/.test(d.newOid) ? 'deletion' : `new tip ${d.newOid.slice(0, 12)}`;
     const head = d.accepted
-      ? `tappaas: ${d.ref} accepted with ${w} warning${w === 1 ? '' : 's'} (${tip})`
+      ? `tappaas: ${d.ref} accepted${w ? ` with ${w} warning${w === 1 ? '' : 's'}` : ''} (${tip})`
       : `tappaas: REJECTED ${d.ref} (${tip}): ${e} error${e === 1 ? '' : 's'}${w ? `, ${w} warning${w === 1 ? '' : 's'}` : ''}`;
     out += `${head}\n`;
-    const sorted = [...d.problems].sort((a, b) =>
-      a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1,
-    );
+    const rank = { error: 0, warning: 1, note: 2 } as const;
+    const sorted = [...d.problems].sort((a, b) => rank[a.severity] - rank[b.severity]);
     for (const p of sorted) out += formatProblem(p);
   }
   const rejected = decisions.filter((d) => !d.accepted).length;

@@ -4,28 +4,21 @@
 // tip, and report. Returns the exit code; throws only for internal errors (the caller fails
 // closed).
 import { CatFile } from '../git/cat-file.js';
-import {
-  blobProblems,
-  decide,
-  type LintFinding,
-  lintGateFor,
-  lintProblems,
-  signatureProblems,
-  signaturesRequired,
-} from '../policy/content.js';
+import { blobProblems, decide, signatureProblems, signaturesRequired } from '../policy/content.js';
 import { identityFromEnv, identityMatches } from '../policy/identity.js';
 import { classify } from '../policy/refs.js';
 import { hostOf, registrationContentProblems, sameKey } from '../policy/registration.js';
 import type { ClassifiedUpdate, Problem, RefDecision } from '../policy/types.js';
 import { refProblems } from '../policy/verdicts.js';
 import { gatherContentFacts, gatherRefFacts, startLikelyLogs, type UpdateFacts } from './facts.js';
+import { lintTips } from './lint-tips.js';
 import { formatInputProblems, formatReport } from './messages.js';
 import { loadPolicySource, type PolicySource } from './policy-source.js';
 import { parseUpdates } from './protocol.js';
 import { readKnownHostKeys, recordHostKeys } from './server-state.js';
 import { structureProblems, warmStructureFor } from './structure.js';
 import { mark } from './timing.js';
-import { allTiers, baselineTiers, OPTIMISE_CHARS } from './v8-tiers.js';
+import { baselineTiers } from './v8-tiers.js';
 
 // For the code cache (code-cache.ts): the bundle's own copies of these modules are the ones
 // that ran.
@@ -122,9 +115,10 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
       return { c, facts, problems };
     });
     // Structure checks alongside the lint; their problems follow the lint's in each ref's block.
+    const gitDir = opts.preview ? undefined : opts.gitDir;
     const [structure] = await Promise.all([
-      structureProblems(judged, source, cat, opts.preview ? undefined : opts.gitDir),
-      lintTips(judged, source, cat),
+      structureProblems(judged, source, cat, gitDir),
+      lintTips(judged, source, cat, gitDir),
     ]);
     mark('checked');
     for (const [i, j] of judged.entries()) j.problems.push(...structure[i]!);
@@ -199,125 +193,4 @@ function contentProblems(
     problems.push(...registrationContentProblems(c, identity, source.policy, facts.registration));
   }
   return problems;
-}
-
-/** From this much source on, lint threads pay for their start-up (see `npm run bench -- hook`). */
-const PARALLEL_CHARS = 256 * 1024;
-
-interface LintJob {
-  file: string;
-  text: string;
-}
-
-async function lintTips(
-  judged: { c: ClassifiedUpdate; facts: UpdateFacts; problems: Problem[] }[],
-  source: PolicySource,
-  cat: CatFile,
-): Promise<void> {
-  const work = judged
-    .map((j) => ({ ...j, gate: lintGateFor(j.c, source.policy) }))
-    .filter(
-      (j) =>
-        j.gate !== 'off' && j.facts.nixPaths.length > 0 && j.problems.every((p) => p.severity !== 'error'),
-    );
-  if (work.length === 0) return;
-  // The parser (WebAssembly) loads only when there is Nix to lint.
-  const [{ DEFAULT_MAX_FILE_BYTES, decodeSource }, { matchesGlob }] = await Promise.all([
-    import('../lint/read-source.js'),
-    import('../policy/glob.js'),
-  ]);
-  const lint = source.config.lint ?? {};
-  const maxBytes = lint.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const ignore = lint.ignore ?? [];
-  const ruleSettings = lint.rules ?? {};
-  // Every ref's files in one cat-file round trip; one lint per distinct (path, text).
-  const perRef = work.map((j) => {
-    const paths = j.facts.nixPaths.filter((p) => !ignore.some((g) => matchesGlob(p, g)));
-    const reads = paths.map((p) => {
-      const known = j.facts.tipBlobs.get(p);
-      return known ? Promise.resolve({ data: known }) : cat.contents(`${j.c.newOid}:${p}`);
-    });
-    return { j, paths, reads };
-  });
-  cat.flush();
-  const jobs: LintJob[] = [];
-  const jobIndex = new Map<string, number>();
-  let chars = 0;
-  const plans = [];
-  for (const { j, paths, reads } of perRef) {
-    const blobs = await Promise.all(reads);
-    const findings: LintFinding[] = [];
-    const linted: number[] = [];
-    for (let i = 0; i < paths.length; i++) {
-      const path = paths[i]!;
-      const data = blobs[i]?.data;
-      if (!data) continue;
-      const read = decodeSource(data, maxBytes);
-      if (!read.ok) {
-        findings.push({
-          file: path,
-          line: 1,
-          column: 1,
-          rule: 'unreadable-file',
-          severity: 'error',
-          message: read.message,
-        });
-        continue;
-      }
-      const key = `${path}\0${read.text}`;
-      let at = jobIndex.get(key);
-      if (at === undefined) {
-        at = jobs.push({ file: path, text: read.text }) - 1;
-        jobIndex.set(key, at);
-        chars += read.text.length;
-      }
-      linted.push(at);
-    }
-    plans.push({ j, findings, linted });
-  }
-  if (chars >= OPTIMISE_CHARS) allTiers();
-  mark('lint read');
-  const results = await lintJobs(jobs, chars, ruleSettings);
-  mark('linted');
-  for (const { j, findings, linted } of plans) {
-    for (const at of linted) findings.push(...results[at]!);
-    j.problems.push(...lintProblems(findings, j.gate, j.c.newOid));
-  }
-}
-
-/** Lints the jobs in this thread, or on every core when there is enough source to share. */
-async function lintJobs(
-  jobs: LintJob[],
-  chars: number,
-  ruleSettings: NonNullable<NonNullable<PolicySource['config']['lint']>['rules']>,
-): Promise<LintFinding[][]> {
-  if (jobs.length === 0) return [];
-  const { lintSource } = await import('../lint/engine.js');
-  const lintHere = (job: LintJob) => lintSource(job.file, job.text, { ruleSettings });
-  const { availableParallelism, loadavg } = await import('node:os');
-  // TAPPAAS_LINT_THREADS as for `tappaas lint` (the pool's error messages suggest it). By
-  // default only cores that are idle: on a busy server a thread costs its start-up (its own
-  // parser and rules, ~0.5 s CPU) and gains nothing (measured: 1.1 s alone, 1.6 s with two).
-  const asked = Number.parseInt(process.env.TAPPAAS_LINT_THREADS ?? '', 10);
-  const cores = Math.min(availableParallelism(), 8);
-  const idle = Math.max(1, Math.round(cores - loadavg()[0]!));
-  const threads = Math.min(asked > 0 ? asked : idle, jobs.length);
-  if (threads > 1 && chars >= PARALLEL_CHARS) {
-    const { defaultWorkerUrl, lintInPool } = await import('../lint/pool.js');
-    const workerUrl = defaultWorkerUrl();
-    if (workerUrl) {
-      // Small batches: a worker starts a few hundred milliseconds after this thread (its own
-      // parser and rules), so large ones leave this thread idle waiting for the last of them.
-      return lintInPool(jobs, {
-        workers: threads - 1,
-        workerUrl,
-        setup: { ruleSettings },
-        lintHere,
-        batchBytes: 12 * 1024,
-      });
-    }
-  }
-  const out: LintFinding[][] = [];
-  for (const job of jobs) out.push(await lintHere(job));
-  return out;
 }

@@ -25,6 +25,8 @@ export interface RepoReader {
   list(): Promise<RepoFile[]>;
   /** A file's bytes (any file, e.g. flake.lock); undefined when it cannot be read. */
   read(path: string): Promise<Buffer | undefined>;
+  /** Says which files will be read next, so a reader over git can ask for all in one round trip. */
+  prefetch?(paths: readonly string[]): void;
 }
 
 export interface ContextOptions {
@@ -36,6 +38,13 @@ export interface ContextOptions {
 
 export async function buildRepoContext(reader: RepoReader, opts: ContextOptions): Promise<RepoContext> {
   const listed = await reader.list();
+  const lockPath = posix.join(posix.dirname(opts.flake), 'flake.lock');
+  reader.prefetch?.([
+    lockPath,
+    ...listed
+      .filter((f) => f.oid === undefined || !opts.cache.get(factsKey(f.path, f.oid)))
+      .map((f) => f.path),
+  ]);
   const facts = new Map<string, ModuleFacts>();
   const files: string[] = [];
   for (const { path, oid } of listed) {
@@ -71,7 +80,6 @@ export async function buildRepoContext(reader: RepoReader, opts: ContextOptions)
     const repo = input.url ? repositoryName(input.url) : undefined;
     if (repo) flakeNames.push(repo);
   }
-  const lockPath = posix.join(posix.dirname(opts.flake), 'flake.lock');
   flakeNames.push(...lockedFlakeNames(await reader.read(lockPath)));
   for (const name of namespacesOfFlakes(flakeNames)) namespaces.add(name);
   if (graph.usesColmena) namespaces.add('deployment');

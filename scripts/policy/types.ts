@@ -93,7 +93,8 @@ export interface ClassifiedUpdate extends RefUpdate {
   name: string;
 }
 
-export type ProblemSeverity = 'error' | 'warning';
+/** `note`: shown to the pusher, counted as neither (e.g. findings that were already there). */
+export type ProblemSeverity = 'error' | 'warning' | 'note';
 
 export interface Problem {
   rule: string;

@@ -27,16 +27,28 @@ export interface FlakeKey {
 
 /** The revision key of the flake in `flakeDir`, or undefined when it has no flake.nix. */
 export function flakeKey(flakeDir: string): FlakeKey | undefined {
-  for (const keySource of ['flake.lock', 'flake.nix'] as const) {
-    let bytes: Buffer;
+  return flakeKeyOf((name) => {
     try {
-      bytes = readFileSync(join(flakeDir, keySource));
+      return readFileSync(join(flakeDir, name));
     } catch {
-      continue;
+      return undefined;
     }
-    return { key: createHash('sha256').update(bytes).digest('hex').slice(0, 16), keySource };
+  });
+}
+
+/** The revision key from the flake's files as `read` gives them (a work tree, a git revision). */
+export function flakeKeyOf(
+  read: (name: 'flake.lock' | 'flake.nix') => Buffer | undefined,
+): FlakeKey | undefined {
+  for (const keySource of ['flake.lock', 'flake.nix'] as const) {
+    const bytes = read(keySource);
+    if (bytes) return { key: keyOfBytes(bytes), keySource };
   }
   return undefined;
+}
+
+export function keyOfBytes(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 }
 
 export function revisionDir(flakeDir: string, key: string): string {

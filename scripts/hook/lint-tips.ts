@@ -1,0 +1,210 @@
+// The lint of a push: the `.nix` files each branch update changes, at its new tip, judged as
+// `tappaas check --from` judges a change. Only findings the push introduces count: each file
+// is linted at the old tip too (the default branch for a new branch) and findings are matched
+// by file, rule and message, so an old finding never blocks an unrelated push; what was
+// already there shows as one note. Findings that depend on what kind of file they are in
+// (a NixOS module, a home-manager module, plain Nix) are settled by the repository's import
+// graph at the new tip, built only when such a finding exists. The options index CI
+// published for the new tip's flake revision (options-ref.ts) is used when there is one.
+import type { CatFile } from '../git/cat-file.js';
+import type { Diagnostic } from '../lint/types.js';
+import type { RepoContext } from '../module-graph/apply.js';
+import { type LintFinding, lintGateFor, lintProblems } from '../policy/content.js';
+import { ZERO_OID } from '../policy/refs.js';
+import type { ClassifiedUpdate, LintGate, Problem } from '../policy/types.js';
+import type { UpdateFacts } from './facts.js';
+import { publishedOptionsIndex } from './options-ref.js';
+import type { PolicySource } from './policy-source.js';
+import { mark } from './timing.js';
+import { allTiers, OPTIMISE_CHARS } from './v8-tiers.js';
+
+interface Judged {
+  c: ClassifiedUpdate;
+  facts: UpdateFacts;
+  problems: Problem[];
+}
+
+type RuleSettings = NonNullable<NonNullable<PolicySource['config']['lint']>['rules']>;
+
+interface LintJob {
+  file: string;
+  text: string;
+}
+
+/** One ref's lint: its files at the new tip and at the base, and the settings it is linted with. */
+interface RefLint {
+  j: Judged;
+  gate: LintGate;
+  base: string | undefined;
+  settings: RuleSettings;
+  /** Findings that need no lint (undecodable files), then job indexes of the tip and the base. */
+  unreadable: LintFinding[];
+  tip: number[];
+  old: number[];
+}
+
+/** From this much source on, lint threads pay for their start-up (see `npm run bench -- hook`). */
+const PARALLEL_CHARS = 256 * 1024;
+
+export async function lintTips(
+  judged: readonly Judged[],
+  source: PolicySource,
+  cat: CatFile,
+  /** The bare repository's directory, for caches; undefined in a client-side preview. */
+  gitDir: string | undefined,
+): Promise<void> {
+  const work = judged
+    .map((j) => ({ j, gate: lintGateFor(j.c, source.policy) }))
+    .filter(
+      ({ j, gate }) =>
+        gate !== 'off' && j.facts.nixPaths.length > 0 && j.problems.every((p) => p.severity !== 'error'),
+    );
+  if (work.length === 0) return;
+  // The parser (WebAssembly) loads only when there is Nix to lint.
+  const [{ DEFAULT_MAX_FILE_BYTES, decodeSource }, { matchesGlob }] = await Promise.all([
+    import('../lint/read-source.js'),
+    import('../policy/glob.js'),
+  ]);
+  const lint = source.config.lint ?? {};
+  const maxBytes = lint.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const ignore = lint.ignore ?? [];
+  const flake = source.config.fleet?.flake ?? 'flake.nix';
+  const defaultRef = `refs/heads/${source.policy.defaultBranch}`;
+  const mainInfo = cat.info(defaultRef);
+  cat.flush();
+  const main = (await mainInfo)?.oid;
+
+  // Every ref's files (tip and base) in one cat-file round trip; one lint per distinct job.
+  const planned = await Promise.all(
+    work.map(async ({ j, gate }) => {
+      const old = !ZERO_OID.test(j.c.oldOid) && j.facts.oldKnown ? j.c.oldOid : undefined;
+      const base = old ?? (main !== j.c.newOid ? main : undefined);
+      const paths = j.facts.nixPaths.filter((p) => !ignore.some((g) => matchesGlob(p, g)));
+      const tipReads = paths.map((p) => {
+        const known = j.facts.tipBlobs.get(p);
+        return known ? Promise.resolve({ data: known }) : cat.contents(`${j.c.newOid}:${p}`);
+      });
+      const baseReads = paths.map((p) => (base ? cat.contents(`${base}:${p}`) : Promise.resolve(undefined)));
+      const index = await publishedOptionsIndex(cat, j.c.newOid, flake, gitDir);
+      return { j, gate, base, paths, tipReads, baseReads, index };
+    }),
+  );
+  cat.flush();
+  const { withOptionsIndex } = await import('../nixos/options-index/locate.js');
+  const jobs: LintJob[] = [];
+  const jobSettings: RuleSettings[] = [];
+  const jobIndex = new Map<string, number>();
+  let chars = 0;
+  const add = (file: string, text: string, settings: RuleSettings, key: string): number => {
+    const id = `${key}\0${file}\0${text}`;
+    let at = jobIndex.get(id);
+    if (at === undefined) {
+      at = jobs.push({ file, text }) - 1;
+      jobSettings.push(settings);
+      jobIndex.set(id, at);
+      chars += text.length;
+    }
+    return at;
+  };
+  const refs: RefLint[] = [];
+  for (const p of planned) {
+    const settings = withOptionsIndex(lint.rules ?? {}, p.index);
+    const key = p.index ? p.index.stamp : '';
+    const [tipBlobs, baseBlobs] = await Promise.all([Promise.all(p.tipReads), Promise.all(p.baseReads)]);
+    const ref: RefLint = { j: p.j, gate: p.gate, base: p.base, settings, unreadable: [], tip: [], old: [] };
+    for (let i = 0; i < p.paths.length; i++) {
+      const path = p.paths[i]!;
+      const data = tipBlobs[i]?.data;
+      if (data) {
+        const read = decodeSource(data, maxBytes);
+        if (read.ok) ref.tip.push(add(path, read.text, settings, key));
+        else
+          ref.unreadable.push({
+            file: path,
+            line: 1,
+            column: 1,
+            rule: 'unreadable-file',
+            severity: 'error',
+            message: read.message,
+          });
+      }
+      const before = baseBlobs[i]?.type === 'blob' ? baseBlobs[i]?.data : undefined;
+      const readBefore = before ? decodeSource(before, maxBytes) : undefined;
+      if (readBefore?.ok) ref.old.push(add(path, readBefore.text, settings, key));
+    }
+    refs.push(ref);
+  }
+  if (chars >= OPTIMISE_CHARS) allTiers();
+  mark('lint read');
+  const results = await lintJobs(jobs, jobSettings, chars);
+  mark('linted');
+
+  const contexts = new Map<string, Promise<RepoContext>>();
+  const [{ introduced }, { applyRepoContext }, { contextAtRevision }] = await Promise.all([
+    import('../fleet/ratchet.js'),
+    import('../module-graph/apply.js'),
+    import('./repo-context.js'),
+  ]);
+  for (const ref of refs) {
+    const rev = ref.j.c.newOid;
+    const head = ref.tip.flatMap((at) => results[at]!);
+    let settled = head;
+    if (head.some((d) => d.scope !== undefined || d.namespace !== undefined)) {
+      let context = contexts.get(rev);
+      if (!context) contexts.set(rev, (context = contextAtRevision(cat, rev, source, gitDir, maxBytes)));
+      settled = applyRepoContext(head, await context, (file) => file);
+      mark('lint context');
+    }
+    // The base is judged without the context: a finding there in any form was already there.
+    const before = ref.old.flatMap((at) => results[at]!);
+    const freshLint = introduced(before, settled);
+    const shown = (list: Diagnostic[]) => list.filter((d) => d.severity !== 'info').length;
+    const already = shown(settled) - shown(freshLint);
+    ref.j.problems.push(...lintProblems([...ref.unreadable, ...freshLint], ref.gate, rev));
+    if (already > 0) ref.j.problems.push(alreadyThere(already, ref.base));
+  }
+  mark('lint settled');
+}
+
+function alreadyThere(count: number, base: string | undefined): Problem {
+  return {
+    rule: 'lint/ratchet',
+    severity: 'note',
+    message: `${count} finding${count === 1 ? '' : 's'} in the changed files ${count === 1 ? 'was' : 'were'} already there at ${base ? base.slice(0, 12) : 'the base'}, so ${count === 1 ? 'it does' : 'they do'} not block this push`,
+    fix: 'see them with `npx tappaas lint <file>`; fixing them is welcome but not required here',
+  };
+}
+
+/** Lints the jobs in this thread, or on every idle core when there is enough source to share. */
+async function lintJobs(jobs: LintJob[], settings: RuleSettings[], chars: number): Promise<Diagnostic[][]> {
+  if (jobs.length === 0) return [];
+  const { lintSource } = await import('../lint/engine.js');
+  const uniform = settings.every((s) => s === settings[0]);
+  const lintAt = (i: number) => lintSource(jobs[i]!.file, jobs[i]!.text, { ruleSettings: settings[i] });
+  const { availableParallelism, loadavg } = await import('node:os');
+  // TAPPAAS_LINT_THREADS as for `tappaas lint` (the pool's error messages suggest it). By
+  // default only cores that are idle: on a busy server a thread costs its start-up (its own
+  // parser and rules, ~0.5 s CPU) and gains nothing (measured: 1.1 s alone, 1.6 s with two).
+  const asked = Number.parseInt(process.env.TAPPAAS_LINT_THREADS ?? '', 10);
+  const cores = Math.min(availableParallelism(), 8);
+  const idle = Math.max(1, Math.round(cores - loadavg()[0]!));
+  const threads = Math.min(asked > 0 ? asked : idle, jobs.length);
+  if (uniform && threads > 1 && chars >= PARALLEL_CHARS) {
+    const { defaultWorkerUrl, lintInPool } = await import('../lint/pool.js');
+    const workerUrl = defaultWorkerUrl();
+    if (workerUrl) {
+      // Small batches: a worker starts a few hundred milliseconds after this thread (its own
+      // parser and rules), so large ones leave this thread idle waiting for the last of them.
+      return lintInPool(jobs, {
+        workers: threads - 1,
+        workerUrl,
+        setup: { ruleSettings: settings[0]! },
+        lintHere: (job) => lintSource(job.file, job.text, { ruleSettings: settings[0] }),
+        batchBytes: 12 * 1024,
+      });
+    }
+  }
+  const out: Diagnostic[][] = [];
+  for (let i = 0; i < jobs.length; i++) out.push(await lintAt(i));
+  return out;
+}
