@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import rule from '../../../../scripts/lint/rules/imports-config.js';
+import { evalWithLib, haveNixpkgsLib } from '../../../helpers/nixpkgs-lib.js';
 import { lintWithRule, ruleTester } from '../../../helpers/rule-tester.js';
 
 /** One-line modules: what the rule says of each is checked against lib.evalModules below. */
@@ -224,10 +223,6 @@ ruleTester('imports-config', rule, {
 
 // The rule against the module system itself: each table module, evaluated with nixpkgs' own
 // lib.evalModules (class "nixos", as nixosSystem does), recurses exactly when the rule reports.
-const NIXPKGS_LIB = process.env.NIXPKGS_LIB ?? '/work/shared/nixpkgs-lib/lib';
-const haveLib =
-  existsSync(`${NIXPKGS_LIB}/default.nix`) && spawnSync('nix-instantiate', ['--version']).status === 0;
-
 function evaluate(module: string): 'ok' | 'infinite recursion' | string {
   const options = [
     'x = lib.mkOption { type = lib.types.bool; default = false; };',
@@ -235,16 +230,14 @@ function evaluate(module: string): 'ok' | 'infinite recursion' | string {
     'name = lib.mkOption { type = lib.types.str; default = "a"; };',
     'assertions = lib.mkOption { default = [ ]; };',
   ].join(' ');
-  const expr = `let lib = import ${NIXPKGS_LIB}; in (lib.evalModules { class = "nixos"; modules = [ { options = { ${options} }; } { x = true; } (${module}) ]; }).config.y`;
-  const r = spawnSync('nix-instantiate', ['--eval', '--strict', '-E', expr], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  if (r.status === 0) return 'ok';
-  return r.stderr.includes('infinite recursion encountered') ? 'infinite recursion' : r.stderr;
+  const r = evalWithLib(
+    `(lib.evalModules { class = "nixos"; modules = [ { options = { ${options} }; } { x = true; } (${module}) ]; }).config.y`,
+  );
+  if ('value' in r) return 'ok';
+  return r.error.includes('infinite recursion encountered') ? 'infinite recursion' : r.error;
 }
 
-describe.skipIf(!haveLib)('imports-config agrees with lib.evalModules', () => {
+describe.skipIf(!haveNixpkgsLib)('imports-config agrees with lib.evalModules', () => {
   for (const c of lazy) {
     it(`evaluates: ${c.name}`, async () => {
       expect(evaluate(c.code)).toBe('ok');
