@@ -54,7 +54,7 @@ const rule: Rule = {
       bad: 'hardware.opengl = {\n  enable = true;\n  driSupport = true;\n  driSupport32Bit = true;\n};',
       good: 'hardware.graphics = {\n  enable = true;\n  enable32Bit = true;\n};',
       certainty:
-        'A removed option is certain: NixOS throws and the host does not evaluate (an error). A renamed option still evaluates with a warning from NixOS, so it is a warning here too. Only reported in NixOS modules.',
+        'A removed option is certain: NixOS throws and the host does not evaluate (an error). A renamed option (and a changed one, whose value NixOS converts) still evaluates with a warning from NixOS, so it is a warning here too, with the new name and a fix where the key can be rewritten. Only reported in NixOS modules.',
     },
     messages: {
       renamed: '`{{old}}` was renamed to `{{new}}`{{since}}.',
