@@ -1,3 +1,9 @@
+// Search-path lookups (`<nixpkgs>`). A lookup in a formal's default is left alone: the
+// classic non-flake entry point `{ pkgs ? import <nixpkgs> { } }:` evaluates it only when the
+// caller omits `pkgs`, and a flake (or anything pinned) passes it, so pure evaluation never
+// sees the lookup. Whether a file is evaluated by the flake at all is the repository
+// context's call (scope `flake`), not this rule's.
+import type { Node } from 'web-tree-sitter';
 import type { Rule } from '../types.js';
 
 const rule: Rule = {
@@ -9,7 +15,7 @@ const rule: Rule = {
       bad: 'let pkgs = import <nixpkgs> { }; in pkgs.hello',
       good: '{ pkgs, ... }: { environment.systemPackages = [ pkgs.hello ]; }',
       certainty:
-        'Not certain: pure evaluation fails only when the lookup is evaluated (a formal default like `pkgs ? import <nixpkgs> { }` is not, when the caller passes `pkgs`). Only reported in files the flake evaluates; `shell.nix` and other non-flake entry points use `<nixpkgs>` by design.',
+        'Not certain: pure evaluation fails only when the lookup is evaluated, so a warning. A lookup in a formal default (`{ pkgs ? import <nixpkgs> { } }:`) is not reported: it is evaluated only when the caller leaves `pkgs` out, and a flake passes it. Only reported in files the flake evaluates; `shell.nix` and other non-flake entry points use `<nixpkgs>` by design.',
     },
     messages: {
       lookup:
@@ -22,6 +28,7 @@ const rule: Rule = {
   create(context) {
     return {
       spath_expression(node) {
+        if (inFormalDefault(node)) return;
         const name = node.text.slice(1, -1);
         const help = name.startsWith('nixpkgs/nixos/modules/')
           ? `For a NixOS module, import it through \`modulesPath\`: \`(modulesPath + "/${name.slice('nixpkgs/nixos/modules/'.length)}")\`.`
@@ -33,5 +40,11 @@ const rule: Rule = {
     };
   },
 };
+
+/** True inside the default of a function's formal (`{ pkgs ? import <nixpkgs> { } }:`): only a formal has one. */
+function inFormalDefault(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'formal') return true;
+  return false;
+}
 
 export default rule;

@@ -1,10 +1,11 @@
 // Definitions of NixOS options that nixpkgs renamed or removed (scripts/nixos/renamed-options.json).
 //
-// Severity: error by default, for both. A removed option makes evaluation fail outright. A
-// renamed one still evaluates (with a warning on every rebuild), but nixpkgs drops rename
-// shims after a few releases, and then the old name fails as an unknown option on the next
-// `nix flake update`; renames come with a safe autofix, so fixing costs one `--fix`.
-// A fleet that wants renames as warnings sets the rule's level in tappaas.json.
+// Severity follows what NixOS does (lib/modules.nix). A removed option (mkRemovedOptionModule)
+// throws, and its assertion fails the build: an error. A renamed one (mkRenamedOptionModule)
+// forwards the value to the new name and only prints a warning, and so does a changed one
+// (mkChangedOptionModule, which converts the value): warnings here too, with the fix. They
+// stay worth fixing: nixpkgs drops rename shims after a few releases, and then the old name
+// fails as an unknown option on an unrelated `nix flake update`.
 //
 // Option `nixosRelease` ("24.05"): the release the fleet's nixpkgs is on; changes made in
 // later releases are not reported (on 24.05, `hardware.opengl` is still the right name).
@@ -31,6 +32,8 @@ interface Finding {
   /** Indices of the old path's segments that the change touches: [first, last]. */
   first: number;
   last: number;
+  /** How many leading segments of the path the change's entries name (the rest is kept). */
+  named: number;
 }
 
 /** A rewrite of some segments of one attrpath node. */
@@ -51,7 +54,7 @@ const rule: Rule = {
       bad: 'hardware.opengl = {\n  enable = true;\n  driSupport = true;\n  driSupport32Bit = true;\n};',
       good: 'hardware.graphics = {\n  enable = true;\n  enable32Bit = true;\n};',
       certainty:
-        'A removed option is certain: NixOS throws and the host does not evaluate (an error). A renamed option still evaluates with a warning from NixOS, so it is a warning here too. Only reported in NixOS modules.',
+        'A removed option is certain: NixOS throws and the host does not evaluate (an error). A renamed option (and a changed one, whose value NixOS converts) still evaluates with a warning from NixOS, so it is a warning here too, with the new name and a fix where the key can be rewritten. Only reported in NixOS modules.',
     },
     messages: {
       renamed: '`{{old}}` was renamed to `{{new}}`{{since}}.',
@@ -79,7 +82,7 @@ const rule: Rule = {
           if (path.length === 0 || !mayHaveChange(path[0] as string)) continue;
           const hit = lookupOptionChange(path, opts);
           if (!hit || hit.chain.every((e) => e.kind === 'alias')) continue;
-          findings.push({ def, path, hit, ...touched(path, hit) });
+          findings.push({ def, path, hit, ...touched(path, hit), named: namedLength(path, hit) });
         }
         if (findings.length === 0) return;
         const fixes = planFixes(info.definitions, findings, context.file.source);
@@ -104,6 +107,8 @@ const rule: Rule = {
             },
             messageId: d.messageId,
             data: d.data,
+            // Only a removal stops evaluation; NixOS carries on past a rename with a warning.
+            ...(d.certain ? {} : { severity: 'warning' as const }),
             ...(fix ? { fix } : {}),
             help: d.help,
           });
@@ -122,6 +127,22 @@ function staticPrefix(def: AttrDefinition): string[] {
     out.push(s.name);
   }
   return out;
+}
+
+/**
+ * How many leading segments of `path` the change names, following its chain: `hardware.
+ * pulseaudio.enable` runs into `hardware.pulseaudio` -> `services.pulseaudio`, which names
+ * two (the message says `hardware.pulseaudio`, not just the differing `hardware`).
+ */
+function namedLength(path: string[], hit: ResolvedChange): number {
+  let current: readonly string[] = path;
+  let kept = path.length;
+  for (const e of hit.chain) {
+    kept = Math.min(kept, current.length - e.from.length);
+    if (!e.to) break;
+    current = [...e.to, ...current.slice(e.from.length)];
+  }
+  return path.length - kept;
 }
 
 /**
@@ -144,11 +165,16 @@ function touched(path: string[], hit: ResolvedChange): { first: number; last: nu
   return { first, last };
 }
 
-/** Start and end nodes to underline: the touched segments within the attrpath of the last one. */
+/**
+ * Start and end nodes to underline: from the first touched segment to the end of the name the
+ * change gives, within the key that spells that end (`hardware.pulseaudio` whole, `opengl` of
+ * `hardware.opengl.enable`, `pulseaudio` alone inside `hardware = { … }`).
+ */
 function reportNodes(f: Finding): [Node, Node] {
   const seg = f.def.segments;
-  const lastNode = (seg[f.last] ?? seg[seg.length - 1])!.node;
-  let start = f.last;
+  const end = Math.max(f.last, f.named - 1);
+  const lastNode = (seg[end] ?? seg[seg.length - 1])!.node;
+  let start = end;
   while (start > f.first && seg[start - 1]?.node.parent?.id === lastNode.parent?.id) start--;
   return [seg[start]!.node, lastNode];
 }
@@ -157,6 +183,8 @@ function describe(f: Finding): {
   messageId: string;
   data: Record<string, string>;
   help: string;
+  /** True for a removal (NixOS throws); a rename or change only warns. */
+  certain: boolean;
 } {
   const { hit, path } = f;
   const last = hit.chain[hit.chain.length - 1]!;
@@ -165,29 +193,38 @@ function describe(f: Finding): {
     const old = formatOptionPath(hit.entry.from);
     const note = hit.removedBy.note ?? 'nixpkgs gives no replacement.';
     const help = 'Delete this definition (nixpkgs no longer has the option).';
-    if (hit.chain.length === 1) return { messageId: 'removed', data: { old, since, note }, help };
+    if (hit.chain.length === 1)
+      return { messageId: 'removed', data: { old, since, note }, help, certain: true };
     const via = formatOptionPath(hit.removedBy.from);
-    return { messageId: 'renamedThenRemoved', data: { old, via, since, note }, help };
+    return { messageId: 'renamedThenRemoved', data: { old, via, since, note }, help, certain: true };
   }
-  const kept = path.length - 1 - f.last;
+  // The names as the table holds them: the whole renamed path, old and new, with only the
+  // segments below it (kept as they are) left out.
+  const kept = path.length - f.named;
   const renamed = hit.newPath as string[];
-  const old = formatOptionPath(path.slice(0, f.last + 1));
+  const old = formatOptionPath(path.slice(0, f.named));
   const now = formatOptionPath(renamed.slice(0, renamed.length - kept));
+  const dropped = hit.chain.some((e) => e.snapshot === 'nixpkgs-2018')
+    ? ' nixpkgs has since dropped most renames of that era: on a recent nixpkgs the old name fails as an unknown option.'
+    : ` NixOS still accepts \`${old}\` with a warning on every rebuild, until nixpkgs drops the old name.`;
   if (hit.chain.some((e) => e.kind === 'changed')) {
     const note = hit.chain.find((e) => e.kind === 'changed')?.note ?? '';
     return {
       messageId: 'changed',
       data: { old, new: now, since, note },
-      help: `Define \`${now}\` instead, with the value the note describes (no automatic fix: nixpkgs converts the value).`,
+      help: `Define \`${now}\` instead, with the value the note describes (no automatic fix: nixpkgs converts the value).${dropped}`,
+      certain: false,
     };
   }
+  const rewrite =
+    kept > 0
+      ? '`tappaas lint --fix` does it when every definition under the key has a new name.'
+      : '`tappaas lint --fix` does it when the key can be rewritten in place.';
   return {
     messageId: 'renamed',
     data: { old, new: now, since },
-    help:
-      kept > 0
-        ? `Write \`${now}\` for this key; \`tappaas lint --fix\` does it when every definition under the key has a new name.`
-        : `Write \`${now}\`; \`tappaas lint --fix\` does it when the key can be rewritten in place.`,
+    help: `Write \`${now}\` instead; ${rewrite}${dropped}`,
+    certain: false,
   };
 }
 

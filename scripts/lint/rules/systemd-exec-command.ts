@@ -1,8 +1,13 @@
 // systemd units whose Exec lines are written as shell scripts, or that install software at
-// start-up. systemd runs an Exec line as one command without a shell: a second line, `&&`,
-// `;` or a pipe is not what the author meant. An installer at start-up (`pip install`,
-// `curl … | sh`) makes every boot depend on the network and on whatever version is current,
-// outside Nix, so a rollback no longer rolls it back.
+// start-up. systemd runs an Exec line as one command without a shell: a second line (NixOS
+// writes it as a line of its own, which systemd does not read as part of the setting), `&&`,
+// `||`, a pipe or a `;` stuck to a word is not what the author meant; all errors. A lone `;`
+// word is systemd's own separator of command lines (deprecated since systemd 257): the
+// commands do run one after another, so that is a warning. An installer at start-up (`pip
+// install`, `curl … | sh`) makes every boot depend on the network and on whatever version is
+// current, outside Nix, so a rollback no longer rolls it back: run by an Exec line it is an
+// error; in `script`/`preStart`/`postStart`, a real shell script where the author may mean
+// it, a warning.
 import type { Node } from 'web-tree-sitter';
 import { attrpathSegments, unwrapValue, wrapperCall } from '../../nix-ast/attrpaths.js';
 import { moduleInfo } from '../../nix-ast/module.js';
@@ -90,9 +95,16 @@ export function commandLines(text: string): { text: string; start: number }[] {
   return out;
 }
 
-/** The first shell operator outside quotes: `&&`, `||`, `|`, or `;` ending a word. */
-export function shellOperator(command: string): { op: string; index: number } | undefined {
+/**
+ * The first shell operator outside quotes that stands as a word of its own (`a && b`,
+ * `a | tee x`), or a `;` ending a word (`a; b`). `lone` marks a `;` word by itself (`a ; b`),
+ * which systemd reads as its own separator of command lines. An operator inside a word
+ * (`--match=a|b`) is an argument that systemd passes on as the author wrote it.
+ */
+export function shellOperator(command: string): { op: string; index: number; lone?: boolean } | undefined {
   let quote: string | undefined;
+  const wordEnd = (i: number) => i >= command.length || /\s/.test(command[i] as string);
+  const wordStart = (i: number) => i === 0 || /\s/.test(command[i - 1] as string);
   for (let i = 0; i < command.length; i++) {
     const c = command[i] as string;
     if (quote) {
@@ -102,10 +114,12 @@ export function shellOperator(command: string): { op: string; index: number } | 
     }
     if (c === '"' || c === "'") quote = c;
     else if (c === '\\') i++;
-    else if (c === '&' && command[i + 1] === '&') return { op: '&&', index: i };
-    else if (c === '|') return { op: command[i + 1] === '|' ? '||' : '|', index: i };
-    else if (c === ';' && (i + 1 === command.length || /\s/.test(command[i + 1] as string))) {
-      return { op: ';', index: i };
+    else if ((c === '&' && command[i + 1] === '&') || (c === '|' && command[i + 1] === '|')) {
+      if (wordStart(i) && wordEnd(i + 2)) return { op: `${c}${c}`, index: i };
+      i++;
+    } else if (c === '|' && wordStart(i) && wordEnd(i + 1)) return { op: '|', index: i };
+    else if (c === ';' && wordEnd(i + 1)) {
+      return wordStart(i) ? { op: ';', index: i, lone: true } : { op: ';', index: i };
     }
   }
   return undefined;
@@ -121,13 +135,15 @@ const rule: Rule = {
       bad: `serviceConfig.ExecStart = ''\n  \${venv}/bin/pip install litellm\n  \${venv}/bin/litellm --port 4000\n'';`,
       good: `script = ''\n  exec \${pkgs.litellm}/bin/litellm --port 4000\n'';`,
       certainty:
-        'Shell syntax in an Exec line (`&&`, a pipe, a second line) and an installer run by an Exec line are certain bugs: systemd runs no shell, and the install happens outside Nix at every start (errors). An installer in a `script` is a judgement (a warning). Only reported in NixOS modules.',
+        "Shell syntax in an Exec line (`&&`, `||`, a pipe, a `;` stuck to a word, a second line) and an installer run by an Exec line are certain bugs: systemd runs no shell, and the install happens outside Nix at every start (errors). A lone `;` word is systemd's own, deprecated separator, and an installer in `script`/`preStart`/`postStart` a judgement (warnings). Only reported in NixOS modules.",
     },
     messages: {
       multipleCommands:
         '`{{key}}` of `{{unit}}` holds {{count}} commands on separate lines, but systemd runs one command per Exec line, without a shell.',
       shellOperator:
         '`{{key}}` of `{{unit}}` uses `{{op}}`, which systemd passes to the program as an argument: no shell interprets it.',
+      loneSemicolon:
+        '`{{key}}` of `{{unit}}` separates commands with a lone `;`: systemd runs them one after another, but the form is deprecated and allowed in `ExecStart` only for `Type = "oneshot"`.',
       installer:
         '`{{key}}` of `{{unit}}` runs {{what}} at every start: the host then depends on the network and on the current upstream version, outside Nix.',
     },
@@ -214,6 +230,8 @@ function checkValue(
         messageId: 'installer',
         data: { ...data, what: what.startsWith('a ') ? what : `\`${what}\`` },
         help: 'Build it with Nix instead (a package from nixpkgs, or a derivation in the fleet) and run it from the store.',
+        // A script is a real shell script: the install works there, only outside Nix.
+        ...(exec ? {} : { severity: 'warning' as const }),
       });
       break;
     }
@@ -236,9 +254,12 @@ function checkValue(
       const i = only.start + op.index;
       context.report({
         range: at(i, i + op.op.length),
-        messageId: 'shellOperator',
+        messageId: op.lone ? 'loneSemicolon' : 'shellOperator',
         data: { ...data, op: op.op },
-        help: "Use `script = ''…'';` for shell syntax, or split the commands into ExecStartPre=/ExecStart=.",
+        help: op.lone
+          ? 'Give one command per element of a list instead (`ExecStartPre = [ "…" "…" ];`), or use `script`.'
+          : "Use `script = ''…'';` for shell syntax, or split the commands into ExecStartPre=/ExecStart=.",
+        ...(op.lone ? { severity: 'warning' as const } : {}),
       });
     }
   }

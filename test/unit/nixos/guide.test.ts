@@ -12,16 +12,18 @@ const lint = async (name: string, rule = 'renamed-option') => {
 };
 
 describe('renamed-option on the guide', () => {
-  it('reports hardware.opengl, driSupport and driSupport32Bit in role-vllm.nix at their lines', async () => {
+  it('reports hardware.opengl.enable, driSupport and driSupport32Bit in role-vllm.nix at their lines', async () => {
     const found = await lint('role-vllm.nix');
     expect(
       found.map((d) => ({ line: d.line, column: d.column, severity: d.severity, message: d.message })),
     ).toEqual([
+      // Renames evaluate with a warning from NixOS (a warning here, naming the new name, as
+      // NixOS does, per leaf); the removal makes NixOS fail (an error).
       {
-        line: 14,
-        column: 12,
-        severity: 'error',
-        message: '`hardware.opengl` was renamed to `hardware.graphics` in NixOS 24.11.',
+        line: 15,
+        column: 5,
+        severity: 'warning',
+        message: '`hardware.opengl.enable` was renamed to `hardware.graphics.enable` in NixOS 24.11.',
       },
       {
         line: 16,
@@ -32,11 +34,12 @@ describe('renamed-option on the guide', () => {
       {
         line: 17,
         column: 5,
-        severity: 'error',
+        severity: 'warning',
         message:
           '`hardware.opengl.driSupport32Bit` was renamed to `hardware.graphics.enable32Bit` in NixOS 24.11.',
       },
     ]);
+    expect(found[0]?.help).toContain('Write `hardware.graphics.enable` instead');
     // A removed option sits under the same key, so no rewrite of `hardware.opengl` is offered.
     expect(found.filter((d) => d.fix)).toEqual([]);
   });
@@ -51,16 +54,20 @@ describe('renamed-option on the guide', () => {
 describe('systemd-exec-command on the guide', () => {
   it('reports the multi-command ExecStart with pip install in role-litellm.nix', async () => {
     const found = await lint('role-litellm.nix', 'systemd-exec-command');
-    expect(found.map((d) => ({ line: d.line, column: d.column, message: d.message }))).toEqual([
+    expect(
+      found.map((d) => ({ line: d.line, column: d.column, severity: d.severity, message: d.message })),
+    ).toEqual([
       {
         line: 18,
         column: 7,
+        severity: 'error',
         message:
           '`ExecStart` of `litellm-api` holds 4 commands on separate lines, but systemd runs one command per Exec line, without a shell.',
       },
       {
         line: 20,
         column: 35,
+        severity: 'error',
         message:
           '`ExecStart` of `litellm-api` runs `pip install` at every start: the host then depends on the network and on the current upstream version, outside Nix.',
       },
@@ -75,9 +82,9 @@ describe('systemd-exec-command on the guide', () => {
 describe('imports-config on the guide', () => {
   it('reports the host name in the imports of configuration.nix, at both lines', async () => {
     const found = await lint('configuration.nix', 'imports-config');
-    expect(found.map((d) => `${d.line}:${d.column} ${d.message.split(',')[0]}`)).toEqual([
-      '6:18 `imports` reads `config.networking.hostName`',
-      '7:15 `imports` reads `config.networking.hostName`',
+    expect(found.map((d) => `${d.line}:${d.column} ${d.severity} ${d.message.split(',')[0]}`)).toEqual([
+      '6:18 error `imports` reads `config.networking.hostName`',
+      '7:15 error `imports` reads `config.networking.hostName`',
     ]);
   });
 
