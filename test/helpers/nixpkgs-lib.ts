@@ -1,10 +1,14 @@
 // The real nixpkgs `lib` for tests that ask the module system itself (lib.evalModules) what
 // is infinite recursion, what throws and what only warns. Set NIXPKGS_LIB to a checkout's
-// `lib` directory; without one (or without nix-instantiate) those tests are skipped.
+// `lib` directory (default: `../shared/nixpkgs-lib/lib` beside this repository, where the
+// team keeps a copy that is never committed); without one (or without nix-instantiate) those
+// tests are skipped.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from './run-cli.js';
 
-export const NIXPKGS_LIB = process.env.NIXPKGS_LIB ?? '/work/shared/nixpkgs-lib/lib';
+export const NIXPKGS_LIB = process.env.NIXPKGS_LIB ?? join(REPO, '..', 'shared', 'nixpkgs-lib', 'lib');
 
 export const haveNixpkgsLib =
   existsSync(`${NIXPKGS_LIB}/default.nix`) && spawnSync('nix-instantiate', ['--version']).status === 0;
