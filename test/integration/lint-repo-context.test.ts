@@ -2,7 +2,7 @@
 // file is comes from the repository's own import graph, so NixOS rules judge NixOS modules
 // only, home-manager modules and packages are left alone, names the repository declares or
 // a module flake among its inputs adds are known, and only certain findings are errors.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -88,15 +88,49 @@ describe('lint with the repository context', () => {
         'isNormalUser = true;\n  users.users.me.initialPassword = "hunter22";',
       ),
     );
-    writeFileSync(
-      join(dir, 'vm-test.nix'),
-      '{ users.users.alice.password = "foobar"; }\n',
-    );
+    writeFileSync(join(dir, 'vm-test.nix'), '{ users.users.alice.password = "foobar"; }\n');
     const { code, findings } = lint(dir);
     expect(findings.filter((f) => f.includes('secret-in-store'))).toEqual([
       'hosts/common/default.nix:5 error secret-in-store',
       'vm-test.nix:1 warning secret-in-store',
     ]);
     expect(code).toBe(1);
+  });
+
+  it("the guide's bugs, in modules a host imports: certain ones are errors, renames warnings with the fix", () => {
+    const dir = fleet();
+    mkdirSync(join(dir, 'guide'));
+    for (const f of ['configuration.nix', 'role-vllm.nix', 'role-litellm.nix', 'common.nix'])
+      cpSync(join(REPO, 'test/fixtures/guide', f), join(dir, 'guide', f));
+    const host = join(dir, 'hosts/web/default.nix');
+    writeFileSync(
+      host,
+      readFileSync(host, 'utf8').replace(
+        './gpu.nix',
+        './gpu.nix\n    ../../guide/role-vllm.nix\n    ../../guide/role-litellm.nix\n    ../../guide/configuration.nix',
+      ),
+    );
+    const r = runCli(['lint', 'guide', '--format', 'json', '--no-cache'], {
+      cwd: dir,
+      env: { XDG_CACHE_HOME: join(dir, '.cache') },
+    });
+    const found = (JSON.parse(r.stdout) as { diagnostics: Finding[] }).diagnostics;
+    const show = (file: string, rules: string[]) =>
+      found
+        .filter((d) => d.file === file && rules.includes(d.rule))
+        .map((d) => `${d.line} ${d.severity} ${d.rule} ${/`[^`]+`/.exec(d.message)?.[0]}`);
+    expect(show('guide/role-vllm.nix', ['renamed-option', 'unknown-option-namespace'])).toEqual([
+      '15 warning renamed-option `hardware.opengl.enable`',
+      '16 error renamed-option `hardware.opengl.driSupport`',
+      '17 warning renamed-option `hardware.opengl.driSupport32Bit`',
+      '20 warning unknown-option-namespace `graphics`',
+    ]);
+    expect(
+      show('guide/role-litellm.nix', ['systemd-exec-command']).map((l) => l.split(' ').slice(0, 3).join(' ')),
+    ).toEqual(['18 error systemd-exec-command', '20 error systemd-exec-command']);
+    expect(
+      show('guide/configuration.nix', ['imports-config']).map((l) => l.split(' ').slice(0, 3).join(' ')),
+    ).toEqual(['6 error imports-config', '7 error imports-config']);
+    expect(r.code).toBe(1);
   });
 });
