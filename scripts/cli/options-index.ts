@@ -2,6 +2,7 @@
 // report out. The lint then checks definition paths against what it wrote.
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { GitError } from '../git/exec.js';
 import { loadConfig } from '../lint/config.js';
 import {
   buildOptionsIndex,
@@ -10,6 +11,7 @@ import {
   type OptionsIndexRun,
 } from '../nixos/options-index/build.js';
 import { formatNixError, type NixErrorInfo } from '../nixos/options-index/nix-error.js';
+import { publishIndexes } from '../nixos/options-index/published.js';
 import { NixRunError } from '../nixos/options-index/run-nix.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
@@ -32,11 +34,16 @@ Options:
       --refresh         evaluate again even when this revision is cached (the key is the
                         lock, so a changed module of the flake itself needs this)
       --timeout SEC     stop one host's evaluation after SEC seconds (default 600)
+      --publish REMOTE  also store this revision's indexes as a commit and push it to REMOTE
+                        as refs/tappaas/options-index/<key>, where the git server's hook
+                        reads it (it cannot evaluate Nix itself); only when every host
+                        indexed. The server's policy must accept refs/tappaas/ (namespaces)
+                        from this identity (ciIdentities).
       --json            the result as JSON
   -c, --config FILE     tappaas.json to use (default: the nearest one up to the git root)
 
-Exit codes: 0 every host indexed, 1 a host failed to evaluate, 2 usage error, no flake, a
-flake that does not evaluate, or an unknown host.`;
+Exit codes: 0 every host indexed (and published), 1 a host failed to evaluate or the
+publish failed, 2 usage error, no flake, a flake that does not evaluate, or an unknown host.`;
 
 export async function optionsIndexCommand(opts: CommandOptions): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -47,6 +54,7 @@ export async function optionsIndexCommand(opts: CommandOptions): Promise<number>
       refresh: { type: 'boolean', default: false },
       timeout: { type: 'string' },
       json: { type: 'boolean', default: false },
+      publish: { type: 'string' },
       config: { type: 'string', short: 'c' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -86,17 +94,47 @@ export async function optionsIndexCommand(opts: CommandOptions): Promise<number>
     return 2;
   }
   const failed = result.hosts.filter((h) => h.status === 'eval-error').length;
+  const published =
+    values.publish !== undefined && failed === 0 && result.hosts.length > 0
+      ? await publish(flakeDir, result, values.publish)
+      : undefined;
   if (values.json) {
     const hosts = result.hosts.map((h) => ({
       ...h,
       file: h.file ? relative(opts.cwd, h.file) || h.file : undefined,
       error: h.error ? shownError(h.error, opts.cwd) : undefined,
     }));
-    opts.stdout(`${JSON.stringify({ ...result, hosts }, null, 2)}\n`);
+    opts.stdout(`${JSON.stringify({ ...result, hosts, ...(published ? { published } : {}) }, null, 2)}\n`);
   } else {
     opts.stdout(`${summary(result)}\n`);
+    if (published?.ref)
+      opts.stdout(`published to ${published.remote} as ${published.ref} (${published.commit})\n`);
   }
-  return failed > 0 ? 1 : 0;
+  if (values.publish !== undefined && failed > 0)
+    opts.stderr('tappaas options-index: not published: a host failed to evaluate (fix it first)\n');
+  if (published?.error) opts.stderr(`tappaas options-index: not published: ${published.error}\n`);
+  return failed > 0 || published?.error ? 1 : 0;
+}
+
+interface Published {
+  remote: string;
+  ref?: string;
+  commit?: string;
+  error?: string;
+}
+
+/** Pushes the revision's indexes (every host of this run) for the git server's hook. */
+async function publish(flakeDir: string, run: OptionsIndexRun, remote: string): Promise<Published> {
+  const files = run.hosts.flatMap((h) => (h.file ? [h.file] : []));
+  try {
+    return { remote, ...(await publishIndexes(flakeDir, run.key, files, remote)) };
+  } catch (err) {
+    if (!(err instanceof GitError)) throw err;
+    return {
+      remote,
+      error: `${err.stderr.trim() || err.message}; check that ${remote} is a remote of ${flakeDir} and that the server accepts refs/tappaas/ from this identity`,
+    };
+  }
 }
 
 function defaultFlakeDir(cwd: string, configFile: string | undefined): string {

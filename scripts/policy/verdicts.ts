@@ -5,6 +5,9 @@ import { isProtectedTag, protectedRuleFor } from './refs.js';
 import { registrationRefProblems } from './registration.js';
 import type { ClassifiedUpdate, Identity, Policy, Problem } from './types.js';
 
+/** Refs the toolkit publishes for the server; the hook trusts only CI to write them. */
+export const TAPPAAS_REFS = 'refs/tappaas/';
+
 function error(rule: string, message: string, fix: string): Problem {
   return { rule, severity: 'error', message, fix };
 }
@@ -22,6 +25,16 @@ export function refProblems(u: ClassifiedUpdate, identity: Identity, policy: Pol
         'ref-namespace',
         `${u.ref} is outside the namespaces this repository accepts (${policy.namespaces.join(', ')})`,
         'push branches to refs/heads/<name> and tags to refs/tags/<name>',
+      ),
+    ];
+  }
+  // What CI publishes for the server itself (options indexes): trusted only from CI.
+  if (u.ref.startsWith(TAPPAAS_REFS) && !identityMatches(identity, policy.ciIdentities)) {
+    return [
+      error(
+        'tappaas-ref',
+        `${identity.display} may not change ${u.ref}: ${TAPPAAS_REFS} holds what CI publishes for this server (options indexes the hook reads)`,
+        'only CI identities (policy.ciIdentities) push there, with `tappaas options-index --publish <remote>` in a CI job',
       ),
     ];
   }

@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 // `tappaas options-index` end to end with real Nix (offline, no nixpkgs): the fixture flake
 // (test/fixtures/options-flake) has hosts whose options tree looks like NixOS's. Then
 // `tappaas lint` finds the index by itself and reports definitions that are no option, and
 // the idiomatic fleet (test/fixtures/idiomatic) stays clean against it.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, REPO, runCli, tempTree } from '../helpers/run-cli.js';
 
@@ -230,5 +231,43 @@ describe('tappaas lint with an options index', () => {
     expect(r.stdout).toMatch(/for flake\.lock [0-9a-f]{16}: 0 cached, 1 evaluated/);
     expect(lint(dir, ['bad']).diagnostics.filter((d) => d.rule === 'unknown-option')).toHaveLength(6);
     expect(existsSync(join(dir, '.tappaas/.gitignore'))).toBe(true);
+  });
+});
+
+describe('tappaas options-index --publish', () => {
+  it("--publish pushes the revision's indexes as refs/tappaas/options-index/<key>, only when every host indexed", () => {
+    // A checkout, as in CI (Nix then sees the files git tracks), with a remote to publish to.
+    const dir = fleet();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: dir });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'fleet');
+    const bare = join(dir, '..', `${basename(dir)}-server.git`);
+    execFileSync('git', ['init', '-q', '--bare', bare]);
+    git('remote', 'add', 'server', bare);
+    const r = runCli(['options-index', 'gpu1', 'gw1', '--publish', 'server', '--json'], {
+      cwd: dir,
+      env: env(dir),
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.published.ref).toBe(`refs/tappaas/options-index/${out.key}`);
+    const listed = execFileSync('git', ['-C', bare, 'ls-tree', '--name-only', out.published.ref], {
+      encoding: 'utf8',
+    });
+    expect(listed.trim().split('\n')).toEqual(['gpu1.json', 'gw1.json']);
+    const stored = execFileSync('git', ['-C', bare, 'show', `${out.published.ref}:gpu1.json`], {
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(stored)).toMatchObject({ host: 'gpu1', key: out.key });
+    // A host that fails: nothing is published, and the exit code says so.
+    const failed = runCli(['options-index', '--publish', 'server'], { cwd: dir, env: env(dir) });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('not published: a host failed to evaluate');
+    const wrong = runCli(['options-index', 'gpu1', '--publish', 'nowhere'], { cwd: dir, env: env(dir) });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('not published:');
   });
 });

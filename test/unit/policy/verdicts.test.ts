@@ -16,6 +16,7 @@ const policy = resolvePolicy({
   ],
   ciIdentities: ['ci-merge'],
   protectedTags: ['v*'],
+  namespaces: ['refs/heads/', 'refs/tags/', 'refs/tappaas/'],
   registration: { hosts: { web1: ['vm-web1'], db1: ['gitea-deploy-key:4'] }, keys: ['reg-key'] },
 });
 
@@ -78,6 +79,18 @@ const rows: Row[] = [
   ['branch named like a ref', bob, Z, A, 'refs/heads/refs/heads/main', false, 'ref-name'],
   ['unknown namespace', alice, Z, A, 'refs/remotes/origin/main', false, 'ref-namespace'],
   ['refs/pull by a user', bob, Z, A, 'refs/pull/1/head', false, 'ref-namespace'],
+  [
+    'options index published by CI',
+    as({ TAPPAAS_PUSHER: 'ci-merge' }),
+    Z,
+    A,
+    'refs/tappaas/options-index/0123',
+    false,
+    undefined,
+  ],
+  ['options index published by a user', alice, Z, A, 'refs/tappaas/options-index/0123', false, 'tappaas-ref'],
+  ['options index moved by a user', bob, A, B, 'refs/tappaas/options-index/0123', false, 'tappaas-ref'],
+  ['options index deleted by anonymous', anon, A, Z, 'refs/tappaas/options-index/0123', false, 'tappaas-ref'],
   [
     'refs/pull by Gitea itself',
     as({ GITEA_PUSHER_NAME: 'x', GITEA_INTERNAL_PUSH: 'true' }),
