@@ -30,7 +30,6 @@ const OLD_ERROR = `{ ... }:
 `;
 
 let g: GitFixture;
-const alice = { TAPPAAS_PUSHER: 'alice' };
 const bob = { TAPPAAS_PUSHER: 'bob' };
 
 function files(dir: string): Record<string, string> {

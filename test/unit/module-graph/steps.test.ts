@@ -67,7 +67,7 @@ describe('stepsTo', () => {
   });
 
   it('a path built from a folder and a name is one reference', async () => {
-    expect(await steps('{ imports = map (n: ./hosts + "/${n}.nix") names; }')).toEqual({
+    expect(await steps(`{ imports = map (n: ./hosts + "/\${n}.nix") names; }`)).toEqual({
       './hosts': 'k:imports c:map:0:2 b',
     });
   });
