@@ -126,5 +126,36 @@ async function lintTexts(
     });
     out.push(...found);
   }
+  // The head of a check is settled by its own import graph, as `tappaas lint` settles the work
+  // tree; a base (`reuse` given) keeps every finding, so a ratchet never takes one for new.
+  if (!opts.reuse && source.commit && out.some((d) => d.scope !== undefined || d.namespace !== undefined))
+    return settledAt(source.commit, out, opts, maxBytes);
   return out;
+}
+
+async function settledAt(
+  commit: string,
+  found: Diagnostic[],
+  opts: SnapshotOptions,
+  maxBytes: number,
+): Promise<Diagnostic[]> {
+  const [{ CatFile }, { applyRepoContext }, { buildRepoContext }, { revisionReader }, { FactsCache }] =
+    await Promise.all([
+      import('../git/cat-file.js'),
+      import('../module-graph/apply.js'),
+      import('../module-graph/repo-context.js'),
+      import('../module-graph/revision-reader.js'),
+      import('../module-graph/facts-cache.js'),
+    ]);
+  const cat = new CatFile(opts.root);
+  try {
+    const context = await buildRepoContext(revisionReader(cat, commit), {
+      flake: opts.layout.flake,
+      cache: new FactsCache(undefined),
+      maxBytes,
+    });
+    return applyRepoContext(found, context, (file) => file);
+  } finally {
+    cat.close();
+  }
 }

@@ -4,42 +4,14 @@
 // trips. Quarantine-safe: only objects are read.
 import { join } from 'node:path';
 import type { CatFile } from '../git/cat-file.js';
-import { listTree } from '../git/list-tree.js';
 import type { RepoContext } from '../module-graph/apply.js';
 import { FactsCache } from '../module-graph/facts-cache.js';
-import { buildRepoContext, type RepoReader } from '../module-graph/repo-context.js';
+import { buildRepoContext } from '../module-graph/repo-context.js';
+import { revisionReader } from '../module-graph/revision-reader.js';
 import type { PolicySource } from './policy-source.js';
 
 /** Module facts of the files the server has read, beside the fleet facts (fleet-cache.ts). */
 export const MODULE_FACTS_FILE = 'tappaas-module-facts.json';
-
-export function revisionReader(cat: CatFile, rev: string): RepoReader {
-  const reads = new Map<string, Promise<Buffer | undefined>>();
-  const request = (path: string) => {
-    let p = reads.get(path);
-    if (!p)
-      reads.set(
-        path,
-        (p = cat.contents(`${rev}:${path}`).then((o) => (o?.type === 'blob' ? o.data : undefined))),
-      );
-    return p;
-  };
-  return {
-    async list() {
-      return listTree(cat, rev, [''], (path) => path.endsWith('.nix'));
-    },
-    prefetch(paths) {
-      for (const p of paths) request(p);
-      cat.flush();
-    },
-    async read(path) {
-      const known = reads.has(path);
-      const p = request(path);
-      if (!known) cat.flush();
-      return p;
-    },
-  };
-}
 
 export function contextAtRevision(
   cat: CatFile,

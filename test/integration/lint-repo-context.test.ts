@@ -2,6 +2,7 @@
 // file is comes from the repository's own import graph, so NixOS rules judge NixOS modules
 // only, home-manager modules and packages are left alone, names the repository declares or
 // a module flake among its inputs adds are known, and only certain findings are errors.
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,5 +133,34 @@ describe('lint with the repository context', () => {
       show('guide/configuration.nix', ['imports-config']).map((l) => l.split(' ').slice(0, 3).join(' ')),
     ).toEqual(['6 error imports-config', '7 error imports-config']);
     expect(r.code).toBe(1);
+  });
+
+  it("check settles a revision (--to) by that revision's own import graph, as lint settles the work tree", () => {
+    const dir = fleet();
+    writeFileSync(join(dir, 'tappaas.json'), JSON.stringify({ fleet: { root: 'home' } }));
+    // A NixOS-only finding in a home-manager module: settled away in the work tree and at HEAD.
+    writeFileSync(
+      join(dir, 'home/me/cli.nix'),
+      '{ ... }:\n{\n  home.sessionVariables.EDITOR = "vi";\n  xsession.enable = true;\n}\n',
+    );
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'add', '-A'], {
+      cwd: dir,
+    });
+    execFileSync(
+      'git',
+      ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'fleet'],
+      { cwd: dir },
+    );
+    const lintRules = (args: string[]) => {
+      const r = runCli(['check', ...args, '--format', 'json', '--no-cache'], {
+        cwd: dir,
+        env: { XDG_CACHE_HOME: join(dir, '.cache') },
+      });
+      return (JSON.parse(r.stdout) as { diagnostics: Finding[] }).diagnostics
+        .filter((d) => !d.rule.startsWith('fleet-'))
+        .map((d) => `${d.file}:${d.line} ${d.rule}`);
+    };
+    expect(lintRules([])).toEqual([]);
+    expect(lintRules(['--to', 'HEAD'])).toEqual([]);
   });
 });
