@@ -111,12 +111,26 @@ function notAModule(): ModuleInfo {
 function looksLikeModuleFunction(fn: Node): boolean {
   const formals = fn.childForFieldName('formals');
   if (!formals) return false;
+  // The module system passes every argument itself: a default (`lib ? import <nixpkgs/lib>`)
+  // marks a function someone calls by hand (`import ./x { }`, callPackage), not a module.
+  if (formals.namedChildren.some((f) => f?.type === 'formal' && f.childForFieldName('default'))) return false;
   if (childOfType(formals, 'ellipses') !== undefined) return true;
   for (const formal of formals.namedChildren) {
     const id = formal?.type === 'formal' ? formal.childForFieldName('name') : null;
     if (id && MODULE_ARGS.includes(id.text)) return true;
   }
   return false;
+}
+
+/** `{ lib, ... }: assert …; { … }`: a library or package function checks its inputs, a module does not. */
+function assertsFirst(fn: Node): boolean {
+  let n = fn.childForFieldName('body');
+  while (n?.type === 'parenthesized_expression' || n?.type === 'let_expression')
+    n =
+      n.type === 'let_expression'
+        ? n.childForFieldName('body')
+        : (n.namedChildren.find((c) => c?.type !== 'comment') ?? null);
+  return n?.type === 'assert_expression';
 }
 
 /** The function a module expression is, when it takes formals (`{ … }:` or `args@{ … }:`). */
@@ -145,7 +159,7 @@ export function analyzeModule(
   if (!known && !explicit && !keys.some((k) => k.name === 'imports')) {
     // A bare attrset, or a function that does not look like one the module system calls
     // (`{ a, b }: { … }` is a library function, not a module), is left to the general rules.
-    if (!fn || !looksLikeModuleFunction(fn)) return info;
+    if (!fn || !looksLikeModuleFunction(fn) || assertsFirst(fn)) return info;
   }
 
   info.isModule = true;
