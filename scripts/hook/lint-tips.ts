@@ -145,22 +145,26 @@ export async function lintTips(
     import('../module-graph/apply.js'),
     import('./repo-context.js'),
   ]);
+  const dependsOnContext = (d: Diagnostic) => d.scope !== undefined || d.namespace !== undefined;
   for (const ref of refs) {
     const rev = ref.j.c.newOid;
     const head = ref.tip.flatMap((at) => results[at]!);
+    // The base is judged without the context: a finding there in any form was already there.
+    const before = ref.old.flatMap((at) => results[at]!);
+    let fresh = introduced(before, head);
+    // The graph is built only when a finding the push brings depends on it (a typical push
+    // brings none); what was already there is counted as the lint reports it.
     let settled = head;
-    if (head.some((d) => d.scope !== undefined || d.namespace !== undefined)) {
+    if (fresh.some(dependsOnContext)) {
       let context = contexts.get(rev);
       if (!context) contexts.set(rev, (context = contextAtRevision(cat, rev, source, gitDir, maxBytes)));
       settled = applyRepoContext(head, await context, (file) => file);
+      fresh = introduced(before, settled);
       mark('lint context');
     }
-    // The base is judged without the context: a finding there in any form was already there.
-    const before = ref.old.flatMap((at) => results[at]!);
-    const freshLint = introduced(before, settled);
     const shown = (list: Diagnostic[]) => list.filter((d) => d.severity !== 'info').length;
-    const already = shown(settled) - shown(freshLint);
-    ref.j.problems.push(...lintProblems([...ref.unreadable, ...freshLint], ref.gate, rev));
+    const already = shown(settled) - shown(fresh);
+    ref.j.problems.push(...lintProblems([...ref.unreadable, ...fresh], ref.gate, rev));
     if (already > 0) ref.j.problems.push(alreadyThere(already, ref.base));
   }
   mark('lint settled');
