@@ -56,11 +56,12 @@ interface Span {
 /**
  * The string literal `node` (`"…"` or `''…''`) decoded as Nix decodes it; undefined for any
  * other node, and for a literal that is not well formed. Pass `source` (the file's text) to
- * save a read from the tree; `offsets` to fill `starts` and `ends`.
+ * save a read from the tree; `offsets` to fill `starts` and `ends`; `staticOnly` to get
+ * undefined at once for a string with an interpolation.
  */
 export function decodeString(
   node: Node,
-  opts: { source?: string; offsets?: boolean } = {},
+  opts: { source?: string; offsets?: boolean; staticOnly?: boolean } = {},
 ): DecodedString | undefined {
   const type = node.type;
   const indented = type === 'indented_string_expression';
@@ -68,6 +69,7 @@ export function decodeString(
   const base = node.startIndex;
   const s = opts.source === undefined ? node.text : opts.source.slice(base, node.endIndex);
   const interpolations = s.includes('${') ? interpolationSpans(node, base) : [];
+  if (opts.staticOnly && interpolations.length) return undefined;
   // Only the `${…}` are parsed by tree-sitter alone: a string whose interpolation holds a
   // syntax error (or is empty) is no string Nix would read.
   if (interpolations.length && node.hasError) return undefined;
@@ -81,15 +83,14 @@ export function decodeString(
     constant: interpolations.length === 0 && (!indented || pieces.length <= 1),
   };
   const emit = opts.offsets ? emitTracked(out, base) : emitText(out);
-  if (indented) stripIndentation(pieces, emit);
+  if (indented) stripIndentation(pieces, emit, opts.offsets === true);
   else for (const p of pieces) emit(p, p.text ?? INTERPOLATION);
   return out;
 }
 
 /** The value of a string literal without interpolation; undefined for anything else. */
 export function stringValue(node: Node, source?: string): string | undefined {
-  const d = decodeString(node, source === undefined ? {} : { source });
-  return d && d.interpolations === 0 ? d.text : undefined;
+  return decodeString(node, { staticOnly: true, ...(source === undefined ? {} : { source }) })?.text;
 }
 
 function interpolationSpans(node: Node, base: number): Span[] {
@@ -133,6 +134,9 @@ const ESCAPED: Record<string, string> = { n: '\n', r: '\r', t: '\t' };
  * and an escaped `{`. Its unescaping maps `\n \r \t`, keeps any other escaped character,
  * and turns a raw CR or CR LF into LF.
  */
+/** The characters where a double-quoted string's plain text may stop. */
+const DOUBLE_QUOTED_SPECIAL = /["\\$\r]/g;
+
 function lexDoubleQuoted(s: string, interpolations: Span[]): Piece[] | undefined {
   const end = s.length - 1;
   if (end < 1 || s[0] !== '"' || s[end] !== '"') return undefined;
@@ -149,6 +153,9 @@ function lexDoubleQuoted(s: string, interpolations: Span[]): Piece[] | undefined
   let k = 0;
   let i = 1;
   while (i < end) {
+    DOUBLE_QUOTED_SPECIAL.lastIndex = i;
+    i = DOUBLE_QUOTED_SPECIAL.exec(s)?.index ?? s.length;
+    if (i >= end) break;
     const c = s[i];
     if (c === '"') return undefined;
     if (c === '$' && s[i + 1] === '{') {
@@ -179,6 +186,9 @@ function lexDoubleQuoted(s: string, interpolations: Span[]): Piece[] | undefined
  * `''$` is `$`, `''\X` is X unescaped; a `$` before a `'`, and a `'` before a `$`, are
  * tokens of their own that (like every escape) count as text, not indentation.
  */
+/** The characters where an indented string's plain text may stop. */
+const INDENTED_SPECIAL = /[$']/g;
+
 function lexIndented(s: string, interpolations: Span[]): Piece[] | undefined {
   const end = s.length - 2;
   if (end < 2 || !s.startsWith("''") || !s.endsWith("''")) return undefined;
@@ -215,15 +225,12 @@ function lexIndented(s: string, interpolations: Span[]): Piece[] | undefined {
       // `$$` and `'x` are pairs; `${`, `$'`, `''` and `'$` end the run.
       const from = i;
       while (i < end) {
-        const a = s[i];
+        INDENTED_SPECIAL.lastIndex = i;
+        i = Math.min(INDENTED_SPECIAL.exec(s)?.index ?? end, end);
+        if (i === end) break;
         const b = s[i + 1];
-        if (a === '$') {
-          if (b === '{' || b === "'") break;
-          i += 2;
-        } else if (a === "'") {
-          if (b === "'" || b === '$') break;
-          i += 2;
-        } else i++;
+        if (s[i] === '$' ? b === '{' || b === "'" : b === "'" || b === '$') break;
+        i += 2;
       }
       pieces.push({ text: s.slice(from, i), from, to: i, verbatim: true, indentation: true });
     }
@@ -240,29 +247,34 @@ function lexIndented(s: string, interpolations: Span[]): Piece[] | undefined {
  * whose spaces are stripped though they did not count; the last piece loses a final line of
  * spaces only. Both quirks are Nix's, kept so the values agree.
  */
-function stripIndentation(pieces: Piece[], emit: Emit): void {
+function stripIndentation(pieces: Piece[], emit: Emit, track: boolean): void {
   let atStart = true;
   let minIndent = Number.POSITIVE_INFINITY;
   let indent = 0;
   for (const p of pieces) {
-    if (!p.indentation || p.text === undefined) {
+    const t = p.text;
+    if (!p.indentation || t === undefined) {
       if (atStart) {
         atStart = false;
         minIndent = Math.min(minIndent, indent);
       }
       continue;
     }
-    for (const ch of p.text) {
-      if (atStart) {
-        if (ch === ' ') indent++;
-        else if (ch === '\n') indent = 0;
-        else {
-          atStart = false;
-          minIndent = Math.min(minIndent, indent);
-        }
-      } else if (ch === '\n') {
+    for (let j = 0; j < t.length; j++) {
+      if (!atStart) {
+        // Inside a line: nothing counts until the next newline.
+        j = t.indexOf('\n', j);
+        if (j === -1) break;
         atStart = true;
         indent = 0;
+        continue;
+      }
+      const c = t.charCodeAt(j);
+      if (c === SPACE) indent++;
+      else if (c === NEWLINE) indent = 0;
+      else {
+        atStart = false;
+        minIndent = Math.min(minIndent, indent);
       }
     }
   }
@@ -270,35 +282,52 @@ function stripIndentation(pieces: Piece[], emit: Emit): void {
   let dropped = 0;
   for (let n = 0; n < pieces.length; n++) {
     const p = pieces[n] as Piece;
-    if (p.text === undefined) {
+    const t = p.text;
+    if (t === undefined) {
       atStart = false;
       dropped = 0;
       emit(p, INTERPOLATION);
       continue;
     }
+    // The text kept is t without the indentation dropped; `kept` maps it back when tracking.
     let text = '';
-    const kept: number[] = [];
-    for (let j = 0; j < p.text.length; j++) {
-      const ch = p.text[j] as string;
-      if (atStart) {
-        if (ch === ' ') {
-          if (dropped++ < minIndent) continue;
-        } else if (ch === '\n') dropped = 0;
-        else {
-          atStart = false;
-          dropped = 0;
+    let from = 0;
+    const kept: number[] | undefined = track ? [] : undefined;
+    for (let j = 0; j < t.length; j++) {
+      if (!atStart) {
+        const nl = t.indexOf('\n', j);
+        const stop = nl === -1 ? t.length : nl + 1;
+        if (kept) for (let q = j; q < stop; q++) kept.push(q);
+        if (nl === -1) break;
+        atStart = true;
+        j = nl;
+        continue;
+      }
+      const c = t.charCodeAt(j);
+      if (c === SPACE) {
+        if (dropped++ < minIndent) {
+          text += t.slice(from, j);
+          from = j + 1;
+          continue;
         }
-      } else if (ch === '\n') atStart = true;
-      text += ch;
-      kept.push(j);
+      } else if (c === NEWLINE) dropped = 0;
+      else {
+        atStart = false;
+        dropped = 0;
+      }
+      kept?.push(j);
     }
+    text += t.slice(from);
     if (n === pieces.length - 1) {
       const nl = text.lastIndexOf('\n');
       if (nl !== -1 && /^ *$/.test(text.slice(nl + 1))) {
         text = text.slice(0, nl + 1);
-        kept.length = nl + 1;
+        if (kept) kept.length = nl + 1;
       }
     }
     emit(p, text, kept);
   }
 }
+
+const SPACE = 32;
+const NEWLINE = 10;
