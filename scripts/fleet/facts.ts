@@ -11,6 +11,8 @@ import {
   analyzeScopes,
   attrName,
   attrpathSegments,
+  decodeString,
+  INTERPOLATION,
   parseNix,
   rangeOf,
   type SourceRange,
@@ -124,7 +126,19 @@ function plainValue(node: Node, scopes: ReturnType<typeof analyzeScopes>): Node 
 }
 
 /** Static text of a path or string literal up to its first interpolation, and after its last. */
-function splitParts(node: Node): { head: string; tail: string; dynamic: boolean } {
+function splitParts(node: Node): { head: string; tail: string; dynamic: boolean } | undefined {
+  if (node.type === 'string_expression') {
+    // A string's text is its value as Nix decodes it (escapes), not its spelling.
+    const d = decodeString(node);
+    if (!d) return undefined;
+    const first = d.text.indexOf(INTERPOLATION);
+    if (first === -1) return { head: d.text, tail: '', dynamic: false };
+    return {
+      head: d.text.slice(0, first),
+      tail: d.text.slice(d.text.lastIndexOf(INTERPOLATION) + 1),
+      dynamic: true,
+    };
+  }
   let head = '';
   let tail = '';
   let dynamic = false;
@@ -147,7 +161,9 @@ function resolveFrom(dir: string, relative: string): string | undefined {
 /** The file reference a path literal makes, relative to the file's folder `dir`; undefined for `/abs`, `~/x`, `<x>`. */
 export function pathRef(node: Node, dir: string): PathRef | undefined {
   const range = rangeOf(node);
-  const { head, tail, dynamic } = splitParts(node);
+  const parts = splitParts(node);
+  if (!parts) return undefined;
+  const { head, tail, dynamic } = parts;
   // Only paths relative to the file: `/etc/x`, `~/x` and `<nixpkgs>` are outside the fleet.
   if (!head.startsWith('./') && !head.startsWith('../') && head !== '.' && head !== '..') return undefined;
   if (dynamic) {
@@ -165,6 +181,7 @@ export function pathRef(node: Node, dir: string): PathRef | undefined {
     const right = parent.childForFieldName('right');
     if (right?.type === 'string_expression' && parent.childForFieldName('operator')?.text === '+') {
       const parts = splitParts(right);
+      if (!parts) return undefined;
       if (!parts.dynamic) {
         const joined = resolveFrom(dir, `${head}${parts.head}`);
         return joined === undefined ? undefined : { kind: 'path', target: joined, range };

@@ -28,7 +28,7 @@ export {
   moduleInfo,
   SHORTHAND_RESERVED,
 } from './module.js';
-export { attrName, showAttrName, stringValue } from './names.js';
+export { attrName, showAttrName } from './names.js';
 export { nixParser, parseNix } from './parser.js';
 export { offsetToLineColumn, pointToLineColumn, rangeOf, rangeOfOffsets, type SourceRange } from './range.js';
 export {
@@ -42,3 +42,4 @@ export {
   type ScopeAnalysis,
   type ScopeKind,
 } from './scopes.js';
+export { type DecodedString, decodeString, INTERPOLATION, stringValue } from './strings.js';

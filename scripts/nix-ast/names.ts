@@ -1,7 +1,8 @@
-// Static names of attributes and static values of string literals, the way Nix's parser
-// sees them: `a`, `"a"` and `${"a"}` all name the attribute `a` (Nix folds an
-// interpolation of a constant string into a static name; verified with nix-instantiate).
+// Static names of attributes, the way Nix's parser sees them: `a`, `"a"`, `${"a"}` and
+// `${("a")}` all name the attribute `a` (Nix folds an interpolation of a constant string into a
+// static name; verified with nix-instantiate). Escapes are decoded by strings.ts.
 import type { Node } from 'web-tree-sitter';
+import { decodeString, stringValue } from './strings.js';
 
 /** The static name of one attr of an attrpath or inherit, or undefined when it is dynamic. */
 export function attrName(attr: Node): string | undefined {
@@ -12,59 +13,37 @@ export function attrName(attr: Node): string | undefined {
     case 'indented_string_expression':
       return stringValue(attr);
     case 'interpolation': {
-      const inner = attr.childForFieldName('expression');
-      if (!inner) return undefined;
-      if (inner.type === 'string_expression' || inner.type === 'indented_string_expression') {
-        return stringValue(inner);
+      let inner = attr.childForFieldName('expression');
+      // Nix's parser keeps no node for parentheses: `${("a")}` is `${"a"}`.
+      while (inner?.type === 'parenthesized_expression') {
+        inner = inner.namedChildren.find((c) => c?.type !== 'comment') ?? null;
       }
-      return undefined;
+      const d = inner ? decodeString(inner) : undefined;
+      // `${''a''$''}` is two constants joined at evaluation: Nix names it only then.
+      return d?.constant ? d.text : undefined;
     }
     default:
       return undefined;
   }
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
+/** Words Nix reads as keywords where a name would stand (`or` is allowed as a name). */
+const KEYWORDS = new Set(['assert', 'else', 'if', 'in', 'inherit', 'let', 'rec', 'then', 'with']);
+const ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '"': '\\"',
+  '${': '\\${',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
 
 /**
- * The value of a string literal without interpolation, escapes decoded; undefined when it
- * interpolates. Multi-line indented strings are not dedented here, so they count as
- * dynamic (no attribute name in real code is one).
+ * One attribute name as Nix would print it in a path: bare when it is an identifier, else a
+ * Nix string literal (so the name `a${b}` shows as `"a\${b}"`, which is not an interpolation).
  */
-export function stringValue(node: Node): string | undefined {
-  const indented = node.type === 'indented_string_expression';
-  if (!indented && node.type !== 'string_expression') return undefined;
-  let out = '';
-  for (const part of node.namedChildren) {
-    if (!part) continue;
-    const text = part.text;
-    switch (part.type) {
-      case 'string_fragment':
-        out += text;
-        break;
-      case 'escape_sequence': {
-        // "\x" in double-quoted strings; "''\x" and "'''" in indented ones.
-        if (indented && text === "'''") out += "''";
-        else {
-          const c = text.slice(indented ? 3 : 1);
-          out += SIMPLE_ESCAPES[c] ?? c;
-        }
-        break;
-      }
-      case 'dollar_escape':
-        out += '$';
-        break;
-      default:
-        return undefined;
-    }
-  }
-  if (indented && out.includes('\n')) return undefined;
-  return out;
-}
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
-
-/** One attribute name as Nix would print it in a path: bare when it is an identifier, quoted otherwise. */
 export function showAttrName(name: string): string {
-  return IDENTIFIER.test(name) ? name : JSON.stringify(name);
+  if (IDENTIFIER.test(name) && !KEYWORDS.has(name)) return name;
+  return `"${name.replace(/[\\"\n\r\t]|\$\{/g, (m) => ESCAPES[m] as string)}"`;
 }

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { parseNix } from '../../scripts/nix-ast/parser.js';
+import { stringValue as decodedValue } from '../../scripts/nix-ast/strings.js';
 import type { OptionChange, OptionChangeKind } from '../../scripts/nixos/renamed-options.js';
 
 const CALLS: Record<string, OptionChangeKind> = {
@@ -60,16 +61,9 @@ function stringValue(node: Node): string | undefined {
     const b = r ? stringValue(r) : undefined;
     return a !== undefined && b !== undefined ? a + b : undefined;
   }
-  if (n.type !== 'string_expression' && n.type !== 'indented_string_expression') return undefined;
-  if (n.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
-  const raw = n.type === 'string_expression' ? n.text.slice(1, -1) : n.text.slice(2, -2);
-  if (n.type === 'string_expression') return raw.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-  const lines = raw.replace(/''\$/g, '$').replace(/'''/g, "''").split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
-  return lines
-    .map((l) => l.slice(Number.isFinite(indent) ? indent : 0))
-    .join('\n')
-    .trim();
+  // Notes written as `''…''` blocks keep no surrounding blank lines in the table.
+  const s = decodedValue(n);
+  return n.type === 'indented_string_expression' ? s?.trim() : s;
 }
 
 function stringList(node: Node): string[] | undefined {

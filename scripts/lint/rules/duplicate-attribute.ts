@@ -13,6 +13,12 @@
 //   { a = rec { … }; a.c = 2; }           accepted; but `{ a.c = 2; a = rec { b = 1; c2 = b; }; }`
 //                                         fails (`b` undefined): the merge drops `rec`. Lix
 //                                         rejects such merges at parse time.
+// Quoted keys are compared by their value, decoded by nix-ast/strings.ts as Nix decodes them:
+//   { "a\${b}" = 1; "a$${b}" = 2; }        accepted: `\$` is `$`, but `$${` is text
+//   { "\${x}" = 1; "$\{x}" = 2; }          rejected: both are `${x}`
+//   { "a⟨CR LF⟩b" = 1; "a\nb" = 2; }        rejected: a raw CR LF in a string is LF
+//   { ${''a''$''} = 1; "a$" = 2; }         accepted: three tokens, joined only at evaluation, so
+//                                         the first key is dynamic (like every `"…${…}…"`)
 import type { Node } from 'web-tree-sitter';
 import { attrpathSegments, childOfType, formatPath, type PathSegment } from '../../nix-ast/attrpaths.js';
 import { attrName, showAttrName } from '../../nix-ast/names.js';
@@ -136,8 +142,9 @@ function fresh(): Pick<Scanned, 'seen' | 'repeated' | 'starts' | 'inherited'> {
   return { seen: new Set(), repeated: undefined, starts: [], inherited: [] };
 }
 
-// A key Nix reads as itself: an identifier, or a string with no escape or interpolation.
-const KEY = `[A-Za-z_][A-Za-z0-9_'-]*|"[^"\\\\$]*"`;
+// A key Nix reads as itself: an identifier, or a string with no escape, interpolation or CR
+// (Nix reads a CR or CR LF in a string as LF).
+const KEY = `[A-Za-z_][A-Za-z0-9_'-]*|"[^"\\\\$\\r]*"`;
 const WS = '[ \\t\\r\\n]*';
 /**
  * A plain dotted path (keys, dots, whitespace) up to the binding's `=`, or up to a quoted

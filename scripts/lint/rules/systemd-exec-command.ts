@@ -12,6 +12,7 @@ import type { Node } from 'web-tree-sitter';
 import { attrpathSegments, unwrapValue, wrapperCall } from '../../nix-ast/attrpaths.js';
 import { moduleInfo } from '../../nix-ast/module.js';
 import { rangeOfOffsets } from '../../nix-ast/range.js';
+import { decodeString } from '../../nix-ast/strings.js';
 import type { Rule } from '../types.js';
 
 const EXEC_KEYS = new Set([
@@ -35,45 +36,6 @@ const INSTALLERS: [RegExp, string][] = [
   [/\bapt(?:-get)?\s+install\b/, 'apt-get install'],
   [/\b(?:cargo|go|gem)\s+install\b/, 'a language package installer'],
 ];
-
-/** A string's text with interpolations as U+0001, and the source offset of every character. */
-interface StringText {
-  text: string;
-  offsets: number[];
-}
-
-function stringText(node: Node, source: string): StringText | undefined {
-  const indented = node.type === 'indented_string_expression';
-  if (!indented && node.type !== 'string_expression') return undefined;
-  const open = indented ? 2 : 1;
-  let text = '';
-  const offsets: number[] = [];
-  const literal = (from: number, to: number) => {
-    for (let i = from; i < to; i++) {
-      text += source[i];
-      offsets.push(i);
-    }
-  };
-  let pos = node.startIndex + open;
-  for (const child of node.namedChildren) {
-    if (!child) continue;
-    literal(pos, child.startIndex);
-    if (child.type === 'interpolation') {
-      text += '\u0001';
-      offsets.push(child.startIndex);
-    } else if (child.type === 'escape_sequence' || child.type === 'dollar_escape') {
-      const raw = child.text;
-      const c = child.type === 'dollar_escape' ? '$' : indented ? raw.slice(3) || "''" : raw.slice(1);
-      text += c === 'n' ? '\n' : c === 't' ? '\t' : c;
-      for (let i = 0; i < (c === 'n' || c === 't' ? 1 : c.length); i++) offsets.push(child.startIndex);
-    } else {
-      literal(child.startIndex, child.endIndex);
-    }
-    pos = child.endIndex;
-  }
-  literal(pos, node.endIndex - open);
-  return { text, offsets };
-}
 
 /** The commands of an Exec value: lines, with `\`-continuations joined. */
 export function commandLines(text: string): { text: string; start: number }[] {
@@ -216,10 +178,12 @@ function checkValue(
   const { source } = context.file;
   const strings = value.type === 'list_expression' ? value.namedChildren : [value];
   for (const s of strings) {
-    const st = s && stringText(unwrapValue(s), source);
+    // The value as systemd gets it (escapes decoded, indentation stripped), each interpolation
+    // as one placeholder character, with the source span of each character for the report.
+    const st = s && decodeString(unwrapValue(s), { source, offsets: true });
     if (!st) continue;
     const at = (i: number, j: number) =>
-      rangeOfOffsets(source, st.offsets[i] ?? s.startIndex, (st.offsets[j - 1] ?? s.endIndex - 1) + 1);
+      rangeOfOffsets(source, st.starts[i] ?? s.startIndex, st.ends[j - 1] ?? s.endIndex);
     let installerFound = false;
     for (const [re, what] of INSTALLERS) {
       const m = re.exec(st.text);

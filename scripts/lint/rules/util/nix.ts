@@ -2,41 +2,22 @@
 // attribute set, and telling a global builtin from a local name (through the scope analysis).
 import type { Node } from 'web-tree-sitter';
 import { analyzeScopes } from '../../../nix-ast/scopes.js';
+import { stringValue } from '../../../nix-ast/strings.js';
 
 /** The name an attribute key spells when it is static: `a`, `"a"` (no interpolation). */
 export function staticAttrName(node: Node | null | undefined): string | undefined {
   if (!node) return undefined;
   if (node.type === 'identifier') return node.text;
-  if (node.type === 'string_expression') return stringLiteralValue(node);
+  if (node.type === 'string_expression') return stringValue(node);
   return undefined;
 }
 
 /**
- * The value of a string literal without interpolation (`"…"` or `''…''`), escapes decoded;
- * undefined for anything else, including strings with `${…}`.
+ * The value of a string literal without interpolation (`"…"` or `''…''`), as Nix decodes it
+ * (nix-ast/strings.ts); undefined for anything else, including strings with `${…}`.
  */
 export function stringLiteralValue(node: Node | null | undefined): string | undefined {
-  if (!node) return undefined;
-  const indented = node.type === 'indented_string_expression';
-  if (node.type !== 'string_expression' && !indented) return undefined;
-  let out = '';
-  for (const child of node.namedChildren) {
-    if (!child) continue;
-    if (child.type === 'string_fragment') out += child.text;
-    else if (child.type === 'escape_sequence') out += decodeEscape(child.text, indented);
-    // tree-sitter-nix gives only the escape prefix (`''` or `\`) as dollar_escape; the `$`
-    // follows as a fragment of its own.
-    else if (child.type === 'dollar_escape') continue;
-    else if (child.type === 'comment') continue;
-    else return undefined;
-  }
-  return out;
-}
-
-function decodeEscape(text: string, indented: boolean): string {
-  const c = indented ? text.slice(3) : text.slice(1); // `''\n` or `\n`
-  if (indented && text === "'''") return "''";
-  return c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c;
+  return node ? stringValue(node) : undefined;
 }
 
 /** Whether a node is a string of any form (`"…"`, `''…''`), with or without interpolation. */

@@ -18,6 +18,22 @@ ruleTester('duplicate-attribute', rule, {
     { name: 'shadowing is not duplication', code: 'let a = 1; in let a = 2; in { inherit a; b = a; }' },
     { name: 'string key with a dot is one segment', code: '{ "a.b" = 1; a.b = 2; }' },
     { name: 'rec set extended by a path keeps rec', code: '{ a = rec { b = 1; c = b; }; a.d = 2; }' },
+    // Keys are compared by the value Nix gives them (checked below with nix-instantiate).
+    { name: 'an escaped interpolation is not `$${`', code: '{ "a\\${b}" = 1; "a$${b}" = 2; }' },
+    {
+      name: 'escaped-dollar keys of a nested literal and a path',
+      code: '{ a = { "b\\${c}" = 1; }; a."b$${c}" = 2; }',
+    },
+    { name: 'one backslash and two', code: '{ "a\\\\" = 1; "a\\\\\\\\" = 2; }' },
+    { name: 'keys with interpolations are never compared', code: 'x: { "a${x}" = 1; "a${x}" = 2; }' },
+    {
+      name: 'an indented string of several tokens is a dynamic key',
+      code: "{ ${''a''$''} = 1; \"a$\" = 2; }",
+    },
+    {
+      name: 'virtual hosts shaped like a fleet file',
+      code: '{\n  services.nginx.virtualHosts."example.org".root = "/srv";\n  services.nginx.virtualHosts."example.org".locations."/api".proxyPass = "http://127.0.0.1:8080";\n  services.nginx.virtualHosts."example.org:8443" = { root = "/srv/alt"; };\n  environment.etc."ssh/ssh_known_hosts".text = "";\n  environment.etc."ssh/ssh_config".text = "";\n}',
+    },
     { name: 'formals', code: '{ a, b ? a, ... }@args: a' },
     {
       name: 'module spellings of different options',
@@ -101,6 +117,48 @@ ruleTester('duplicate-attribute', rule, {
       errors: [{ messageId: 'duplicate', line: 1, column: 14 }],
     },
     {
+      name: '`\\${` and `$\\{` both spell `${`',
+      code: '{ "\\${x}" = 1; "$\\{x}" = 2; }',
+      errors: [
+        { messageId: 'duplicate', line: 1, column: 16, message: '`"\\${x}"` is already defined on line 1' },
+      ],
+    },
+    {
+      name: 'CR LF in a key is LF',
+      code: '{ "a\r\nb" = 1; "a\\nb" = 2; }',
+      errors: [{ messageId: 'duplicate', line: 2, column: 9 }],
+    },
+    {
+      name: 'escaped and raw tab',
+      code: '{ "a\\tb" = 1; "a\tb" = 2; }',
+      errors: [{ messageId: 'duplicate', line: 1, column: 15 }],
+    },
+    {
+      name: 'an indented string over lines names its stripped value',
+      code: "{\n  ${''\n    a\n  ''} = 1;\n  \"a\\n\" = 2;\n}",
+      errors: [{ messageId: 'duplicate', line: 5, column: 3, message: '`"a\\n"`' }],
+    },
+    {
+      name: 'escaped and plain dollar',
+      code: '{ "a\\$" = 1; "a$" = 2; }',
+      errors: [{ messageId: 'duplicate', line: 1, column: 14 }],
+    },
+    {
+      name: 'a keyword as a quoted key',
+      code: '{ "if" = 1; "if" = 2; }',
+      errors: [{ messageId: 'duplicate', line: 1, column: 13, message: '`"if"`' }],
+    },
+    {
+      name: 'a quoted inherit and a binding',
+      code: 'let a = 1; in { inherit "a"; a = 2; }',
+      errors: [{ messageId: 'duplicate', line: 1, column: 30 }],
+    },
+    {
+      name: 'escaped-dollar keys of a nested literal and the same path',
+      code: '{ a = { "b\\${c}" = 1; }; a."b\\${c}" = 2; }',
+      errors: [{ messageId: 'duplicate', line: 1, column: 26, message: '`a."b\\${c}"`' }],
+    },
+    {
       name: 'let binding twice',
       code: 'let\n  x = 1;\n  x = 2;\nin x',
       errors: [{ messageId: 'duplicate', line: 3, column: 3 }],
@@ -179,6 +237,34 @@ const CROSS_CHECK = [
   '{ a, b, a }: a',
   'a@{ a }: a',
   '{ a ? 1, b ? a, ... }@c: c',
+  // Keys as Nix decodes them.
+  '{ "a\\${b}" = 1; "a$${b}" = 2; }',
+  '{ "\\${x}" = 1; "$\\{x}" = 2; }',
+  '{ "a$$" = 1; "a\\$\\$" = 2; }',
+  '{ "a$" = 1; "a\\$" = 2; }',
+  '{ "a\\n" = 1; "a\n" = 2; }',
+  '{ "a\r\nb" = 1; "a\\nb" = 2; }',
+  '{ "a\rb" = 1; "a\\rb" = 2; }',
+  '{ "a\\rb" = 1; "a\\nb" = 2; }',
+  '{ "a\\tb" = 1; "a\tb" = 2; }',
+  '{ "a\\qb" = 1; aqb = 2; }',
+  '{ "a\\\\" = 1; "a\\\\\\\\" = 2; }',
+  '{ "ünï" = 1; "\\ünï" = 2; }',
+  '{ "" = 1; ${""} = 2; }',
+  "{ ${''''} = 1; \"\" = 2; }",
+  "{ ${''a''} = 1; a = 2; }",
+  "{ ${''\n  a\n''} = 1; \"a\\n\" = 2; }",
+  "{ ${''\n  a\n''} = 1; \"a\" = 2; }",
+  "{ ${''a''$''} = 1; \"a$\" = 2; }",
+  '{ ${("a")} = 1; a = 2; }',
+  'x: { "a${x}" = 1; "a${x}" = 2; }',
+  'x: { "${"a"}" = 1; a = 2; }',
+  'let a = 1; in { inherit "a"; a = 2; }',
+  'let a = 1; in { inherit ${"a"}; a = 2; }',
+  '{ a = { "b\\${c}" = 1; }; a."b$${c}" = 2; }',
+  '{ a = { "b\\${c}" = 1; }; a."b\\${c}" = 2; }',
+  '{ a."b.c" = 1; a.b.c = 2; }',
+  '{ a."b" = 1; a.b.c = 2; }',
 ];
 
 describe('duplicate-attribute agrees with nix-instantiate --parse', () => {

@@ -26,6 +26,10 @@ ruleTester('systemd-exec-command', rule, {
       code: m('  systemd.services.a.serviceConfig.ExecStartPre = [ "/bin/a" "/bin/b" ];'),
     },
     {
+      name: 'operators inside escaped quotes are arguments',
+      code: m('  systemd.services.a.serviceConfig.ExecStart = "/bin/sh -c \\"a && b\\"";'),
+    },
+    {
       name: 'quoted operators are arguments',
       code: m(`  systemd.services.a.serviceConfig.ExecStart = "/bin/sh -c 'a && b'";`),
     },
@@ -53,6 +57,18 @@ ruleTester('systemd-exec-command', rule, {
       errors: [
         { messageId: 'multipleCommands', line: 5, column: 7, message: '2 commands', severity: 'error' },
       ],
+    },
+    {
+      name: 'spans count escapes as Nix reads them',
+      code: m('  systemd.services.a.serviceConfig.ExecStart = "/bin/a \\"x\\" && /bin/b";'),
+      errors: [{ messageId: 'shellOperator', line: 3, column: 62, endColumn: 64 }],
+    },
+    {
+      name: 'an escaped interpolation, then && in an indented string',
+      code: m(
+        `  systemd.services.a.serviceConfig.ExecStart = ${q}\n    ${q}\${HOME}/bin/a && /bin/b\n  ${q};`,
+      ),
+      errors: [{ messageId: 'shellOperator', line: 4, column: 21, endColumn: 23 }],
     },
     {
       name: '&& in one line',

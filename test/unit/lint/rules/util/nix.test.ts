@@ -79,5 +79,13 @@ describe('util/nix', () => {
     const interpolated = `"a${open}b}"`;
     expect(stringLiteralValue(await find(interpolated, 'string_expression', interpolated))).toBe(undefined);
     expect(staticAttrName(await find('{ "a" = 1; }', 'string_expression', '"a"'))).toBe('a');
+    // Indented strings lose their common indentation, as in Nix.
+    const block = "''\n  a\n    b\n''";
+    expect(stringLiteralValue(await find(block, 'indented_string_expression', block))).toBe('a\n  b\n');
+    // `\$` is one `$`, and `$${` is literal text.
+    const dollars = `"\\${open}a} $${open}b}"`;
+    expect(stringLiteralValue(await find(dollars, 'string_expression', dollars))).toBe(
+      `${open}a} $${open}b}`,
+    );
   });
 });
