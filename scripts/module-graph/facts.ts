@@ -5,8 +5,8 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { type PathRef, pathRef } from '../fleet/facts.js';
 import { attrpathSegments, unwrapValue } from '../nix-ast/attrpaths.js';
-import { stringValue } from '../nix-ast/names.js';
 import { parseNix } from '../nix-ast/parser.js';
+import { stringValue } from '../nix-ast/strings.js';
 import { type Step, stepsTo } from './steps.js';
 
 /** A reference without its source range: where it points and how it is used. */

@@ -4,6 +4,7 @@
 // happens to share a prefix; a header without a body (`grep -q "BEGIN … PRIVATE KEY"`) or a
 // token made of a run of one character (`ghp_xxxx…`) is not key material.
 import type { Node } from 'web-tree-sitter';
+import { decodeString } from '../../../nix-ast/strings.js';
 
 export interface KeyMaterial {
   what: string;
@@ -126,24 +127,11 @@ export function findKeyMaterial(text: string): KeyMaterial | undefined {
 export const WIREGUARD_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 
 /**
- * The text of a string literal as the program sees it: fragments and decoded escapes, with
- * each interpolation replaced by a NUL so that no match spans one. Key material written with
- * `\n` escapes (`"-----BEGIN …-----\nb3Bl…"`) is then one text, as it is in the file it becomes.
+ * The text of a string literal as the program sees it (scripts/nix-ast/strings.ts), each
+ * interpolation one marker so that no match spans one: key material written with `\n` escapes
+ * (`"-----BEGIN …-----\nb3Bl…"`) is then one text, as it is in the file it becomes. A literal
+ * the decoder cannot read is searched as written.
  */
 export function stringText(node: Node): string {
-  const indented = node.type === 'indented_string_expression';
-  let out = '';
-  for (const child of node.namedChildren) {
-    if (!child) continue;
-    if (child.type === 'string_fragment') out += child.text;
-    else if (child.type === 'escape_sequence') out += decodeEscape(child.text, indented);
-    else if (child.type === 'interpolation') out += '\0';
-  }
-  return out;
-}
-
-function decodeEscape(text: string, indented: boolean): string {
-  if (indented && text === "'''") return "''";
-  const c = indented ? text.slice(3) : text.slice(1);
-  return c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c;
+  return decodeString(node)?.text ?? node.text;
 }
