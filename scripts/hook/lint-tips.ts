@@ -37,10 +37,11 @@ interface RefLint {
   gate: LintGate;
   base: string | undefined;
   settings: RuleSettings;
-  /** Findings that need no lint (undecodable files), then job indexes of the tip and the base. */
+  key: string;
+  /** Findings that need no lint (undecodable files). */
   unreadable: LintFinding[];
-  tip: number[];
-  old: number[];
+  /** Each linted file: its job at the tip, and its text at the base (linted only when needed). */
+  files: { path: string; tip: number; before: string | undefined }[];
 }
 
 /** From this much source on, lint threads pay for their start-up (see `npm run bench -- hook`). */
@@ -111,33 +112,59 @@ export async function lintTips(
     const settings = withOptionsIndex(lint.rules ?? {}, p.index);
     const key = p.index ? p.index.stamp : '';
     const [tipBlobs, baseBlobs] = await Promise.all([Promise.all(p.tipReads), Promise.all(p.baseReads)]);
-    const ref: RefLint = { j: p.j, gate: p.gate, base: p.base, settings, unreadable: [], tip: [], old: [] };
+    const ref: RefLint = { j: p.j, gate: p.gate, base: p.base, settings, key, unreadable: [], files: [] };
     for (let i = 0; i < p.paths.length; i++) {
       const path = p.paths[i]!;
       const data = tipBlobs[i]?.data;
-      if (data) {
-        const read = decodeSource(data, maxBytes);
-        if (read.ok) ref.tip.push(add(path, read.text, settings, key));
-        else
-          ref.unreadable.push({
-            file: path,
-            line: 1,
-            column: 1,
-            rule: 'unreadable-file',
-            severity: 'error',
-            message: read.message,
-          });
+      if (!data) continue;
+      const read = decodeSource(data, maxBytes);
+      if (!read.ok) {
+        ref.unreadable.push({
+          file: path,
+          line: 1,
+          column: 1,
+          rule: 'unreadable-file',
+          severity: 'error',
+          message: read.message,
+        });
+        continue;
       }
-      const before = baseBlobs[i]?.type === 'blob' ? baseBlobs[i]?.data : undefined;
-      const readBefore = before ? decodeSource(before, maxBytes) : undefined;
-      if (readBefore?.ok) ref.old.push(add(path, readBefore.text, settings, key));
+      const old = baseBlobs[i]?.type === 'blob' ? baseBlobs[i]?.data : undefined;
+      const readOld = old ? decodeSource(old, maxBytes) : undefined;
+      ref.files.push({
+        path,
+        tip: add(path, read.text, settings, key),
+        before: readOld?.ok ? readOld.text : undefined,
+      });
     }
     refs.push(ref);
   }
   if (chars >= OPTIMISE_CHARS) allTiers();
   mark('lint read');
-  const results = await lintJobs(jobs, jobSettings, chars);
+  const tipCount = jobs.length;
+  const tipResults = await lintJobs(jobs, jobSettings, chars);
   mark('linted');
+  // The base of a file matters only when the tip has findings there (a typical push has none).
+  const baseJob = new Map<RefLint['files'][number], number>();
+  for (const ref of refs) {
+    for (const f of ref.files) {
+      if (f.before === undefined || !tipResults[f.tip]!.some((d) => d.severity !== 'info')) continue;
+      baseJob.set(f, add(f.path, f.before, ref.settings, ref.key));
+    }
+  }
+  const more = jobs.slice(tipCount);
+  const results =
+    more.length > 0
+      ? [
+          ...tipResults,
+          ...(await lintJobs(
+            more,
+            jobSettings.slice(tipCount),
+            more.reduce((n, job) => n + job.text.length, 0),
+          )),
+        ]
+      : tipResults;
+  if (more.length > 0) mark('linted base');
 
   const contexts = new Map<string, Promise<RepoContext>>();
   const [{ introduced }, { applyRepoContext }, { contextAtRevision }] = await Promise.all([
@@ -148,9 +175,12 @@ export async function lintTips(
   const dependsOnContext = (d: Diagnostic) => d.scope !== undefined || d.namespace !== undefined;
   for (const ref of refs) {
     const rev = ref.j.c.newOid;
-    const head = ref.tip.flatMap((at) => results[at]!);
+    const head = ref.files.flatMap((f) => results[f.tip]!);
     // The base is judged without the context: a finding there in any form was already there.
-    const before = ref.old.flatMap((at) => results[at]!);
+    const before = ref.files.flatMap((f) => {
+      const at = baseJob.get(f);
+      return at === undefined ? [] : results[at]!;
+    });
     let fresh = introduced(before, head);
     // The graph is built only when a finding the push brings depends on it (a typical push
     // brings none); what was already there is counted as the lint reports it.
