@@ -4,6 +4,7 @@
 // tip, and report. Returns the exit code; throws only for internal errors (the caller fails
 // closed).
 import { CatFile } from '../git/cat-file.js';
+import type { Diagnostic } from '../lint/types.js';
 import {
   blobProblems,
   decide,
@@ -285,15 +286,35 @@ async function lintTips(
   }
 }
 
-/** Lints the jobs in this thread, or on every core when there is enough source to share. */
+/** Lints the jobs; Nix is asked about the files tree-sitter doubts all at once, at the end. */
 async function lintJobs(
   jobs: LintJob[],
   chars: number,
   ruleSettings: NonNullable<NonNullable<PolicySource['config']['lint']>['rules']>,
 ): Promise<LintFinding[][]> {
   if (jobs.length === 0) return [];
-  const { lintSource } = await import('../lint/engine.js');
-  const lintHere = (job: LintJob) => lintSource(job.file, job.text, { ruleSettings });
+  const [{ lintSource }, { confirmDeferred, deferredNixChecker, hasDeferredVerdict }] = await Promise.all([
+    import('../lint/engine.js'),
+    import('../nix-ast/deferred.js'),
+  ]);
+  // Files tree-sitter doubts are marked in this pass and linted again at the end, with one
+  // nix-instantiate for all of them instead of one each.
+  const lintHere = (job: LintJob) =>
+    lintSource(job.file, job.text, { ruleSettings, nixChecker: deferredNixChecker });
+  const results = await lintPass(jobs, chars, ruleSettings, lintHere);
+  await confirmDeferred(results, hasDeferredVerdict, (i, nixChecker) =>
+    lintSource(jobs[i]!.file, jobs[i]!.text, { ruleSettings, nixChecker }),
+  );
+  return results;
+}
+
+/** Lints the jobs in this thread, or on every core when there is enough source to share. */
+async function lintPass(
+  jobs: LintJob[],
+  chars: number,
+  ruleSettings: NonNullable<NonNullable<PolicySource['config']['lint']>['rules']>,
+  lintHere: (job: LintJob) => Promise<Diagnostic[]>,
+): Promise<LintFinding[][]> {
   const { availableParallelism, loadavg } = await import('node:os');
   // TAPPAAS_LINT_THREADS as for `tappaas lint` (the pool's error messages suggest it). By
   // default only cores that are idle: on a busy server a thread costs its start-up (its own
@@ -311,7 +332,7 @@ async function lintJobs(
       return lintInPool(jobs, {
         workers: threads - 1,
         workerUrl,
-        setup: { ruleSettings },
+        setup: { ruleSettings, deferSyntax: true },
         lintHere,
         batchBytes: 12 * 1024,
       });
