@@ -22,7 +22,7 @@ import {
 export interface NixBatchOptions extends NixInstantiateOptions {
   /** Files per nix-instantiate run. */
   maxFiles?: number;
-  /** Source per run, in UTF-16 code units: Nix parses ~3 MB a second, the timeout is per run. */
+  /** Source per run, in UTF-16 code units: Nix parses a few MB a second, and the timeout is per run. */
   maxChars?: number;
 }
 
@@ -126,7 +126,8 @@ export function nixBatchChecker(
     try {
       try {
         // A directory of our own (mode 0700); its real path, so Nix names files as we do.
-        dir = realpathSync(mkdtempSync(join(tmpdir(), 'tappaas-nix-parse-')));
+        dir = mkdtempSync(join(tmpdir(), 'tappaas-nix-parse-'));
+        dir = realpathSync(dir);
         for (const { w, i } of rest) writeFileSync(join(dir, `${i}.nix`), w.source);
         written = true;
       } catch {
