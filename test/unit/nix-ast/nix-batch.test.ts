@@ -144,19 +144,32 @@ describe('nixBatchChecker with the installed nix-instantiate', () => {
   });
 
   it('a run past the timeout: each file asked alone, the slow one unknown as before', async () => {
-    // Real Nix, made slow by size: ~9 MB of bindings take it seconds; --version takes ~0.1 s.
-    const slow = `{ ${Array.from({ length: 500_000 }, (_, i) => `a${i} = ${i};`).join(' ')} }`;
+    // Real Nix, made slow: two million names under 3,000 `with`s take Nix 2.8 seconds to bind
+    // (each looks through every `with`), from a file or stdin alike; --version takes ~0.1 s.
+    const slow = `x: ${'with x; '.repeat(3000)}[ ${'a '.repeat(2_000_000)}]`;
     const sources = ['{ a, }: a', slow];
     const opts = { timeoutMs: 1500 };
-    const batch = nixBatchChecker(opts);
+    // Large sources are asked alone by default; this one goes into the run to time it out.
+    const batch = nixBatchChecker({ ...opts, aloneChars: Number.POSITIVE_INFINITY });
     const verdicts = await Promise.all(sources.map((s) => batch.check(s)));
     expect(verdicts).toEqual([
       { kind: 'valid' },
       { kind: 'unknown', reason: 'nix-instantiate --parse timed out after 1500 ms', missing: false },
     ]);
+    // One run that timed out, then each file alone.
+    expect(batch.runs).toBe(3);
     expect(verdicts[1]).toEqual(await nixInstantiateChecker(opts).check(slow));
     expect(readdirSync(tmp)).toEqual([]);
   }, 30_000);
+
+  it('asks a large source alone, on stdin', async () => {
+    const large = `[ ${'1 '.repeat(200_000)}}`; // 400 KB, an error at its end
+    const batch = nixBatchChecker();
+    const verdicts = await Promise.all([batch.check(large), batch.check('{ a, }: a')]);
+    expect(verdicts).toEqual(await alone([large, '{ a, }: a']));
+    expect(verdicts[0]).toMatchObject({ kind: 'invalid', line: 1, column: 400_003 });
+    expect(batch.runs).toBe(2);
+  });
 });
 
 describe('nixBatchChecker without nix-instantiate', () => {
