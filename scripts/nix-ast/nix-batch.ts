@@ -25,9 +25,9 @@ export interface NixBatchOptions extends NixInstantiateOptions {
   /** Source per run, in UTF-16 code units: Nix parses a few MB a second, and the timeout is per run. */
   maxChars?: number;
   /**
-   * Sources longer than this are asked alone, on stdin: Nix 2.8 reports an error in a file
-   * ~1 s per MB slower than on stdin (it reads the file again to show where), which a large
-   * file's own parse time does not repay.
+   * Sources longer than this are asked alone, on stdin: Nix 2.8 takes ~1 s per MB longer to
+   * report an error in a file than on stdin (measured), and a large file's own parse time
+   * already dwarfs the start of a process that a batch would save.
    */
   aloneChars?: number;
 }
