@@ -209,12 +209,32 @@ function alreadyThere(count: number, base: string | undefined): Problem {
   };
 }
 
-/** Lints the jobs in this thread, or on every idle core when there is enough source to share. */
+/** Lints the jobs; Nix is asked about the files tree-sitter doubts all at once, at the end. */
 async function lintJobs(jobs: LintJob[], settings: RuleSettings[], chars: number): Promise<Diagnostic[][]> {
   if (jobs.length === 0) return [];
-  const { lintSource } = await import('../lint/engine.js');
+  const [{ lintSource }, { confirmDeferred, deferredNixChecker, hasDeferredVerdict }] = await Promise.all([
+    import('../lint/engine.js'),
+    import('../nix-ast/deferred.js'),
+  ]);
+  // Files tree-sitter doubts are marked in this pass and linted again at the end, with one
+  // nix-instantiate for all of them instead of one each.
+  const results = await lintPass(jobs, settings, chars, (job, ruleSettings) =>
+    lintSource(job.file, job.text, { ruleSettings, nixChecker: deferredNixChecker }),
+  );
+  await confirmDeferred(results, hasDeferredVerdict, (i, nixChecker) =>
+    lintSource(jobs[i]!.file, jobs[i]!.text, { ruleSettings: settings[i], nixChecker }),
+  );
+  return results;
+}
+
+/** Lints the jobs in this thread, or on every idle core when there is enough source to share. */
+async function lintPass(
+  jobs: LintJob[],
+  settings: RuleSettings[],
+  chars: number,
+  lint: (job: LintJob, ruleSettings: RuleSettings) => Promise<Diagnostic[]>,
+): Promise<Diagnostic[][]> {
   const uniform = settings.every((s) => s === settings[0]);
-  const lintAt = (i: number) => lintSource(jobs[i]!.file, jobs[i]!.text, { ruleSettings: settings[i] });
   const { availableParallelism, loadavg } = await import('node:os');
   // TAPPAAS_LINT_THREADS as for `tappaas lint` (the pool's error messages suggest it). By
   // default only cores that are idle: on a busy server a thread costs its start-up (its own
@@ -232,13 +252,13 @@ async function lintJobs(jobs: LintJob[], settings: RuleSettings[], chars: number
       return lintInPool(jobs, {
         workers: threads - 1,
         workerUrl,
-        setup: { ruleSettings: settings[0]! },
-        lintHere: (job) => lintSource(job.file, job.text, { ruleSettings: settings[0] }),
+        setup: { ruleSettings: settings[0]!, deferSyntax: true },
+        lintHere: (job) => lint(job, settings[0]!),
         batchBytes: 12 * 1024,
       });
     }
   }
   const out: Diagnostic[][] = [];
-  for (let i = 0; i < jobs.length; i++) out.push(await lintAt(i));
+  for (let i = 0; i < jobs.length; i++) out.push(await lint(jobs[i]!, settings[i]!));
   return out;
 }

@@ -14,6 +14,8 @@ export interface PoolJob {
 
 export interface WorkerSetup {
   ruleSettings: Record<string, RuleSetting>;
+  /** Workers mark doubted files instead of asking Nix; the caller confirms them (nix-ast/deferred.ts). */
+  deferSyntax?: boolean;
 }
 
 export interface BatchRequest {

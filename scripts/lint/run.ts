@@ -6,6 +6,7 @@ import { existsSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { normalizePath } from '../fleet/layout.js';
+import { confirmDeferred, deferredNixChecker, hasDeferredVerdict } from '../nix-ast/deferred.js';
 import { lintRuleSettings } from '../nixos/options-index/locate.js';
 import { blobHash, LintCache } from './cache.js';
 import type { TappaasConfig } from './config.js';
@@ -147,6 +148,8 @@ export async function lintPaths(
     ruleSettings,
     onNote,
     ruleTimes: opts.ruleTimes,
+    // Doubted files are marked, not checked one Nix at a time; see confirmDeferred below.
+    nixChecker: deferredNixChecker,
   };
   const lintHere = (job: PoolJob) => lintFile!(job.file, job.text, engineOptions);
   const threads = Math.max(1, opts.threads ?? defaultThreads());
@@ -164,7 +167,7 @@ export async function lintPaths(
     results = await pool.lintInPool(jobs, {
       workers,
       workerUrl,
-      setup: { ruleSettings },
+      setup: { ruleSettings, deferSyntax: true },
       lintHere,
       onDone,
       onNote,
@@ -176,6 +179,10 @@ export async function lintPaths(
       onDone(i);
     }
   }
+  // The files tree-sitter doubted, linted again with Nix's verdicts, asked together.
+  await confirmDeferred(results, hasDeferredVerdict, (i, nixChecker) =>
+    lintFile!(jobs[i]!.file, jobs[i]!.text, { ...engineOptions, nixChecker }),
+  );
   for (let i = 0; i < jobs.length; i++) {
     cache?.set(hashes[i]!, results[i]!);
     diagnostics.push(...results[i]!);

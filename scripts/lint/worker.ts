@@ -1,6 +1,7 @@
 // A lint worker thread: lints the batches the pool sends and answers with diagnostics in
 // the same order. Bundled on its own as dist/lint-worker.mjs (see the `build` script).
 import { parentPort, workerData } from 'node:worker_threads';
+import { deferredNixChecker } from '../nix-ast/deferred.js';
 import { type EngineOptions, lintSource } from './engine.js';
 import type { BatchReply, BatchRequest, WorkerSetup } from './pool.js';
 
@@ -13,6 +14,8 @@ port.on('message', async (request: BatchRequest) => {
   const options: EngineOptions & { onNote?: (text: string) => void } = {
     ruleSettings: setup.ruleSettings,
     onNote: (text) => notes.push(text),
+    // Doubted files come back marked: the caller asks Nix about them all at once.
+    ...(setup.deferSyntax ? { nixChecker: deferredNixChecker } : {}),
   };
   let reply: BatchReply;
   try {

@@ -30,7 +30,7 @@ export interface NixInstantiateOptions {
   timeoutMs?: number;
 }
 
-interface Ran {
+export interface Ran {
   code: number | null;
   stdout: string;
   stderr: string;
@@ -38,23 +38,33 @@ interface Ran {
   timedOut: boolean;
 }
 
-function run(program: string, args: string[], input: string | undefined, timeoutMs: number): Promise<Ran> {
+/**
+ * Runs Nix once. `stdout: 'ignore'` when only the exit and stderr matter: a batch's printed
+ * expressions are as large as its files and nobody reads them (nix-batch.ts).
+ */
+export function runNix(
+  program: string,
+  args: string[],
+  input: string | undefined,
+  timeoutMs: number,
+  stdout: 'pipe' | 'ignore' = 'pipe',
+): Promise<Ran> {
   return new Promise((resolve) => {
     // Our own timer rather than spawn's `timeout`: that one is not cleared when the spawn
     // fails (ENOENT) and would keep the process alive until it fires.
-    const child = spawn(program, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { stdio: [input === undefined ? 'ignore' : 'pipe', stdout, 'pipe'] });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
     timer.unref();
-    let stdout = '';
+    let out = '';
     let stderr = '';
     let error: NodeJS.ErrnoException | undefined;
     // The parsed expression can be as large as the file; keep only a head of it.
     child.stdout?.on('data', (d: Buffer) => {
-      if (stdout.length < 4096) stdout += d.toString('utf8');
+      if (out.length < 4096) out += d.toString('utf8');
     });
     child.stderr?.on('data', (d: Buffer) => {
       if (stderr.length < 65536) stderr += d.toString('utf8');
@@ -64,7 +74,7 @@ function run(program: string, args: string[], input: string | undefined, timeout
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, error, timedOut });
+      resolve({ code, stdout: out, stderr, error, timedOut });
     });
     if (input !== undefined && child.stdin) {
       child.stdin.on('error', () => {}); // EPIPE when Nix stops reading early; its exit says why
@@ -148,7 +158,7 @@ export function nixInstantiateChecker(opts: NixInstantiateOptions = {}): NixSynt
   const missingReason = `${program} not found`;
   let probed: Promise<{ version?: string; problem?: string; missing: boolean }> | undefined;
   const probe = () => {
-    probed ??= run(program, ['--version'], undefined, timeoutMs).then((r) => {
+    probed ??= runNix(program, ['--version'], undefined, timeoutMs).then((r) => {
       if (r.error?.code === 'ENOENT') return { problem: missingReason, missing: true };
       if (r.error || r.code !== 0)
         return {
@@ -171,7 +181,7 @@ export function nixInstantiateChecker(opts: NixInstantiateOptions = {}): NixSynt
       const v = p.version;
       if (v === undefined) return { kind: 'unknown', reason: p.problem ?? 'no version', missing: p.missing };
       const feature = checkOpts.pipes ? pipeFeatureFor(v) : undefined;
-      const r = await run(program, parseArgv(feature), source, timeoutMs);
+      const r = await runNix(program, parseArgv(feature), source, timeoutMs);
       if (r.error) {
         const missing = r.error.code === 'ENOENT';
         return { kind: 'unknown', reason: missing ? missingReason : r.error.message, missing };

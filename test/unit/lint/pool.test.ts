@@ -8,6 +8,11 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintSource } from '../../../scripts/lint/engine.js';
 import { LintWorkerError, lintInPool, type PoolJob } from '../../../scripts/lint/pool.js';
+import {
+  confirmDeferred,
+  deferredNixChecker,
+  hasDeferredVerdict,
+} from '../../../scripts/nix-ast/deferred.js';
 import { generateCorpus } from '../../bench/corpus.js';
 
 // The worker is bundled exactly as `npm run build` does, inside the repo so that its
@@ -71,6 +76,33 @@ describe('lintInPool', () => {
       expect(pooled).toEqual(serial);
     }
     expect(serial.flat().length).toBeGreaterThan(0);
+  });
+
+  it('with deferSyntax, doubted files come back marked; confirming them gives what one thread gives', async () => {
+    const doubted: PoolJob[] = [
+      { file: 'gap.nix', text: '{ a, b, }:\n{ c = a == true; d = b; }\n' },
+      { file: 'empty.nix', text: '' },
+    ];
+    const all = [...jobs.slice(0, 40), ...doubted, ...jobs.slice(40)];
+    const serial = [];
+    for (const job of all) serial.push(await here(job));
+    const deferred = (job: PoolJob) => lintSource(job.file, job.text, { nixChecker: deferredNixChecker });
+    const pooled = await within(
+      30_000,
+      lintInPool(all, {
+        workers: 1,
+        workerUrl,
+        setup: { ruleSettings: {}, deferSyntax: true },
+        lintHere: deferred,
+        batchBytes: 8_000,
+      }),
+    );
+    // bad.nix and the two doubted files, whichever thread linted them.
+    expect(pooled.filter(hasDeferredVerdict)).toHaveLength(3);
+    await confirmDeferred(pooled, hasDeferredVerdict, (i, nixChecker) =>
+      lintSource(all[i]!.file, all[i]!.text, { nixChecker }),
+    );
+    expect(pooled).toEqual(serial);
   });
 
   it('reports each file done exactly once', async () => {
