@@ -33,6 +33,8 @@ export interface EngineOptions {
   onNote?: (text: string) => void;
   /** When given, milliseconds spent in each rule (create and visitors) are added here. */
   ruleTimes?: Map<string, number>;
+  /** Sees each parsed file before its tree is freed: what else a run reads from the same parse. */
+  onTree?: (file: NixFile) => void;
 }
 
 export interface ActiveRule {
@@ -122,9 +124,14 @@ export async function lintSource(
   try {
     if (syntax.note) opts.onNote?.(syntax.note);
     const diagnostics: Diagnostic[] = syntax.reports.map((r) => ({ file: path, rule: 'syntax-error', ...r }));
-    if (!syntax.lint) return diagnostics;
     const file: NixFile = { path, source, tree, root: tree.rootNode };
+    if (!syntax.lint) {
+      opts.onTree?.(file);
+      return diagnostics;
+    }
     const found = runRules(file, activeRules(opts), opts.ruleTimes);
+    // After the rules: the walk's node index serves what the caller asks of the tree.
+    opts.onTree?.(file);
     // Rules see the tree of the rewritten text but the original source; a fix touching a
     // rewritten spot would carry the stand-in text, so it is dropped (the report stays).
     const rewritten = syntax.gaps.filter((g) => source.slice(g.start, g.end) !== g.replacement);

@@ -4,6 +4,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { ModuleFacts } from '../module-graph/facts.js';
+import type { LintedFileSetup } from '../module-graph/linted-facts.js';
 import type { RuleSetting } from './config.js';
 import type { Diagnostic } from './types.js';
 
@@ -14,6 +16,8 @@ export interface PoolJob {
 
 export interface WorkerSetup {
   ruleSettings: Record<string, RuleSetting>;
+  /** Workers also read each file's module facts from its parse (module-graph/facts.ts). */
+  facts?: LintedFileSetup;
   /** Workers mark doubted files instead of asking Nix; the caller confirms them (nix-ast/deferred.ts). */
   deferSyntax?: boolean;
 }
@@ -24,7 +28,7 @@ export interface BatchRequest {
 }
 
 export type BatchReply = { id: number; notes: string[] } & (
-  | { results: Diagnostic[][] }
+  | { results: Diagnostic[][]; facts?: (ModuleFacts | undefined)[] }
   | { error: { message: string; stack: string } }
 );
 
@@ -50,6 +54,8 @@ export interface PoolOptions {
   lintHere: (job: PoolJob) => Promise<Diagnostic[]>;
   onDone?: (index: number) => void;
   onNote?: (text: string) => void;
+  /** A worker's module facts of job `index` (with `setup.facts`). */
+  onFacts?: (index: number, facts: ModuleFacts) => void;
   /** Bytes of source per batch: large enough to amortise a message, small enough to balance. */
   batchBytes?: number;
 }
@@ -128,6 +134,10 @@ export async function lintInPool(jobs: PoolJob[], opts: PoolOptions): Promise<Di
           }
           inFlight.delete(reply.id);
           store(reply.id, reply.results);
+          const [first] = batches[reply.id]!;
+          reply.facts?.forEach((f, i) => {
+            if (f) opts.onFacts?.(first + i, f);
+          });
           send();
           idle();
         });

@@ -4,9 +4,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { normalizePath } from '../fleet/layout.js';
+import type { ModuleFacts } from '../module-graph/facts.js';
+import { repoPathOf } from '../module-graph/linted-facts.js';
+import type { KnownFacts } from '../module-graph/repo-context.js';
 import { confirmDeferred, deferredNixChecker, hasDeferredVerdict } from '../nix-ast/deferred.js';
+import type { NixFile } from '../nix-ast/file.js';
 import { lintRuleSettings } from '../nixos/options-index/locate.js';
 import { blobHash, LintCache } from './cache.js';
 import type { TappaasConfig } from './config.js';
@@ -151,7 +155,27 @@ export async function lintPaths(
     // Doubted files are marked, not checked one Nix at a time; see confirmDeferred below.
     nixChecker: deferredNixChecker,
   };
-  const lintHere = (job: PoolJob) => lintFile!(job.file, job.text, engineOptions);
+  // Each parsed file's module facts, from the same parse, for the repository context below.
+  const factsSetup = {
+    root: opts.root,
+    cwd: opts.cwd,
+    flake: normalizePath(opts.config.fleet?.flake ?? 'flake.nix'),
+  };
+  const factsOfJob = new Map<PoolJob, ModuleFacts>();
+  const { factsOfLinted } =
+    jobs.length > 0 && !opts.lintFile
+      ? await import('../module-graph/linted-facts.js')
+      : { factsOfLinted: undefined };
+  const lintHere = (job: PoolJob) =>
+    lintFile!(job.file, job.text, {
+      ...engineOptions,
+      ...(factsOfLinted && {
+        onTree: (file: NixFile) => {
+          const facts = factsOfLinted(file, factsSetup);
+          if (facts) factsOfJob.set(job, facts);
+        },
+      }),
+    });
   const threads = Math.max(1, opts.threads ?? defaultThreads());
   const wanted =
     opts.lintFile || opts.ruleTimes || chars < MIN_PARALLEL_CHARS
@@ -167,10 +191,11 @@ export async function lintPaths(
     results = await pool.lintInPool(jobs, {
       workers,
       workerUrl,
-      setup: { ruleSettings, deferSyntax: true },
+      setup: { ruleSettings, deferSyntax: true, facts: factsSetup },
       lintHere,
       onDone,
       onNote,
+      onFacts: (i, facts) => factsOfJob.set(jobs[i]!, facts),
     });
   } else {
     results = [];
@@ -190,7 +215,7 @@ export async function lintPaths(
   cache?.save();
   // What kind of file each finding is in, only when some finding depends on it.
   const settled = diagnostics.some(dependsOnContext)
-    ? await withRepoContext(diagnostics, opts, maxBytes)
+    ? await withRepoContext(diagnostics, opts, maxBytes, linted(jobs, hashes, factsOfJob, factsSetup))
     : diagnostics;
   return {
     files: files.length,
@@ -203,11 +228,28 @@ function dependsOnContext(d: Diagnostic): boolean {
   return d.scope !== undefined || d.namespace !== undefined;
 }
 
+/** The module facts this run read from its own parses, by repository path (with the blob id when known). */
+function linted(
+  jobs: PoolJob[],
+  hashes: string[],
+  factsOfJob: ReadonlyMap<PoolJob, ModuleFacts>,
+  at: { root: string; cwd: string },
+): Map<string, KnownFacts> {
+  const out = new Map<string, KnownFacts>();
+  jobs.forEach((job, i) => {
+    const facts = factsOfJob.get(job);
+    const path = facts && repoPathOf(job.file, at);
+    if (facts && path !== undefined) out.set(path, { facts, ...(hashes[i] ? { oid: hashes[i] } : {}) });
+  });
+  return out;
+}
+
 /** The findings settled by the repository's import graph (scripts/module-graph). */
 async function withRepoContext(
   diagnostics: Diagnostic[],
   opts: LintRunOptions,
   maxBytes: number,
+  known: ReadonlyMap<string, KnownFacts>,
 ): Promise<Diagnostic[]> {
   const [{ applyRepoContext }, { buildRepoContext, workTreeReader }, { FactsCache }] = await Promise.all([
     import('../module-graph/apply.js'),
@@ -221,11 +263,9 @@ async function withRepoContext(
     flake: normalizePath(opts.config.fleet?.flake ?? 'flake.nix'),
     cache: new FactsCache(cacheFile),
     maxBytes,
+    known,
   });
-  return applyRepoContext(diagnostics, context, (file) => {
-    const rel = relative(opts.root, resolve(opts.cwd, file));
-    return rel.startsWith('..') || isAbsolute(rel) ? undefined : rel.split(sep).join('/');
-  });
+  return applyRepoContext(diagnostics, context, (file) => repoPathOf(file, opts));
 }
 
 /** A stat for the memo; when there is none, the read below reports what is wrong. */

@@ -5,6 +5,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { type PathRef, pathRef } from '../fleet/facts.js';
 import { attrpathSegments, unwrapValue } from '../nix-ast/attrpaths.js';
+import { nodesOfKinds, shareKinds } from '../nix-ast/node-index.js';
 import { parseNix } from '../nix-ast/parser.js';
 import { stringValue } from '../nix-ast/strings.js';
 import { type Step, stepsTo } from './steps.js';
@@ -28,14 +29,18 @@ export interface ModuleFacts {
   inputs?: FlakeInput[];
 }
 
-const EMPTY: ModuleFacts = { refs: [], declares: [] };
+const PATH_KINDS = ['path_expression'];
+shareKinds(PATH_KINDS);
+
+/** The facts of a file that refers to no file and declares nothing. */
+export const EMPTY_FACTS: ModuleFacts = { refs: [], declares: [] };
 
 /**
  * The facts of a file's text. A file with neither a relative path (`./`) nor the word
  * `options` refers to no file and declares nothing: it is not even parsed.
  */
 export async function moduleFactsOf(file: string, source: string, opts: { flake?: boolean } = {}) {
-  if (!opts.flake && !source.includes('./') && !source.includes('options')) return EMPTY;
+  if (!hasFacts(source, opts)) return EMPTY_FACTS;
   const tree = await parseNix(source);
   try {
     return moduleFactsOfTree(file, tree, opts);
@@ -44,14 +49,20 @@ export async function moduleFactsOf(file: string, source: string, opts: { flake?
   }
 }
 
+/** Whether a text can have facts at all: a relative path, an option declaration, or the flake. */
+export function hasFacts(source: string, opts: { flake?: boolean }): boolean {
+  return opts.flake === true || source.includes('./') || source.includes('options');
+}
+
 /** The facts of an already parsed file (the caller owns the tree). */
 export function moduleFactsOfTree(file: string, tree: Tree, opts: { flake?: boolean } = {}): ModuleFacts {
   const root = tree.rootNode;
   const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
   const refs: GraphRef[] = [];
-  // Found inside the wasm side: a cursor walk would cross into it at every node.
-  for (const node of root.descendantsOfType('path_expression')) {
-    const ref = node && pathRef(node, dir);
+  // From the lint walk's node index when the tree was linted, else found inside the wasm side
+  // (a cursor walk would cross into it at every node).
+  for (const node of nodesOfKinds(tree, PATH_KINDS).nodes) {
+    const ref = pathRef(node, dir);
     if (!ref) continue;
     const { range: _range, ...rest } = ref;
     refs.push({ ...rest, steps: stepsTo(node) });

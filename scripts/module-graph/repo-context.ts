@@ -29,11 +29,20 @@ export interface RepoReader {
   prefetch?(paths: readonly string[]): void;
 }
 
+/** Facts a caller already has from its own parse of the current bytes (a lint run). */
+export interface KnownFacts {
+  facts: ModuleFacts;
+  /** The blob id of those bytes, when known: then they go into the cache too. */
+  oid?: string;
+}
+
 export interface ContextOptions {
   /** The flake, repo-relative (`fleet.flake`, default `flake.nix`). */
   flake: string;
   cache: FactsCache;
   maxBytes: number;
+  /** By repository path: these files are neither read nor parsed again. */
+  known?: ReadonlyMap<string, KnownFacts>;
 }
 
 export async function buildRepoContext(reader: RepoReader, opts: ContextOptions): Promise<RepoContext> {
@@ -42,13 +51,21 @@ export async function buildRepoContext(reader: RepoReader, opts: ContextOptions)
   reader.prefetch?.([
     lockPath,
     ...listed
-      .filter((f) => f.oid === undefined || !opts.cache.get(factsKey(f.path, f.oid)))
+      .filter(
+        (f) => !opts.known?.has(f.path) && (f.oid === undefined || !opts.cache.get(factsKey(f.path, f.oid))),
+      )
       .map((f) => f.path),
   ]);
   const facts = new Map<string, ModuleFacts>();
   const files: string[] = [];
   for (const { path, oid } of listed) {
     files.push(path);
+    const given = opts.known?.get(path);
+    if (given) {
+      facts.set(path, given.facts);
+      if (given.oid !== undefined) opts.cache.set(factsKey(path, given.oid), given.facts);
+      continue;
+    }
     let bytes: Buffer | undefined;
     let id = oid;
     if (id === undefined) {

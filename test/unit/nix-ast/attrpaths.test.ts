@@ -170,8 +170,12 @@ describe('module detection', () => {
 
   it('not modules: a function with a default argument, or one that asserts on its inputs first', async () => {
     expect((await module('{ lib ? import <nixpkgs/lib>, ... }: { a = lib.id; }')).isModule).toBe(false);
-    expect((await module('{ pkgs, lib, ... }: assert lib.versionAtLeast "1" "0"; { a = 1; }')).isModule).toBe(false);
-    expect((await module('{ pkgs, lib, ... }: let x = 1; in (assert true; { a = x; })')).isModule).toBe(false);
+    expect((await module('{ pkgs, lib, ... }: assert lib.versionAtLeast "1" "0"; { a = 1; }')).isModule).toBe(
+      false,
+    );
+    expect((await module('{ pkgs, lib, ... }: let x = 1; in (assert true; { a = x; })')).isModule).toBe(
+      false,
+    );
     // The module system's own keys still say module, whatever the formals.
     expect((await module('{ lib ? null, ... }: { imports = [ ]; a = 1; }')).isModule).toBe(true);
   });
