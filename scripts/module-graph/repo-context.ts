@@ -3,10 +3,11 @@
 // NixOS's (declared in the repository; added by module flakes among the flake's inputs and
 // its lock). Reads through a small reader, so the work tree, a revision and the hook's
 // quarantined objects all give the same answer for the same files.
-import { type Dirent, readdirSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, posix, sep } from 'node:path';
 import { runGit } from '../git/exec.js';
 import { blobHash } from '../lint/cache.js';
+import { collectNixFiles } from '../lint/files.js';
 import { decodeSource } from '../lint/read-source.js';
 import { namespacesOfFlakes, repositoryName } from '../nixos/module-flakes.js';
 import type { RepoContext } from './apply.js';
@@ -128,8 +129,6 @@ export function lockedFlakeNames(lock: Buffer | undefined): string[] {
   return out;
 }
 
-const SKIP_DIRS = new Set(['.git', 'node_modules', 'result', '.direnv']);
-
 /**
  * The work tree: the `.nix` files git knows (tracked, and untracked ones it does not ignore),
  * or every `.nix` file under the root when it is no git work tree.
@@ -150,7 +149,8 @@ export function workTreeReader(root: string): RepoReader {
               .toString('utf8')
               .split('\0')
               .filter((p) => p.endsWith('.nix'))
-          : walk(root);
+          : // The lint's own walk (links followed once, loops and build outputs skipped).
+            collectNixFiles(['.'], root, { root }).files.map((f) => f.split(sep).join('/'));
       return [...new Set(paths)].sort().map((path) => ({ path }));
     },
     async read(path) {
@@ -161,23 +161,4 @@ export function workTreeReader(root: string): RepoReader {
       }
     },
   };
-}
-
-function walk(root: string): string[] {
-  const out: string[] = [];
-  const visit = (rel: string) => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const path = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory() && !SKIP_DIRS.has(e.name)) visit(path);
-      else if (e.isFile() && e.name.endsWith('.nix')) out.push(path);
-    }
-  };
-  visit('');
-  return out;
 }
