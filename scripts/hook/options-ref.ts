@@ -2,12 +2,12 @@
 // the key of the revision's flake.lock (or flake.nix) names the ref; its files are copied once
 // into the bare repository's directory, where the lint reads them like a local index. No ref
 // for that key: no index, and the lint checks what it can without one.
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import type { CatFile } from '../git/cat-file.js';
 import { treeEntries } from '../git/list-tree.js';
-import { keyOfBytes } from '../nixos/options-index/cache.js';
+import { indexFilesIn, keyOfBytes } from '../nixos/options-index/cache.js';
 import { parseIndexFile } from '../nixos/options-index/index-file.js';
 import type { IndexLocation } from '../nixos/options-index/locate.js';
 import { publishedRef } from '../nixos/options-index/published.js';
@@ -30,7 +30,7 @@ export async function publishedOptionsIndex(
   if (!bytes) return undefined;
   const key = keyOfBytes(bytes);
   const target = join(gitDir ?? join(tmpdir(), 'tappaas-hook'), OPTIONS_INDEX_DIR, key);
-  const present = listIndexes(target);
+  const present = indexFilesIn(target);
   if (present.length > 0) return { files: present, stamp: key };
   const tree = cat.contents(`${publishedRef(key)}^{tree}`);
   cat.flush();
@@ -65,17 +65,6 @@ export async function publishedOptionsIndex(
     // Another push moved its copy in first: use that one.
     rmSync(staging, { recursive: true, force: true });
   }
-  const files = listIndexes(target);
+  const files = indexFilesIn(target);
   return files.length > 0 ? { files, stamp: key } : undefined;
-}
-
-function listIndexes(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-      .map((f) => join(dir, f));
-  } catch {
-    return [];
-  }
 }

@@ -96,7 +96,11 @@ function pruneRevisions(flakeDir: string, current: string): void {
 
 /** Every host index cached for this revision. */
 export function cachedIndexFiles(flakeDir: string, key: string): string[] {
-  const dir = revisionDir(flakeDir, key);
+  return indexFilesIn(revisionDir(flakeDir, key));
+}
+
+/** The index files (`*.json`) of a folder, sorted; none when it cannot be read. */
+export function indexFilesIn(dir: string): string[] {
   try {
     return readdirSync(dir)
       .filter((f) => f.endsWith('.json'))

@@ -8,10 +8,10 @@
 //                   the union of every host indexed; none cached: no index
 //   "PATH"          an index file, or a folder of them, relative to the repository root
 //   false           no index: only the namespace check of unknown-option-namespace
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CONFIG_NAME, ConfigError, type RuleSetting, type TappaasConfig } from '../../lint/config.js';
-import { cachedIndexFiles, flakeKey } from './cache.js';
+import { cachedIndexFiles, flakeKey, indexFilesIn } from './cache.js';
 
 export interface IndexLocation {
   files: string[];
@@ -44,12 +44,7 @@ export function locateOptionsIndex(root: string, config: TappaasConfig): IndexLo
         `lint.optionsIndex names ${path}, which does not exist; write it with \`tappaas options-index\` or fix the path`,
       );
     }
-    const files = isDir
-      ? readdirSync(path)
-          .filter((f) => f.endsWith('.json'))
-          .sort()
-          .map((f) => join(path, f))
-      : [path];
+    const files = isDir ? indexFilesIn(path) : [path];
     if (files.length === 0)
       throw new ConfigError(
         join(root, CONFIG_NAME),
