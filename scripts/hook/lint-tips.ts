@@ -1,8 +1,8 @@
 // The lint of a push: the `.nix` files each branch update changes, at its new tip, judged as
-// `tappaas check --from` judges a change. Only findings the push introduces count: each file
-// is linted at the old tip too (the default branch for a new branch) and findings are matched
-// by file, rule and message, so an old finding never blocks an unrelated push; what was
-// already there shows as one note. Findings that depend on what kind of file they are in
+// `tappaas check --from` judges a change. Only findings the push introduces count: a file with
+// findings at the tip is linted at the old tip too (the default branch for a new branch) and
+// findings are matched by file, rule and message, so an old finding never blocks an unrelated
+// push; what was already there shows as one note. Findings that depend on what kind of file they are in
 // (a NixOS module, a home-manager module, plain Nix) are settled by the repository's import
 // graph at the new tip, built only when such a finding exists. The options index CI
 // published for the new tip's flake revision (options-ref.ts) is used when there is one.
