@@ -17,7 +17,10 @@ export class GitError extends Error {
 export interface GitOptions {
   cwd: string;
   env?: NodeJS.ProcessEnv;
-  input?: string | Buffer;
+  /** What git reads on stdin; a promise lets git start (and load its config) before the input is known. */
+  input?: string | Buffer | Promise<string | Buffer>;
+  /** Stops git (the run then fails): for a process started early that turned out not to be needed. */
+  signal?: AbortSignal;
   /** Exit codes that are answers rather than failures (e.g. 1 for `merge-base --is-ancestor`). */
   okCodes?: number[];
 }
@@ -34,6 +37,7 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -49,6 +53,12 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
     child.stdin.on('error', () => {
       // git may exit before reading all input (e.g. on a bad argument); the close handler reports it.
     });
-    child.stdin.end(opts.input ?? '');
+    Promise.resolve(opts.input ?? '').then(
+      (input) => child.stdin.end(input),
+      (err: Error) => {
+        child.kill();
+        reject(err);
+      },
+    );
   });
 }

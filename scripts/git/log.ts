@@ -1,5 +1,7 @@
 // The commits of a revision range with the files each one adds or modifies, from one
-// `git log --raw -z` process (merges are diffed against their first parent).
+// `git log --raw -z` process (merges are diffed against their first parent). The output must
+// not depend on the server's git config: a hook runs in a repository whose config an admin
+// (or a hosting product) chose, so every setting the parser relies on is pinned here.
 import { runGit } from './exec.js';
 
 export interface FileChange {
@@ -15,11 +17,86 @@ export interface CommitChanges {
   /** Boundary commits (with --boundary) are on the excluded side: they carry no changes. */
   boundary: boolean;
   changes: FileChange[];
+  /** Parent commit ids, when asked for (`parents`). */
+  parents?: string[];
   /** `%G?` when asked for: G good, B bad, U good but untrusted signer, N none, … */
   signature?: string;
 }
 
-/** Parses `git log -z --raw --format=%H%x01%m` output. Pure. */
+/**
+ * Config that would change what `git log -z --raw --format=…` prints, set to the values the
+ * parser expects: a root commit's files (log.showRoot), signature text before the format
+ * (log.showSignature), renames and copies instead of additions (diff.renames), paths relative
+ * to a folder (diff.relative), hidden gitlink changes (diff.ignoreSubmodules), an unreadable
+ * order file that makes git fail (diff.orderFile), a re-encoded format (i18n.logOutputEncoding),
+ * colour codes (color.*), and replacement objects standing in for pushed ones.
+ */
+export const NEUTRAL_LOG_CONFIG: readonly string[] = [
+  'core.quotePath=false',
+  'core.useReplaceRefs=false',
+  'log.showRoot=true',
+  'log.showSignature=false',
+  'diff.renames=false',
+  'diff.relative=false',
+  'diff.ignoreSubmodules=none',
+  'diff.orderFile=/dev/null',
+  'i18n.logOutputEncoding=UTF-8',
+  'color.ui=never',
+  'color.diff=never',
+];
+
+/** The same, as flags where git has one (a flag wins over any config). */
+const NEUTRAL_LOG_FLAGS: readonly string[] = [
+  '--root',
+  '--no-renames',
+  '--no-relative',
+  '--ignore-submodules=none',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--no-color',
+  '--no-show-signature',
+  '--no-abbrev',
+  '--encoding=UTF-8',
+];
+
+export interface LogOptions {
+  boundary?: boolean;
+  /** Print each commit's parents (to split one walk into per-ref ranges). */
+  parents?: boolean;
+  /** Ask for `%G?` with this allowed-signers file. */
+  allowedSigners?: string;
+  /** Read the revisions from stdin (`git log --stdin`) instead of the arguments. */
+  stdin?: boolean;
+  /** Only the given commits, no history (`--no-walk`). */
+  noWalk?: boolean;
+  /** No file changes (`--raw` left out): for signature states alone. */
+  noChanges?: boolean;
+}
+
+/** The argv of one `git log` whose output `parseRawLog` reads. Pure. */
+export function logArgs(revisions: readonly string[], opts: LogOptions = {}): string[] {
+  const format = ['%H', '%m', opts.parents ? '%P' : '', ...(opts.allowedSigners ? ['%G?'] : [])];
+  const config = [
+    ...NEUTRAL_LOG_CONFIG,
+    ...(opts.allowedSigners ? [`gpg.ssh.allowedSignersFile=${opts.allowedSigners}`] : []),
+  ];
+  return [
+    '--no-replace-objects',
+    ...config.flatMap((c) => ['-c', c]),
+    'log',
+    '-z',
+    ...(opts.noChanges ? [] : ['--raw', '--diff-merges=first-parent']),
+    ...NEUTRAL_LOG_FLAGS,
+    `--format=${format.join('%x01')}`,
+    ...(opts.boundary ? ['--boundary'] : []),
+    ...(opts.noWalk ? ['--no-walk=unsorted'] : []),
+    ...(opts.stdin ? ['--stdin'] : []),
+    ...revisions,
+    '--',
+  ];
+}
+
+/** Parses the output of `logArgs` (`git log -z --raw --format=%H%x01%m%x01%P[%x01%G?]`). Pure. */
 export function parseRawLog(out: string): CommitChanges[] {
   const commits: CommitChanges[] = [];
   const tokens = out.split('\0');
@@ -29,8 +106,9 @@ export function parseRawLog(out: string): CommitChanges[] {
     if (token === '') continue;
     const sep = token.indexOf('\x01');
     if (sep >= 0) {
-      const [oid = '', mark = '', signature] = token.split('\x01');
+      const [oid = '', mark = '', parents = '', signature] = token.split('\x01');
       current = { oid, boundary: mark === '-', changes: [] };
+      if (parents !== '') current.parents = parents.split(' ');
       if (signature !== undefined) current.signature = signature;
       commits.push(current);
       continue;
@@ -50,23 +128,42 @@ export async function commitChanges(
   revisions: string[],
   opts: { boundary?: boolean; allowedSigners?: string } = {},
 ): Promise<CommitChanges[]> {
-  const args = [
-    '-c',
-    'core.quotePath=false',
-    ...(opts.allowedSigners ? ['-c', `gpg.ssh.allowedSignersFile=${opts.allowedSigners}`] : []),
-    'log',
-    '-z',
-    '--raw',
-    '--no-abbrev',
-    '--no-renames',
-    '--diff-merges=first-parent',
-    opts.allowedSigners ? '--format=%H%x01%m%x01%G?' : '--format=%H%x01%m',
-    ...(opts.boundary ? ['--boundary'] : []),
-    ...revisions,
-    '--',
-  ];
-  const { stdout } = await runGit(args, { cwd });
+  const { stdout } = await runGit(logArgs(revisions, opts), { cwd });
   return parseRawLog(stdout.toString('utf8'));
+}
+
+/**
+ * One `git log --stdin` over revision lines (`<tip>`, `^<excluded>`) that may arrive later
+ * than git starts: git loads its config and waits on stdin meanwhile. Aborting `signal`
+ * stops git (the promise then rejects).
+ */
+export async function logFromStdin(
+  cwd: string,
+  lines: Promise<readonly string[]>,
+  opts: Omit<LogOptions, 'stdin'>,
+  signal?: AbortSignal,
+): Promise<CommitChanges[]> {
+  const input = lines.then((l) => (l.length ? `${l.join('\n')}\n` : ''));
+  const { stdout } = await runGit(logArgs([], { ...opts, stdin: true }), {
+    cwd,
+    input,
+    ...(signal ? { signal } : {}),
+  });
+  return parseRawLog(stdout.toString('utf8'));
+}
+
+/** `%G?` of each given commit (one process, no history walked), by commit id. */
+export async function signatureStates(
+  cwd: string,
+  oids: readonly string[],
+  allowedSigners: string,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (oids.length === 0) return out;
+  const args = logArgs([], { stdin: true, noWalk: true, noChanges: true, allowedSigners });
+  const { stdout } = await runGit(args, { cwd, input: `${oids.join('\n')}\n` });
+  for (const c of parseRawLog(stdout.toString('utf8'))) out.set(c.oid, c.signature ?? 'E');
+  return out;
 }
 
 /** Whether `ancestor` is an ancestor of `descendant` (a fast-forward from one to the other). */
