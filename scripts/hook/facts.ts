@@ -1,13 +1,18 @@
 // Gathers, through git, the facts the pure verdicts need for one ref update: fast-forward or
 // not, the commits to check and their files, blob sizes and private key markers, the files to
-// lint at the new tip, and registration facts. Reads objects only (quarantine-safe).
+// lint at the new tip, and registration facts. Reads objects only (quarantine-safe). The
+// commits of a ref are those new to it (push-walk.ts), from one walk for the whole push.
 import type { CatFile } from '../git/cat-file.js';
 import { type CommitChanges, commitChanges, isAncestor } from '../git/log.js';
-import { type BlobFact, privateKeyLine } from '../policy/content.js';
+import type { BlobFact } from '../policy/content.js';
 import { matchesGlob } from '../policy/glob.js';
 import { protectedRuleFor, ZERO_OID } from '../policy/refs.js';
 import type { RegistrationFacts } from '../policy/registration.js';
 import type { Policy, RefUpdate } from '../policy/types.js';
+import { bringsBlob, CommitContent } from './commit-content.js';
+import type { PushWalk, RangeJob } from './push-walk.js';
+import { Signatures } from './signatures.js';
+import { taggedObjectFacts } from './tag-targets.js';
 
 export interface UpdateFacts {
   nonFastForward: boolean;
@@ -15,6 +20,8 @@ export interface UpdateFacts {
   oldKnown?: boolean;
   /** Type of the new object (`commit`, `tag`, …), undefined on delete or when missing. */
   newType?: string;
+  /** Type of what the new object is at the end of its tag chain (itself when not a tag). */
+  peeledType?: string;
   commits: CommitChanges[];
   blobs: BlobFact[];
   /** `.nix` paths changed by the checked commits that still exist at the new tip. */
@@ -22,8 +29,6 @@ export interface UpdateFacts {
   /** Contents of those `.nix` files at the new tip, when already read (by path). */
   tipBlobs: Map<string, Buffer>;
   registration?: RegistrationFacts;
-  /** Commits of OLD..NEW, when phase one walked them (protected branches). */
-  protectedRange?: CommitChanges[];
 }
 
 export interface FactContext {
@@ -32,57 +37,83 @@ export interface FactContext {
   policy: Policy;
   /** Host keys recorded on the server by earlier registrations (trust on first use). */
   knownHostKeys: Record<string, string>;
-  /** What "already known" means for new commits: `--all` on the server, the remote's refs in a preview. */
-  exclude?: string[];
-  /** Allowed-signers file for `git log %G?`, when some branches require signed commits. */
+  /** The push's walk (started before the policy was read; planned with `planRanges`). */
+  walk: PushWalk;
+  /**
+   * The revision a new ref's commits are judged against: the policy branch
+   * (`refs/heads/<defaultBranch>` on the server, the remote's copy of it in a preview).
+   */
+  policyBranch: string;
+  /** The bare repository's directory, for the verdict caches; undefined in a preview. */
+  gitDir?: string;
+  /** Allowed-signers file for `%G?`, when some branches require signed commits. */
   allowedSigners?: string;
-  /** `git log`s started before the policy was read (`startLikelyLogs`), by their arguments. */
-  earlyLogs?: Map<string, Promise<CommitChanges[]>>;
 }
 
-type LogOptions = { boundary?: boolean; allowedSigners?: string };
-
-function logKey(revisions: string[], opts: LogOptions): string {
-  return JSON.stringify([revisions, opts.boundary === true, opts.allowedSigners ?? '']);
+/** What facts keep for the whole push: content judged once, signatures, tagged trees. */
+interface PushState {
+  content: CommitContent;
+  primed?: Promise<unknown>;
+  signatures?: Signatures;
+  listings: Map<string, Promise<{ path: string; oid: string }[]>>;
 }
 
-/** The commits of a range: the early `git log` with the same arguments if one ran, else a new one. */
-function log(ctx: FactContext, revisions: string[], opts: LogOptions): Promise<CommitChanges[]> {
-  const key = logKey(revisions, opts);
-  const early = ctx.earlyLogs?.get(key);
-  if (early) {
-    ctx.earlyLogs!.delete(key);
-    return early;
+const pushStates = new WeakMap<FactContext, PushState>();
+
+function stateOf(ctx: FactContext): PushState {
+  let state = pushStates.get(ctx);
+  if (!state) {
+    state = { content: new CommitContent(ctx.cat, ctx.policy, ctx.gitDir), listings: new Map() };
+    pushStates.set(ctx, state);
   }
-  return commitChanges(ctx.cwd, revisions, opts);
+  return state;
+}
+
+/** The object at the end of a tag chain (`<oid>^{}`); the object itself when it is not a tag. */
+function peeled(cat: CatFile, oid: string, type: string | undefined) {
+  return type === 'tag' ? cat.info(`${oid}^{}`) : cat.info(oid);
 }
 
 /**
- * Starts, while the policy is still being read, the `git log` each branch update will most
- * likely need: a new branch's new commits, or the range of a `main` update (protected by
- * default); any other branch update, its new commits. Only an exact match of arguments is
- * used later (`log`); a wrong guess costs one process, never a different answer.
+ * Each ref's range for the push's walk: its new commit (a tag peeled) against its old tip,
+ * or, for a new branch or any tag, against the policy branch (and a tag's old tip). Deletions
+ * and refs that do not end in a commit have none.
  */
-export function startLikelyLogs(
+export async function planRanges(
   updates: readonly RefUpdate[],
-  cwd: string,
-  exclude: string[] | undefined,
-): Map<string, Promise<CommitChanges[]>> {
-  const logs = new Map<string, Promise<CommitChanges[]>>();
-  for (const u of updates.slice(0, 4)) {
-    const branch = branchOf(u);
-    if (branch === undefined || ZERO_OID.test(u.newOid)) continue;
-    const [revisions, opts]: [string[], LogOptions] =
-      !ZERO_OID.test(u.oldOid) && branch === 'main'
-        ? [[`${u.oldOid}..${u.newOid}`], { boundary: true }]
-        : [[u.newOid, '--not', ...(exclude ?? ['--all'])], {}];
-    const key = logKey(revisions, opts);
-    if (logs.has(key)) continue;
-    const p = commitChanges(cwd, revisions, opts);
-    p.catch(() => {}); // unused guesses fail quietly; a used one fails where it is awaited
-    logs.set(key, p);
+  ctx: FactContext,
+): Promise<Map<string, RangeJob>> {
+  const { cat } = ctx;
+  const live = updates.filter((u) => !ZERO_OID.test(u.newOid));
+  const infos = live.map((u) => ({
+    u,
+    new: cat.info(u.newOid),
+    old: ZERO_OID.test(u.oldOid) ? undefined : cat.info(u.oldOid),
+  }));
+  const policyTip = cat.info(ctx.policyBranch);
+  cat.flush();
+  const typed = await Promise.all(
+    infos.map(async (i) => ({ u: i.u, newType: (await i.new)?.type, oldType: (await i.old)?.type })),
+  );
+  const peels = typed.map((t) => ({
+    u: t.u,
+    tip: t.newType ? peeled(cat, t.u.newOid, t.newType) : undefined,
+    old: t.oldType ? peeled(cat, t.u.oldOid, t.oldType) : undefined,
+  }));
+  const policyCommit = peeled(cat, ctx.policyBranch, (await policyTip)?.type);
+  cat.flush();
+  const base = await policyCommit;
+  const policyBase = base?.type === 'commit' ? [base.oid] : [];
+  const jobs = new Map<string, RangeJob>();
+  for (const p of peels) {
+    const tip = await p.tip;
+    if (tip?.type !== 'commit') continue;
+    const old = await p.old;
+    const oldBase = old?.type === 'commit' ? [old.oid] : [];
+    const bases = p.u.ref.startsWith('refs/heads/') && oldBase.length ? oldBase : [...oldBase, ...policyBase];
+    jobs.set(p.u.ref, { tip: tip.oid, bases: [...new Set(bases)] });
   }
-  return logs;
+  return jobs;
 }
 
 /** Phase one, enough for the ref verdicts: object type and fast-forward. */
@@ -100,25 +131,26 @@ export async function gatherRefFacts(u: RefUpdate, ctx: FactContext): Promise<Up
   ctx.cat.flush();
   facts.newType = (await info)?.type;
   // A client preview may not have the remote's old tip: then judge it like a new ref.
-  facts.oldKnown = old !== undefined && (await old) !== undefined;
+  const oldInfo = await old;
+  facts.oldKnown = oldInfo !== undefined;
+  const tip = peeled(ctx.cat, u.newOid, facts.newType);
+  ctx.cat.flush();
+  facts.peeledType = (await tip)?.type;
   const branch = branchOf(u);
-  // Only protected branches care about history rewrites; elsewhere skip the extra process.
+  // Only protected branches care about history rewrites; elsewhere skip the question.
   if (
     !ZERO_OID.test(u.oldOid) &&
     branch !== undefined &&
     protectedRuleFor(branch, ctx.policy) &&
-    isCommitish(facts)
+    facts.peeledType === 'commit'
   ) {
-    if (facts.oldKnown) {
-      // One `git log --boundary OLD..NEW` answers both questions: the old tip is an ancestor
-      // exactly when it is a boundary commit of the range (or the tips are equal), and the
-      // range is the set of commits phase two checks on a protected branch.
-      const range = await log(ctx, [`${u.oldOid}..${u.newOid}`], {
-        boundary: true,
-        ...signersFor(branch, ctx),
-      });
-      facts.nonFastForward = !(u.oldOid === u.newOid || range.some((c) => c.boundary && c.oid === u.oldOid));
-      facts.protectedRange = range.filter((c) => !c.boundary);
+    const range = facts.oldKnown ? await ctx.walk.range(u.ref) : undefined;
+    const oldCommit = oldInfo ? await peeled(ctx.cat, u.oldOid, oldInfo.type) : undefined;
+    if (range && oldCommit?.type === 'commit') {
+      // The old tip is an ancestor exactly when the range of new commits stops at it (or the
+      // tips are equal).
+      const newCommit = (await tip)!.oid;
+      facts.nonFastForward = !(newCommit === oldCommit.oid || range.stops.has(oldCommit.oid));
     } else {
       facts.nonFastForward = !(await isAncestor(ctx.cwd, u.oldOid, u.newOid));
     }
@@ -126,116 +158,92 @@ export async function gatherRefFacts(u: RefUpdate, ctx: FactContext): Promise<Up
   return facts;
 }
 
-/** Signature checks for `git log %G?`, on branches that require signed commits. */
-function signersFor(branch: string | undefined, ctx: FactContext): { allowedSigners?: string } {
-  const signed =
-    branch !== undefined && ctx.policy.signedCommits.branches.some((g) => matchesGlob(branch, g));
-  return signed && ctx.allowedSigners ? { allowedSigners: ctx.allowedSigners } : {};
-}
-
 function branchOf(u: RefUpdate): string | undefined {
   return u.ref.startsWith('refs/heads/') ? u.ref.slice('refs/heads/'.length) : undefined;
 }
 
-function isCommitish(facts: UpdateFacts): boolean {
-  return facts.newType === 'commit' || facts.newType === 'tag';
-}
-
 /** Phase two, for refs the verdicts let move: commits, blobs, lint paths, registration facts. */
 export async function gatherContentFacts(u: RefUpdate, facts: UpdateFacts, ctx: FactContext): Promise<void> {
-  if (ZERO_OID.test(u.newOid) || !isCommitish(facts)) return;
-  const created = !facts.oldKnown;
+  if (ZERO_OID.test(u.newOid)) return;
+  if (facts.peeledType === 'tree' || facts.peeledType === 'blob') {
+    const target = await ctx.cat.info(`${u.newOid}^{}`);
+    if (!target) return;
+    const { listings } = stateOf(ctx);
+    facts.blobs = await taggedObjectFacts(
+      ctx.cat,
+      u.ref,
+      { oid: target.oid, type: facts.peeledType },
+      ctx.policy,
+      listings,
+    );
+    return;
+  }
+  if (facts.peeledType !== 'commit') return;
   const branch = branchOf(u);
   const { policy } = ctx;
   const isRegistration = branch?.startsWith(policy.registration.prefix) ?? false;
-  const isProtected = branch !== undefined && protectedRuleFor(branch, policy) !== undefined;
-  // Protected branches: every commit the update brings, even ones already on another branch.
-  const range =
-    isProtected && !created
-      ? [`${u.oldOid}..${u.newOid}`]
-      : [u.newOid, '--not', ...(ctx.exclude ?? ['--all'])];
   const defaultRef = `refs/heads/${policy.defaultBranch}`;
   const mainInfo = isRegistration ? ctx.cat.info(defaultRef) : undefined;
   if (mainInfo) ctx.cat.flush();
   const mainExists = (await mainInfo) !== undefined;
-  // Phase one already walked OLD..NEW of a protected branch.
-  const known = isProtected && !created ? facts.protectedRange : undefined;
 
-  const [commits, regCommits] = await Promise.all([
-    known ?? log(ctx, range, signersFor(branch, ctx)),
+  const [range, regCommits] = await Promise.all([
+    ctx.walk.range(u.ref),
     isRegistration && mainExists
       ? commitChanges(ctx.cwd, [u.newOid, '--not', defaultRef], { boundary: true })
       : Promise.resolve(undefined),
   ]);
-  facts.commits = commits;
+  facts.commits = range?.commits ?? [];
 
   if (isRegistration && branch) {
     const host = branch.slice(policy.registration.prefix.length);
     facts.registration = await registrationFacts(u, ctx, host, regCommits);
-    // A registration is checked against the default branch, a wider range than --not --all.
+    // A registration is checked against the default branch, whatever its old tip was.
     if (regCommits) facts.commits = regCommits.filter((c) => !c.boundary);
+  }
+  if (branch !== undefined && ctx.allowedSigners && signedBranch(branch, policy)) {
+    const state = stateOf(ctx);
+    state.signatures ??= new Signatures(ctx.cwd, ctx.allowedSigners, ctx.gitDir);
+    const states = await state.signatures.states(facts.commits.map((c) => c.oid));
+    facts.commits = facts.commits.map((c) => ({ ...c, signature: states.get(c.oid) ?? 'E' }));
   }
 
   await blobFacts(facts, ctx, branch !== undefined ? u.newOid : undefined);
 }
 
+function signedBranch(branch: string, policy: Policy): boolean {
+  return policy.signedCommits.branches.some((g) => matchesGlob(branch, g));
+}
+
 /**
- * Blob sizes and private key markers of every file the commits add or change, and the `.nix`
- * files to lint at the new tip, in two cat-file round trips: sizes and tip lookups first, then
- * contents of the blobs small enough to scan (tip `.nix` contents are kept for the linter).
+ * Blob facts of the commits (judged for the whole push at once, commit-content.ts), and the
+ * `.nix` files to lint at the new tip: what the tip commit itself changed is what the tip holds
+ * (its diff's new side); only the other paths need a `<tip>:<path>` lookup, in one round trip.
  */
 async function blobFacts(facts: UpdateFacts, ctx: FactContext, tip: string | undefined): Promise<void> {
-  const { cat, policy } = ctx;
-  const firstSeen = new Map<string, { commit: string; path: string }[]>();
+  const { cat } = ctx;
+  const state = stateOf(ctx);
+  // The first ref to get here judges every commit of the push's walk in one batch.
+  state.primed ??= ctx.walk.commits().then((all) => state.content.facts(all));
+  await state.primed;
+  facts.blobs = await state.content.facts(facts.commits);
+  if (!tip) return;
   const nixPaths = new Set<string>();
-  for (const c of facts.commits) {
-    for (const ch of c.changes) {
-      if (ch.path.endsWith('.nix')) nixPaths.add(ch.path);
-      if (ch.status === 'D' || ch.mode === '160000' || ZERO_OID.test(ch.oid)) continue;
-      let list = firstSeen.get(ch.oid);
-      if (!list) firstSeen.set(ch.oid, (list = []));
-      if (!list.some((x) => x.path === ch.path)) list.push({ commit: c.oid, path: ch.path });
-    }
-  }
-  const oids = [...firstSeen.keys()];
-  const paths = tip ? [...nixPaths] : [];
-  const sizes = oids.map((oid) => cat.info(oid));
-  // What the tip commit itself changed is what the tip holds (its diff's new side): only the
-  // other paths need a `<tip>:<path>` lookup, which makes git walk the trees once per path.
+  for (const c of facts.commits)
+    for (const ch of c.changes) if (ch.path.endsWith('.nix')) nixPaths.add(ch.path);
+  const paths = [...nixPaths];
   const tipChanges = new Map(facts.commits.find((c) => c.oid === tip)?.changes.map((ch) => [ch.path, ch]));
   const tipInfos = paths.map((p) => {
     const ch = tipChanges.get(p);
     if (!ch) return cat.info(`${tip}:${p}`);
-    const gone = ch.status === 'D' || ch.mode === '160000' || ZERO_OID.test(ch.oid);
-    return Promise.resolve(gone ? undefined : { oid: ch.oid, type: 'blob', size: -1 });
+    return Promise.resolve(bringsBlob(ch) ? { oid: ch.oid, type: 'blob', size: -1 } : undefined);
   });
-  cat.flush();
-  const [infos, found] = await Promise.all([Promise.all(sizes), Promise.all(tipInfos)]);
-  const tipOids = new Map<string, string>();
-  paths.forEach((p, i) => {
-    const info = found[i];
-    if (info?.type === 'blob') tipOids.set(info.oid, p);
-  });
+  if (paths.some((p) => !tipChanges.has(p))) cat.flush();
+  const found = await Promise.all(tipInfos);
   facts.nixPaths = paths.filter((_, i) => found[i]?.type === 'blob');
-  const scan = policy.limits.detectPrivateKeys;
-  const reads = oids.map((oid, i) => {
-    const size = infos[i]?.size ?? 0;
-    const wanted = (scan && size <= policy.limits.maxBlobBytes) || tipOids.has(oid);
-    return wanted ? cat.contents(oid) : Promise.resolve(undefined);
-  });
-  cat.flush();
-  const contents = await Promise.all(reads);
-  oids.forEach((oid, i) => {
-    const size = infos[i]?.size ?? 0;
-    const data = contents[i]?.data;
-    if (data && tipOids.has(oid)) facts.tipBlobs.set(tipOids.get(oid)!, data);
-    // Markers are ASCII: latin1 decoding is exact for them and never fails on binary data.
-    const keyLine = data && scan ? privateKeyLine(data.toString('latin1')) : undefined;
-    for (const at of firstSeen.get(oid) ?? []) {
-      const fact: BlobFact = { ...at, oid, size };
-      if (keyLine !== undefined) fact.privateKeyLine = keyLine;
-      facts.blobs.push(fact);
-    }
+  paths.forEach((p, i) => {
+    const data = found[i]?.type === 'blob' ? state.content.nixContents(found[i]!.oid) : undefined;
+    if (data) facts.tipBlobs.set(p, data);
   });
 }
 

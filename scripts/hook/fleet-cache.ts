@@ -20,7 +20,7 @@ export function factsKey(path: string, oid: string): string {
 }
 
 /** This build of the toolkit: the size and time of the code that computes the facts. */
-function buildStamp(): string {
+export function buildStamp(): string {
   try {
     const s = statSync(fileURLToPath(import.meta.url));
     return `${s.size}:${s.mtimeMs}`;

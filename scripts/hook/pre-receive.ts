@@ -10,11 +10,18 @@ import { classify } from '../policy/refs.js';
 import { hostOf, registrationContentProblems, sameKey } from '../policy/registration.js';
 import type { ClassifiedUpdate, Problem, RefDecision } from '../policy/types.js';
 import { refProblems } from '../policy/verdicts.js';
-import { gatherContentFacts, gatherRefFacts, startLikelyLogs, type UpdateFacts } from './facts.js';
+import {
+  type FactContext,
+  gatherContentFacts,
+  gatherRefFacts,
+  planRanges,
+  type UpdateFacts,
+} from './facts.js';
 import { lintTips } from './lint-tips.js';
 import { formatInputProblems, formatReport } from './messages.js';
 import { loadPolicySource, type PolicySource } from './policy-source.js';
 import { parseUpdates } from './protocol.js';
+import { PushWalk } from './push-walk.js';
 import { readKnownHostKeys, recordHostKeys } from './server-state.js';
 import { structureProblems, warmStructureFor } from './structure.js';
 import { mark } from './timing.js';
@@ -76,14 +83,15 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     void import('../lint/engine.js').catch(() => {});
   }
   const cat = new CatFile(opts.cwd, opts.env);
+  let walk: PushWalk | undefined;
   let signers: { file: string; cleanup: () => void } | undefined;
   try {
     // Ask for the pushed objects in the same round trip as the policy (answers are remembered).
     for (const u of updates)
       for (const oid of [u.oldOid, u.newOid]) if (!/^0+$/.test(oid)) cat.info(oid).catch(() => undefined);
     const sourceRead = loadPolicySource(cat, opts.policyFile, opts.policyRev);
-    // git answers the policy request while the likely logs start (sent before they spawn).
-    const earlyLogs = startLikelyLogs(updates, opts.cwd, opts.preview?.exclude);
+    // git answers the policy request while the push's walk starts (it waits for its refs).
+    walk = new PushWalk(opts.cwd);
     const source = await sourceRead;
     mark('policy');
     const identity = identityFromEnv(opts.env);
@@ -91,15 +99,19 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     if (source.policy.signedCommits.branches.length) {
       signers = await allowedSignersFile(cat, source, opts);
     }
-    const ctx = {
+    const gitDir = opts.preview ? undefined : opts.gitDir;
+    const ctx: FactContext = {
       cwd: opts.cwd,
       cat,
       policy: source.policy,
       knownHostKeys,
-      earlyLogs,
+      walk,
+      // New refs are judged against the policy branch: the remote's copy of it in a preview.
+      policyBranch: opts.preview ? (opts.policyRev ?? 'HEAD') : `refs/heads/${source.policy.defaultBranch}`,
+      ...(gitDir ? { gitDir } : {}),
       ...(signers ? { allowedSigners: signers.file } : {}),
-      ...(opts.preview ? { exclude: opts.preview.exclude } : {}),
     };
+    walk.plan(planRanges(updates, ctx));
     const judged = await mapLimit(updates, 4, async (u) => {
       const facts = await gatherRefFacts(u, ctx);
       mark('ref facts');
@@ -115,7 +127,6 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
       return { c, facts, problems };
     });
     // Structure checks alongside the lint; their problems follow the lint's in each ref's block.
-    const gitDir = opts.preview ? undefined : opts.gitDir;
     const [structure] = await Promise.all([
       structureProblems(judged, source, cat, gitDir),
       lintTips(judged, source, cat, gitDir),
@@ -142,6 +153,7 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     }
     return { accepted, decisions };
   } finally {
+    walk?.close();
     cat.close();
     signers?.cleanup();
   }
@@ -177,12 +189,15 @@ function contentProblems(
   identity: ReturnType<typeof identityFromEnv>,
 ): Problem[] {
   if (c.change === 'delete') return [];
-  if (facts.newType !== 'commit' && facts.newType !== 'tag') {
+  // A branch is history: a tag of a tree or a blob has none (tags may point at them, checked).
+  const notHistory = c.kind === 'branch' && facts.newType === 'tag' && facts.peeledType !== 'commit';
+  if ((facts.newType !== 'commit' && facts.newType !== 'tag') || notHistory) {
+    const what = notHistory ? `tag of a ${facts.peeledType ?? 'missing object'}` : facts.newType;
     return [
       {
         rule: 'ref-target',
         severity: 'error',
-        message: `${c.ref} would point at a ${facts.newType ?? 'missing object'}, not a commit or tag`,
+        message: `${c.ref} would point at a ${what ?? 'missing object'}, not a commit or tag`,
         fix: 'push a commit (or an annotated tag of a commit)',
       },
     ];

@@ -5,8 +5,12 @@ import { protectedRuleFor } from './refs.js';
 import type { ClassifiedUpdate, LintGate, Policy, Problem } from './types.js';
 
 export interface BlobFact {
-  commit: string;
+  /** The commit that adds or changes it; absent for a blob reached through a tag (`tag`). */
+  commit?: string;
+  /** Its path in the commit or tagged tree; '' for a blob that is tagged itself (it has none). */
   path: string;
+  /** The tag ref it is reached through, when a tag points at a tree or a blob. */
+  tag?: string;
   oid: string;
   size: number;
   /** The first line of private key material found in it, if any. */
@@ -29,6 +33,19 @@ function mib(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
 }
 
+/** How a message names the blob: its path, and the tag it hangs from when there is no commit. */
+function blobName(b: BlobFact): string {
+  if (!b.tag) return b.path;
+  return b.path ? `${b.path} (in the tree tagged by ${b.tag})` : `the blob tagged by ${b.tag}`;
+}
+
+/** A tagged tree or blob is fixed by replacing the tag, not by rewriting commits. */
+function fixFor(b: BlobFact, commitFix: string, tagTail = ''): string {
+  if (!b.tag) return commitFix;
+  const name = b.tag.replace(/^refs\/tags\//, '');
+  return `delete the tag locally (\`git tag -d ${name}\`) and tag a commit whose files pass instead (a tree or blob a tag points at is checked like a commit's files)${tagTail}`;
+}
+
 export function blobProblems(blobs: readonly BlobFact[], policy: Policy): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
@@ -37,14 +54,18 @@ export function blobProblems(blobs: readonly BlobFact[], policy: Policy): Proble
     const key = `${b.oid}\0${b.path}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const at = { commit: b.commit, file: b.path };
-    const forbidden = limits.forbiddenPaths.find((g) => matchesGlob(b.path, g));
+    const at = { ...(b.commit ? { commit: b.commit } : {}), ...(b.path ? { file: b.path } : {}) };
+    const name = blobName(b);
+    const forbidden = b.path ? limits.forbiddenPaths.find((g) => matchesGlob(b.path, g)) : undefined;
     if (forbidden) {
       problems.push({
         rule: 'forbidden-path',
         severity: 'error',
-        message: `${b.path} matches the forbidden path pattern ${JSON.stringify(forbidden)}`,
-        fix: 'remove the file from every pushed commit (`git rebase -i`, or `git filter-repo --path <file> --invert-paths`) and keep secrets out of git (e.g. sops or agenix)',
+        message: `${name} matches the forbidden path pattern ${JSON.stringify(forbidden)}`,
+        fix: fixFor(
+          b,
+          'remove the file from every pushed commit (`git rebase -i`, or `git filter-repo --path <file> --invert-paths`) and keep secrets out of git (e.g. sops or agenix)',
+        ),
         ...at,
       });
     }
@@ -52,8 +73,11 @@ export function blobProblems(blobs: readonly BlobFact[], policy: Policy): Proble
       problems.push({
         rule: 'blob-size',
         severity: 'error',
-        message: `${b.path} is ${mib(b.size)}, over the ${mib(limits.maxBlobBytes)} limit (policy.limits.maxBlobBytes)`,
-        fix: 'remove the file from the pushed commits and keep large files out of the fleet repository',
+        message: `${name} is ${mib(b.size)}, over the ${mib(limits.maxBlobBytes)} limit (policy.limits.maxBlobBytes)`,
+        fix: fixFor(
+          b,
+          'remove the file from the pushed commits and keep large files out of the fleet repository',
+        ),
         ...at,
       });
     }
@@ -61,8 +85,12 @@ export function blobProblems(blobs: readonly BlobFact[], policy: Policy): Proble
       problems.push({
         rule: 'private-key',
         severity: 'error',
-        message: `${b.path} contains private key material`,
-        fix: 'remove the key from every pushed commit, treat it as leaked and rotate it; commit only encrypted secrets (sops, agenix)',
+        message: `${name} contains private key material`,
+        fix: fixFor(
+          b,
+          'remove the key from every pushed commit, treat it as leaked and rotate it; commit only encrypted secrets (sops, agenix)',
+          '; treat the key as leaked and rotate it',
+        ),
         ...at,
         line: b.privateKeyLine,
       });
