@@ -235,7 +235,7 @@ async function prePushCommand(opts: HookCommandOptions, argv: string[]): Promise
       env,
       input,
       policyRev,
-      preview: { exclude: [`--remotes=${remote}`] },
+      preview: true,
       write: opts.stderr,
     });
     return !result.accepted && process.env.TAPPAAS_PRE_PUSH_STRICT === '1' ? 1 : 0;

@@ -40,8 +40,11 @@ export interface PreReceiveOptions {
   policyFile?: string;
   /** Revision whose tappaas.json is the policy (default HEAD: the server's default branch). */
   policyRev?: string;
-  /** Client-side preview: what counts as already known, and no server state is written. */
-  preview?: { exclude: string[] };
+  /**
+   * Client-side preview: no server state is written, and new refs are judged against the
+   * remote's copy of the policy branch (`policyRev`).
+   */
+  preview?: boolean;
   write: (text: string) => void;
 }
 

@@ -2,7 +2,6 @@
 // the allowed-signers file they were checked against (verdict-cache.ts): checking a signature
 // costs an `ssh-keygen` per commit, and with ranges judged per ref the same commits come back
 // when they move from one branch to another.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { signatureStates } from '../git/log.js';
 import { mark } from './timing.js';
@@ -21,9 +20,10 @@ export class Signatures {
   ) {
     let signers: string;
     try {
-      signers = createHash('sha256').update(readFileSync(allowedSigners)).digest('hex');
+      // The allowed signers are an admin's file on the policy branch; their text is the key.
+      signers = readFileSync(allowedSigners, 'latin1');
     } catch {
-      signers = 'unreadable';
+      signers = '(unreadable)';
     }
     this.cache = new VerdictCache(gitDir, 'signatures', verdictNamespace({ signers }));
   }

@@ -1,7 +1,9 @@
 // The server hook's speed: the installed pre-receive hook run directly on git's stdin lines
 // in a bare repository (objects already there, as git runs it), and whole `git push`es,
 // against `node -e 0` in the same run. Targets (issue 4): a typical push (1 commit, 5 changed
-// .nix files) under 4x `node -e 0`; a 500-host fleet pushed at once under 2 s.
+// .nix files) under 4x `node -e 0`; a 500-host fleet pushed at once under 2 s. Issue 13: 1,000
+// new branches pushed into a repository with 2,000 refs cost at most 2x the same push into the
+// same repository without the hook.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,8 @@ const CLI = fileURLToPath(new URL('./tappaas.mjs', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 // BENCH_KEEP=1 keeps the repositories (to profile the hook in them).
 const BIG_HOSTS = Number(process.env.BENCH_HOSTS ?? 500);
+const NEW_BRANCHES = Number(process.env.BENCH_NEW_BRANCHES ?? 1000);
+const OLD_REFS = Number(process.env.BENCH_OLD_REFS ?? 2000);
 const ZERO = '0'.repeat(40);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 // Instructions counted by valgrind (every process of the run: node, git, the shim): a figure the
@@ -112,25 +116,42 @@ async function measure(
   once: () => Promise<Sample>,
   reset: () => void = () => {},
 ): Promise<Figure> {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  let last: Sample | undefined;
+  const [figure] = await measureTogether([{ name, once, reset }], runs);
+  return figure!;
+}
+
+interface Case {
+  name: string;
+  once: () => Promise<Sample>;
+  reset?: () => void;
+}
+
+/**
+ * Runs the cases in turn, `runs` rounds, and keeps each one's medians: cases compared with
+ * each other meet the same load of a shared machine.
+ */
+async function measureTogether(cases: Case[], runs: number): Promise<Figure[]> {
+  const samples: Sample[][] = cases.map(() => []);
   for (let i = 0; i < runs; i++) {
-    last = await once();
-    reset();
-    wall.push(last.ms);
-    if (last.cpuMs !== undefined) cpu.push(last.cpuMs);
+    for (const [at, c] of cases.entries()) {
+      samples[at]!.push(await c.once());
+      c.reset?.();
+    }
   }
-  const verdict = last!.code === 0 ? 'accepted' : `REFUSED (exit ${last!.code})`;
-  const verdictLines = last!.stderr
-    .split('\n')
-    .filter((l) => /tappaas: .*(passed|accepted|rejected)/.test(l));
+  return cases.map((c, at) => figureOf(c.name, samples[at]!));
+}
+
+function figureOf(name: string, samples: Sample[]): Figure {
+  const last = samples.at(-1)!;
+  const cpu = samples.flatMap((s) => (s.cpuMs === undefined ? [] : [s.cpuMs]));
+  const verdict = last.code === 0 ? 'accepted' : `REFUSED (exit ${last.code})`;
+  const verdictLines = last.stderr.split('\n').filter((l) => /tappaas: .*(passed|accepted|rejected)/.test(l));
   const summary = verdictLines.at(-1) ?? '';
   const findings = [...new Set(summary.match(/\d+ (?:errors?|warnings?)\b/g) ?? [])].join(', ');
-  if (last!.code !== 0 && !name.startsWith('node')) process.stderr.write(last!.stderr);
+  if (last.code !== 0 && !name.startsWith('node')) process.stderr.write(last.stderr);
   return {
     name,
-    ms: median(wall),
+    ms: median(samples.map((s) => s.ms)),
     cpuMs: cpu.length ? median(cpu) : undefined,
     note: name.startsWith('node') ? '' : `${verdict}${findings ? ` (${findings})` : ''}`,
   };
@@ -223,11 +244,18 @@ class Repos {
     ];
   }
 
-  push(refspec: string, pusher: string): Promise<Sample> {
-    return sample('git', ['push', '-q', 'origin', refspec], {
+  push(refspec: string, pusher: string, remote = 'origin'): Promise<Sample> {
+    return sample('git', ['push', '-q', remote, refspec], {
       cwd: this.work,
       env: { ...this.env, TAPPAAS_PUSHER: pusher },
     });
+  }
+
+  /** Deletes a server's refs under a prefix behind the hook's back, between runs. */
+  deleteRefs(prefix: string, bare = this.bare): void {
+    const refs = this.git(['for-each-ref', '--format=delete %(refname)', prefix], bare);
+    const r = spawnSync('git', ['update-ref', '--stdin'], { cwd: bare, env: this.env, input: `${refs}\n` });
+    if (r.status !== 0) throw new Error(`git update-ref --stdin failed: ${r.stderr}`);
   }
 
   /** Moves (or with no oid deletes) a server ref behind the hook's back, between runs. */
@@ -338,7 +366,40 @@ export async function hookBench(log: (line: string) => void): Promise<void> {
       ),
     );
 
+    // (d) Many refs at once: new branches (one new commit each) into a repository that already
+    // has many refs, with the hook and into a copy without it.
+    const m = new Repos(root, env, 'many');
+    const plain = manyRefs(m, root, policy);
+    const many = `${NEW_BRANCHES.toLocaleString('en')} new branches against ${OLD_REFS.toLocaleString('en')} refs`;
+    const newRefs = 'refs/heads/new/*:refs/heads/new/*';
+    const manyRuns = Math.max(3, Math.ceil(RUNS / 2));
+    const [manyPlain, manyHooked] = await measureTogether(
+      [
+        {
+          name: `git push, ${many}, no hook`,
+          once: () => m.push(newRefs, 'bob', plain),
+          reset: () => m.deleteRefs('refs/heads/new/', plain),
+        },
+        {
+          name: `git push, ${many}`,
+          once: () => m.push(newRefs, 'bob'),
+          reset: () => m.deleteRefs('refs/heads/new/'),
+        },
+      ],
+      manyRuns,
+    );
+    rows.push(manyPlain!, manyHooked!);
+    const manyLines = m
+      .git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/new/'])
+      .split('\n')
+      .map((l) => `${ZERO} ${l}\n`)
+      .join('');
+    rows.push(await measure(`hook, ${many} (stdin)`, manyRuns, () => m.hook(manyLines, 'bob')));
+
     log(`big: ${big.files.length} files (${(big.bytes / 1e6).toFixed(2)} MB), all new at the tip`);
+    log(
+      `many: ${OLD_REFS} refs on the server (branches and tags over 1,000 commits); ${NEW_BRANCHES} new branches of one commit each (BENCH_OLD_REFS, BENCH_NEW_BRANCHES)`,
+    );
     log(table(rows, base));
     const worst = Math.max(feature.ms, main.ms) / base;
     log(
@@ -346,6 +407,10 @@ export async function hookBench(log: (line: string) => void): Promise<void> {
     );
     log(
       `${BIG_HOSTS}-host fleet (hook): ${(bigHook.ms / 1000).toFixed(2)} s (target < 2 s) ${bigHook.ms < 2000 ? 'ok' : 'MISSED'}`,
+    );
+    const manyX = manyHooked!.ms / manyPlain!.ms;
+    log(
+      `${many}: git push with the hook ${(manyHooked!.ms / 1000).toFixed(2)} s, without ${(manyPlain!.ms / 1000).toFixed(2)} s (taken in turns): ${manyX.toFixed(2)}x (target <= 2x) ${manyX <= 2 ? 'ok' : 'MISSED'}`,
     );
     if (counted.node && counted.feature && counted.main) {
       const x = (n: number) => `${n.toFixed(0)} M (${(n / counted.node!).toFixed(2)}x)`;
@@ -357,4 +422,44 @@ export async function hookBench(log: (line: string) => void): Promise<void> {
     if (process.env.BENCH_KEEP) log(`kept ${root} (BENCH_KEEP)`);
     else rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * The many-refs repository: 1,000 commits on main (the policy in the first), OLD_REFS refs
+ * (half branches of one commit each off main, half tags of main's commits) and NEW_BRANCHES
+ * local branches `new/<i>` of one commit each on main's tip, made with one fast-import. Pushed
+ * (all but `new/`) to the hooked server and to a plain copy without the hook, whose path is
+ * returned as a remote.
+ */
+function manyRefs(m: Repos, root: string, policy: string): string {
+  const history = 1000;
+  const commit = (ref: string, mark: number, from: number | undefined, path: string, body: string) =>
+    `commit ${ref}\nmark :${mark}\ncommitter B <b@example.invalid> ${1_700_000_000 + mark} +0000\ndata 2\nc\n` +
+    (from ? `from :${from}\n` : '') +
+    `M 100644 inline ${path}\ndata ${Buffer.byteLength(body)}\n${body}\n`;
+  let stream = commit('refs/heads/main', 1, undefined, 'tappaas.json', policy);
+  for (let i = 2; i <= history; i++)
+    stream += commit('refs/heads/main', i, i - 1, `log/${i % 50}.txt`, `${i}\n`);
+  let mark = history;
+  const branches = Math.ceil(OLD_REFS / 2);
+  for (let i = 0; i < branches; i++) {
+    stream += commit(`refs/heads/old/b${i}`, ++mark, 1 + (i % history), `old/${i}.txt`, `${i}\n`);
+  }
+  for (let i = 0; i < OLD_REFS - branches; i++)
+    stream += `reset refs/tags/t${i}\nfrom :${1 + ((i * 7) % history)}\n\n`;
+  for (let i = 0; i < NEW_BRANCHES; i++) {
+    stream += commit(`refs/heads/new/n${i}`, ++mark, history, `new/${i}.txt`, `${i}\n`);
+  }
+  const r = spawnSync('git', ['fast-import', '--quiet'], { cwd: m.work, env: m.env, input: stream });
+  if (r.status !== 0) throw new Error(`git fast-import failed: ${r.stderr}`);
+  const plain = join(root, 'many-plain.git');
+  m.git(['init', '-q', '--bare', plain], root);
+  const existing = [
+    'refs/heads/main:refs/heads/main',
+    'refs/heads/old/*:refs/heads/old/*',
+    'refs/tags/*:refs/tags/*',
+  ];
+  for (const remote of ['origin', plain]) m.git(['push', '-q', remote, ...existing]);
+  m.install();
+  return plain;
 }
