@@ -59,7 +59,9 @@ export async function scanBlobs(
 }
 
 export class CommitContent {
-  private readonly judged = new Map<string, Promise<BlobFact[]>>();
+  /** Blob facts by commit, once judged (empty for a commit that passed before). */
+  private readonly known = new Map<string, BlobFact[]>();
+  private readonly pending = new Map<string, Promise<void>>();
   private readonly nix = new Map<string, Buffer>();
   private readonly cache: VerdictCache;
 
@@ -73,20 +75,25 @@ export class CommitContent {
     this.cache = new VerdictCache(gitDir, 'content', namespace);
   }
 
-  /** Blob facts of these commits' changes (empty for commits that passed before). */
+  /**
+   * Blob facts of these commits' changes (none for commits that passed before): the commits
+   * not asked about yet are judged in one batch. Refs of one push share most of their commits,
+   * so the answer is read from memory, not awaited per commit.
+   */
   async facts(commits: readonly CommitChanges[]): Promise<BlobFact[]> {
-    const todo = commits.filter((c) => !this.judged.has(c.oid));
+    const todo = commits.filter((c) => !this.known.has(c.oid) && !this.pending.has(c.oid));
     if (todo.length) {
-      const batch = this.judge(todo);
-      todo.forEach((c, i) => {
-        this.judged.set(
-          c.oid,
-          batch.then((b) => b[i]!),
-        );
+      const batch = this.judge(todo).then((lists) => {
+        todo.forEach((c, i) => {
+          this.known.set(c.oid, lists[i]!);
+        });
       });
+      for (const c of todo) this.pending.set(c.oid, batch);
     }
-    const lists = await Promise.all(commits.map((c) => this.judged.get(c.oid)!));
-    return lists.flat();
+    const waits = new Set<Promise<void>>();
+    for (const c of commits) if (!this.known.has(c.oid)) waits.add(this.pending.get(c.oid)!);
+    await Promise.all(waits);
+    return commits.flatMap((c) => this.known.get(c.oid) ?? []);
   }
 
   /** Contents of a `.nix` blob read while judging, if it was. */
