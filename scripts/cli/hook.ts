@@ -1,7 +1,6 @@
 // `tappaas hook pre-receive | install | uninstall`: the server-side push gate. Thin: flags in,
 // options out; the work is in scripts/hook/.
 import { parseArgs } from 'node:util';
-import { refNameProblem } from '../policy/refs.js';
 import { UsageError } from './errors.js';
 
 export const hookHelp = `Usage:
@@ -63,12 +62,12 @@ export async function hookCommand(opts: HookCommandOptions): Promise<number> {
       },
     });
     const policyBranch = values['policy-branch'];
-    if (policyBranch !== undefined) checkPolicyBranch(policyBranch, values.policy);
     if (positionals.length !== 1) throw new UsageError(`hook ${sub} takes exactly one <bare-repo>`);
     const repo = positionals[0]!;
     const install = await import('../hook/install.js');
     try {
       if (sub === 'install') {
+        if (policyBranch !== undefined) await checkPolicyBranch(policyBranch, values.policy);
         if (values.policy) await checkPolicyFile(values.policy, opts.cwd);
         const r = install.installHook({
           repo,
@@ -105,18 +104,17 @@ export async function hookCommand(opts: HookCommandOptions): Promise<number> {
   throw new UsageError(`unknown hook subcommand ${JSON.stringify(sub)}`);
 }
 
-/** A branch name the server can read the policy from: well formed, and no glob. */
-function checkPolicyBranch(branch: string, policyFile: string | undefined): void {
-  if (policyFile !== undefined)
-    throw new UsageError(
-      '--policy FILE and --policy-branch exclude each other (the file is the whole policy)',
-    );
-  const problem = refNameProblem(`refs/heads/${branch}`);
-  if (problem || branch === 'HEAD' || branch.startsWith('refs/') || branch === '')
-    throw new UsageError(
-      `--policy-branch ${JSON.stringify(branch)} is no branch name${problem ? ` (${problem})` : ''}: give it without refs/heads/, e.g. main`,
-    );
+/** A branch name the server can read the policy from (the hook checks it again at each push). */
+async function checkPolicyBranch(branch: string, policyFile: string | undefined): Promise<void> {
+  if (policyFile !== undefined) throw new UsageError(POLICY_EXCLUSIVE);
+  const { policyBranchProblem } = await import('../policy/refs.js');
+  const problem = policyBranchProblem(branch);
+  if (problem)
+    throw new UsageError(`--policy-branch ${JSON.stringify(branch)} is no branch name: ${problem}`);
 }
+
+const POLICY_EXCLUSIVE =
+  '--policy FILE and --policy-branch exclude each other (the file is the whole policy)';
 
 async function checkPolicyFile(file: string, cwd: string): Promise<void> {
   const { readFileSync } = await import('node:fs');
@@ -186,7 +184,8 @@ async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Prom
     options: { policy: { type: 'string' }, 'policy-branch': { type: 'string' } },
   });
   const policyBranch = values['policy-branch'];
-  if (policyBranch !== undefined) checkPolicyBranch(policyBranch, values.policy);
+  // The branch name itself is checked where the policy is read (policy-source.ts), in the bundle.
+  if (policyBranch !== undefined && values.policy !== undefined) throw new UsageError(POLICY_EXCLUSIVE);
   const { appendLog, breakGlassReason, gitDirOf, BREAK_GLASS_LOG, CODE_CACHE_FILE, ERROR_LOG } = await import(
     '../hook/server-state.js'
   );

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { CatFile } from '../git/cat-file.js';
 import type { TappaasConfig } from '../lint/config.js';
 import { resolvePolicy } from '../policy/defaults.js';
+import { policyBranchProblem } from '../policy/refs.js';
 import type { ClassifiedUpdate, Policy, Problem, RefUpdate } from '../policy/types.js';
 import { lintSettingsProblems, policyProblems } from '../policy/validate.js';
 
@@ -83,6 +84,12 @@ export async function loadPolicySource(
     return { policy: resolvePolicy(config.policy), config, origin: `server file ${policyFile}` };
   }
   const branch = where.policyBranch ?? DEFAULT_POLICY_BRANCH;
+  const bad = policyBranchProblem(branch);
+  if (bad)
+    throw new PolicyLoadError(
+      `the hook's --policy-branch ${JSON.stringify(branch)} is no branch name: ${bad}`,
+      'reinstall the hook with `tappaas hook install <repo> --policy-branch <branch>`',
+    );
   // A full ref name: a tag or a ref named like the branch cannot stand in for it.
   const rev = where.rev ?? `refs/heads/${branch}`;
   const reads = Promise.all([cat.info(rev), cat.contents(`${rev}:tappaas.json`)]);

@@ -28,6 +28,13 @@ export function refNameProblem(ref: string): string | undefined {
   return undefined;
 }
 
+/** Why a name cannot be the policy branch (`hook install --policy-branch`), or undefined. */
+export function policyBranchProblem(branch: string): string | undefined {
+  if (branch === '' || branch === 'HEAD' || branch.startsWith('refs/'))
+    return 'give a branch name without refs/heads/, e.g. main';
+  return refNameProblem(`refs/heads/${branch}`);
+}
+
 export function refKind(ref: string): { kind: RefKind; name: string } {
   if (ref.startsWith('refs/heads/')) return { kind: 'branch', name: ref.slice('refs/heads/'.length) };
   if (ref.startsWith('refs/tags/')) return { kind: 'tag', name: ref.slice('refs/tags/'.length) };

@@ -129,6 +129,20 @@ describe('item 2: the policy branch is fixed on the server, never the dangling H
     expect(
       tappaas(g, ['hook', 'install', g.bare, '--policy', 'x.json', '--policy-branch', 'main']).code,
     ).toBe(2);
+    // A shim edited by hand to a bad name fails closed, with the fix.
+    const main = g.main();
+    const input = `${main} ${main} refs/heads/main\n`;
+    const r = run(process.execPath, [CLI, 'hook', 'pre-receive', '--policy-branch', 'a..b'], {
+      cwd: g.bare,
+      env: { ...g.env, GIT_DIR: g.bare },
+      input,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('tappaas: REJECTED: internal error');
+    expect(r.stderr).toContain('--policy-branch "a..b" is no branch name');
+    expect(r.stderr).toContain(
+      'hint: reinstall the hook with `tappaas hook install <repo> --policy-branch <branch>`',
+    );
   });
 });
 
