@@ -4,15 +4,22 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 
 export const hookHelp = `Usage:
-  tappaas hook pre-receive [--policy FILE]     what the installed hook runs (reads git's stdin)
-  tappaas hook install <bare-repo> [--gitea] [--policy FILE] [--force]
+  tappaas hook pre-receive [--policy FILE | --policy-branch BRANCH]
+                                                what the installed hook runs (reads git's stdin)
+  tappaas hook install <bare-repo> [--gitea] [--policy FILE | --policy-branch BRANCH] [--force]
   tappaas hook uninstall <bare-repo>
   tappaas hook pre-push <remote> [<url>]        client preview (husky pre-push): same checks, advisory
 
 install writes hooks/pre-receive (or hooks/pre-receive.d/tappaas with --gitea, beside Gitea's
-dispatcher): a shim running this toolkit by absolute path. --policy FILE makes a server-side
-tappaas.json judge pushes instead of tappaas.json on the default branch. A foreign hook is
+dispatcher): a shim running this toolkit by absolute path. Pushes are judged by tappaas.json
+on the policy branch (--policy-branch, default main; never the repository's HEAD) as it was
+before the push; while that branch does not exist, by the strict built-in defaults. The policy
+branch is always protected, and a push to it must bring a tappaas.json that passes the schema.
+--policy FILE makes a server-side tappaas.json judge pushes instead. A foreign hook is
 replaced only with --force (and kept as <hook>.tappaas-backup; uninstall puts it back).
+
+The client preview (pre-push) reads the policy from refs/remotes/<remote>/<branch>, the branch
+from \`git config tappaas.policyBranch\` (default main).
 
 Identity: TAPPAAS_PUSHER (and TAPPAAS_PUSHER_KEY), set by \`tappaas git-shell --as <identity>\`
 in authorized_keys; under Gitea the GITEA_* variables. No identity = anonymous.
@@ -50,28 +57,32 @@ export async function hookCommand(opts: HookCommandOptions): Promise<number> {
       options: {
         gitea: { type: 'boolean', default: false },
         policy: { type: 'string' },
+        'policy-branch': { type: 'string' },
         force: { type: 'boolean', default: false },
       },
     });
+    const policyBranch = values['policy-branch'];
     if (positionals.length !== 1) throw new UsageError(`hook ${sub} takes exactly one <bare-repo>`);
     const repo = positionals[0]!;
     const install = await import('../hook/install.js');
     try {
       if (sub === 'install') {
+        if (policyBranch !== undefined) await checkPolicyBranch(policyBranch, values.policy);
         if (values.policy) await checkPolicyFile(values.policy, opts.cwd);
         const r = install.installHook({
           repo,
           gitea: values.gitea,
           force: values.force,
           ...(values.policy ? { policyFile: values.policy } : {}),
+          ...(policyBranch !== undefined ? { policyBranch } : {}),
         });
         if (r.backup) opts.stdout(`kept the previous hook as ${r.backup}\n`);
         for (const n of r.notes) opts.stderr(`note: ${n}\n`);
         opts.stdout(`installed ${r.path}\n`);
         return 0;
       }
-      if (values.gitea || values.policy || values.force)
-        throw new UsageError('hook uninstall takes no --gitea, --policy or --force');
+      if (values.gitea || values.policy || values.force || policyBranch !== undefined)
+        throw new UsageError('hook uninstall takes no --gitea, --policy, --policy-branch or --force');
       const r = install.uninstallHook(repo);
       for (const p of r.removed) opts.stdout(`removed ${p}\n`);
       for (const p of r.restored) opts.stdout(`restored the previous hook ${p}\n`);
@@ -92,6 +103,18 @@ export async function hookCommand(opts: HookCommandOptions): Promise<number> {
   }
   throw new UsageError(`unknown hook subcommand ${JSON.stringify(sub)}`);
 }
+
+/** A branch name the server can read the policy from (the hook checks it again at each push). */
+async function checkPolicyBranch(branch: string, policyFile: string | undefined): Promise<void> {
+  if (policyFile !== undefined) throw new UsageError(POLICY_EXCLUSIVE);
+  const { policyBranchProblem } = await import('../policy/refs.js');
+  const problem = policyBranchProblem(branch);
+  if (problem)
+    throw new UsageError(`--policy-branch ${JSON.stringify(branch)} is no branch name: ${problem}`);
+}
+
+const POLICY_EXCLUSIVE =
+  '--policy FILE and --policy-branch exclude each other (the file is the whole policy)';
 
 async function checkPolicyFile(file: string, cwd: string): Promise<void> {
   const { readFileSync } = await import('node:fs');
@@ -156,7 +179,13 @@ async function preReceiveModule(
 async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Promise<number> {
   const { mark } = await import('../hook/timing.js');
   mark('command');
-  const { values } = parseArgs({ args: argv, options: { policy: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { policy: { type: 'string' }, 'policy-branch': { type: 'string' } },
+  });
+  const policyBranch = values['policy-branch'];
+  // The branch name itself is checked where the policy is read (policy-source.ts), in the bundle.
+  if (policyBranch !== undefined && values.policy !== undefined) throw new UsageError(POLICY_EXCLUSIVE);
   const { appendLog, breakGlassReason, gitDirOf, BREAK_GLASS_LOG, CODE_CACHE_FILE, ERROR_LOG } = await import(
     '../hook/server-state.js'
   );
@@ -176,6 +205,7 @@ async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Prom
       input,
       write,
       ...(values.policy ? { policyFile: values.policy } : {}),
+      ...(policyBranch !== undefined ? { policyBranch } : {}),
     });
     hook.save();
     if (glass !== undefined) {
@@ -217,12 +247,15 @@ async function prePushCommand(opts: HookCommandOptions, argv: string[]): Promise
   const { runGit } = await import('../git/exec.js');
   const git = async (args: string[]) =>
     (await runGit(args, { cwd: opts.cwd, okCodes: [1, 128] })).stdout.toString().trim();
-  const [gitDir, remoteHead, identity] = await Promise.all([
+  const [gitDir, configuredBranch, identity] = await Promise.all([
     git(['rev-parse', '--absolute-git-dir']),
-    git(['rev-parse', '--verify', '-q', '--symbolic-full-name', `refs/remotes/${remote}/HEAD`]),
+    git(['config', '--get', 'tappaas.policyBranch']),
     git(['config', '--get', 'tappaas.identity']),
   ]);
-  const policyRev = remoteHead || `refs/remotes/${remote}/main`;
+  // The server reads its policy branch (not its HEAD); the preview reads the same branch as
+  // last fetched from the remote.
+  const policyBranch = configuredBranch || 'main';
+  const policyRev = `refs/remotes/${remote}/${policyBranch}`;
   const input = Buffer.from(prePushToPreReceive((await readStdin()).toString('utf8')));
   const env = { ...process.env };
   if (!env.TAPPAAS_PUSHER && identity) env.TAPPAAS_PUSHER = identity;
@@ -234,6 +267,7 @@ async function prePushCommand(opts: HookCommandOptions, argv: string[]): Promise
       gitDir,
       env,
       input,
+      policyBranch,
       policyRev,
       preview: true,
       write: opts.stderr,

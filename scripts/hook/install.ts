@@ -29,11 +29,13 @@ export function shQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
-export function shimText(node: string, toolkit: string, policyFile?: string): string {
+export function shimText(node: string, toolkit: string, policyFile?: string, policyBranch = 'main'): string {
   // No V8 flags here: any V8 flag on the command line makes Node reject the code cache built
   // into it for its own modules (it is keyed by the flags), which costs more start-up than a
   // bare `node`. The hook asks for baseline-only WebAssembly at run time instead (parser.ts).
-  const argv = [node, toolkit, 'hook', 'pre-receive', ...(policyFile ? ['--policy', policyFile] : [])];
+  // The policy branch is fixed here, on the server, never taken from the repository's HEAD.
+  const policy = policyFile ? ['--policy', policyFile] : ['--policy-branch', policyBranch];
+  const argv = [node, toolkit, 'hook', 'pre-receive', ...policy];
   return `#!/bin/sh
 ${SHIM_MARKER} (written by \`tappaas hook install\`; remove with \`tappaas hook uninstall\`)
 exec ${argv.map(shQuote).join(' ')}
@@ -80,6 +82,8 @@ export interface InstallOptions {
   repo: string;
   gitea: boolean;
   policyFile?: string;
+  /** The branch whose tappaas.json is the policy when there is no policyFile (default main). */
+  policyBranch?: string;
   force: boolean;
   node?: string;
   toolkit?: string;
@@ -107,6 +111,7 @@ export function installHook(opts: InstallOptions): { path: string; backup?: stri
     opts.node ?? process.execPath,
     opts.toolkit ?? toolkitEntry(),
     opts.policyFile && resolve(opts.policyFile),
+    opts.policyBranch,
   );
   writeFileSync(path, text, { mode: 0o755 });
   chmodSync(path, 0o755);

@@ -6,7 +6,7 @@
 import { CatFile } from '../git/cat-file.js';
 import { blobProblems, decide, signatureProblems, signaturesRequired } from '../policy/content.js';
 import { identityFromEnv, identityMatches } from '../policy/identity.js';
-import { classify } from '../policy/refs.js';
+import { classify, shadowCandidates } from '../policy/refs.js';
 import { hostOf, registrationContentProblems, sameKey } from '../policy/registration.js';
 import type { ClassifiedUpdate, Problem, RefDecision } from '../policy/types.js';
 import { refProblems } from '../policy/verdicts.js';
@@ -19,7 +19,12 @@ import {
 } from './facts.js';
 import { lintTips } from './lint-tips.js';
 import { formatInputProblems, formatReport } from './messages.js';
-import { loadPolicySource, type PolicySource } from './policy-source.js';
+import {
+  loadPolicySource,
+  type PolicySource,
+  policyUpdateProblems,
+  prefetchPolicyUpdate,
+} from './policy-source.js';
 import { parseUpdates } from './protocol.js';
 import { PushWalk } from './push-walk.js';
 import { readKnownHostKeys, recordHostKeys } from './server-state.js';
@@ -38,7 +43,9 @@ export interface PreReceiveOptions {
   env: NodeJS.ProcessEnv;
   input: Buffer;
   policyFile?: string;
-  /** Revision whose tappaas.json is the policy (default HEAD: the server's default branch). */
+  /** The branch whose tappaas.json is the policy (`hook install --policy-branch`, default main). */
+  policyBranch?: string;
+  /** Where to read that branch instead of refs/heads/<policyBranch> (the client preview). */
   policyRev?: string;
   /**
    * Client-side preview: no server state is written, and new refs are judged against the
@@ -92,7 +99,11 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     // Ask for the pushed objects in the same round trip as the policy (answers are remembered).
     for (const u of updates)
       for (const oid of [u.oldOid, u.newOid]) if (!/^0+$/.test(oid)) cat.info(oid).catch(() => undefined);
-    const sourceRead = loadPolicySource(cat, opts.policyFile, opts.policyRev);
+    if (!opts.policyFile) for (const u of updates) prefetchPolicyUpdate(cat, u, opts.policyBranch);
+    const sourceRead = loadPolicySource(cat, opts.policyFile, {
+      ...(opts.policyBranch ? { policyBranch: opts.policyBranch } : {}),
+      ...(opts.policyRev ? { rev: opts.policyRev } : {}),
+    });
     // git answers the policy request while the push's walk starts (it waits for its refs).
     walk = new PushWalk(opts.cwd);
     const source = await sourceRead;
@@ -116,16 +127,18 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     };
     walk.plan(planRanges(updates, ctx));
     const judged = await mapLimit(updates, 4, async (u) => {
+      const existing = existingBranches(cat, shadowCandidates(classify(u, false), source.policy));
       const facts = await gatherRefFacts(u, ctx);
       mark('ref facts');
       const c = classify(u, facts.nonFastForward);
-      const problems = refProblems(c, identity, source.policy);
+      const problems = refProblems(c, identity, source.policy, await existing);
       // A ref that may not move at all is not worth reading content for.
       if (problems.length === 0) {
         await gatherContentFacts(u, facts, ctx);
         mark('content facts');
         warmStructureFor(facts, source);
         problems.push(...contentProblems(c, facts, source, identity));
+        problems.push(...(await policyUpdateProblems(cat, c, source)));
       }
       return { c, facts, problems };
     });
@@ -176,13 +189,22 @@ async function allowedSignersFile(
   const { dirname, join, resolve } = await import('node:path');
   const name = source.policy.signedCommits.allowedSigners;
   if (opts.policyFile) return { file: resolve(dirname(opts.policyFile), name), cleanup: () => {} };
-  const blob = cat.contents(`${opts.policyRev ?? 'HEAD'}:${name}`);
+  const blob = cat.contents(`${source.rev}:${name}`);
   cat.flush();
   const data = (await blob)?.data ?? Buffer.alloc(0); // none: no signer is allowed
   const dir = mkdtempSync(join(tmpdir(), 'tappaas-signers-'));
   const file = join(dir, 'allowed_signers');
   writeFileSync(file, data);
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Which of these branch names the repository has (usually none are asked: see shadowCandidates). */
+async function existingBranches(cat: CatFile, names: string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  const reads = names.map((n) => cat.info(`refs/heads/${n}`));
+  cat.flush();
+  const found = await Promise.all(reads);
+  return new Set(names.filter((_, i) => found[i] !== undefined));
 }
 
 function contentProblems(

@@ -42,16 +42,21 @@ function branchRule(v: unknown): ProtectedBranchRule {
   };
 }
 
-export function resolvePolicy(raw: unknown): Policy {
+/**
+ * `policyBranch`: where the server reads the policy (see Policy.policyBranch); it is also the
+ * default branch when the policy names none.
+ */
+export function resolvePolicy(raw: unknown, policyBranch?: string): Policy {
   const p = (raw ?? {}) as Raw;
   const limits = (p.limits ?? {}) as Raw;
   const registration = (p.registration ?? {}) as Raw;
   const signed = (p.signedCommits ?? {}) as Raw;
-  const defaultBranch = typeof p.defaultBranch === 'string' ? p.defaultBranch : 'main';
+  const defaultBranch = typeof p.defaultBranch === 'string' ? p.defaultBranch : (policyBranch ?? 'main');
   const hosts: Record<string, string[]> = {};
   for (const [host, ids] of Object.entries((registration.hosts ?? {}) as Raw)) hosts[host] = strings(ids, []);
   return {
     defaultBranch,
+    ...(policyBranch !== undefined ? { policyBranch } : {}),
     protectedBranches: Array.isArray(p.protectedBranches)
       ? p.protectedBranches.map(branchRule)
       : [branchRule(defaultBranch)],

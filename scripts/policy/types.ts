@@ -16,6 +16,8 @@ export interface ProtectedBranchRule {
   allowDeletion: boolean;
   /** Whether Gitea's pull-request merges (GITEA_PR_ID set by the server) may update it. */
   allowPullRequestMerges: boolean;
+  /** Set on the rule the server adds for the policy branch when tappaas.json names none for it. */
+  policyBranch?: true;
 }
 
 export interface LintRule {
@@ -43,8 +45,15 @@ export interface Limits {
 }
 
 export interface Policy {
-  /** The branch whose pre-push state holds the policy and that registrations branch from. */
+  /** The branch registrations branch from and new branches are linted against. */
   defaultBranch: string;
+  /**
+   * The branch whose tappaas.json is the policy: a server setting (`hook install
+   * --policy-branch`, default `main`), never read from the repository, and always protected
+   * whatever the policy says (a pusher who could write it could rewrite the rules). Undefined
+   * when a server-side policy file judges pushes instead.
+   */
+  policyBranch?: string;
   protectedBranches: ProtectedBranchRule[];
   /** Globs over tag names (without refs/tags/): immutable once created. */
   protectedTags: string[];

@@ -1,7 +1,7 @@
 // Ref-level verdicts: may this identity make this change to this ref? Pure over plain data;
 // content (blobs, lint, registration paths) is judged in content.ts and registration.ts.
 import { identityMatches } from './identity.js';
-import { isProtectedTag, protectedRuleFor } from './refs.js';
+import { isProtectedTag, protectedRuleFor, type Shadow, shadowOf } from './refs.js';
 import { registrationRefProblems } from './registration.js';
 import type { ClassifiedUpdate, Identity, Policy, Problem } from './types.js';
 
@@ -18,7 +18,16 @@ function namespaceAllowed(u: ClassifiedUpdate, identity: Identity, policy: Polic
   return identity.internal && u.ref.startsWith('refs/pull/');
 }
 
-export function refProblems(u: ClassifiedUpdate, identity: Identity, policy: Policy): Problem[] {
+/**
+ * `existingBranches`: which of `shadowCandidates(u, policy)` exist in the repository (a fact
+ * the git adapter looked up; empty when there were none to look up).
+ */
+export function refProblems(
+  u: ClassifiedUpdate,
+  identity: Identity,
+  policy: Policy,
+  existingBranches: ReadonlySet<string> = new Set(),
+): Problem[] {
   if (!namespaceAllowed(u, identity, policy)) {
     return [
       error(
@@ -38,21 +47,44 @@ export function refProblems(u: ClassifiedUpdate, identity: Identity, policy: Pol
       ),
     ];
   }
+  const shadow = u.change === 'delete' ? undefined : shadowOf(u, policy, existingBranches);
+  if (shadow) return [shadowProblem(u, shadow)];
   if (u.kind === 'branch') {
-    if (u.name === 'HEAD' || u.name.startsWith('refs/')) {
-      return [
-        error(
-          'ref-name',
-          `branch name ${JSON.stringify(u.name)} is ambiguous with a ref of its own`,
-          'choose a branch name that is neither HEAD nor starts with refs/ (e.g. `git push origin HEAD:my-feature`)',
-        ),
-      ];
-    }
     if (u.name.startsWith(policy.registration.prefix)) return registrationRefProblems(u, identity, policy);
     return branchProblems(u, identity, policy);
   }
   if (u.kind === 'tag') return tagProblems(u, identity, policy);
   return [];
+}
+
+function shadowProblem(u: ClassifiedUpdate, s: Shadow): Problem {
+  const what = u.kind === 'tag' ? 'tag' : u.kind === 'branch' ? 'branch' : 'ref';
+  const fix =
+    u.kind === 'tag'
+      ? 'choose a tag name that is no protected branch and does not end in /<protected branch> or /HEAD (e.g. `v1.2.0`)'
+      : u.kind === 'branch'
+        ? 'choose a branch name that does not end in /<protected branch> or /HEAD and does not start with refs/ (e.g. `git push origin HEAD:refs/heads/fix-main-build`)'
+        : 'choose a ref name under refs/ that is no protected branch';
+  if (s.rule === 'ref-name') {
+    const why =
+      s.shadows === s.spelling
+        ? 'starts with refs/, so it reads as a full ref name'
+        : `would be read instead of ${s.shadows} wherever ${JSON.stringify(s.spelling)} is spelled out`;
+    return error(
+      'ref-name',
+      `${what} name ${JSON.stringify(u.name)} in ${u.ref} is ambiguous: it ${why}`,
+      fix,
+    );
+  }
+  const by = s.pattern === s.branch ? '' : ` (pattern ${JSON.stringify(s.pattern)})`;
+  const push = s.shadows.startsWith('refs/heads/')
+    ? `, and \`git push origin HEAD:${s.spelling}\` would match two refs`
+    : '';
+  return error(
+    'ref-shadow',
+    `${u.ref} would shadow the protected branch ${s.branch}${by}: git resolves ${JSON.stringify(s.spelling)} to it before ${s.shadows}, so \`git rev-parse ${s.spelling}\` (as in CI's \`--from ${s.spelling}\`) would give this ref's commit${push}`,
+    fix,
+  );
 }
 
 function branchProblems(u: ClassifiedUpdate, identity: Identity, policy: Policy): Problem[] {
@@ -70,7 +102,9 @@ function branchProblems(u: ClassifiedUpdate, identity: Identity, policy: Policy)
     }
     return [];
   }
-  const pattern = `protected by pattern ${JSON.stringify(rule.pattern)}`;
+  const pattern = rule.policyBranch
+    ? 'the policy branch: its tappaas.json judges every push, so the server protects it whatever that file says'
+    : `protected by pattern ${JSON.stringify(rule.pattern)}`;
   const allowed =
     identityMatches(identity, rule.allow) ||
     identityMatches(identity, policy.ciIdentities) ||

@@ -30,6 +30,44 @@ function tappaasCalls(text: string): { command: string; flags: string[]; line: n
   return calls;
 }
 
+/**
+ * Refs a workflow gives to tappaas (`--from`, `--to`, `--changed-from`, `register process`) or
+ * to `git fetch|push` that are not full ref names: git resolves a short `origin/main` to a tag
+ * or branch of that name before refs/remotes/origin/main, so a pushed tag could choose CI's base.
+ */
+function shortRefs(text: string): string[] {
+  const found: string[] = [];
+  const env = new Map([...text.matchAll(/^\s+([A-Z_]+):\s*(.+)$/gm)].map((m) => [m[1], m[2]?.trim()]));
+  const unquote = (v: string) => v.replace(/^["']|["']$/g, '');
+  /** A full ref name, or a variable the workflow sets to GitHub's full ref of the event. */
+  const full = (v: string) => {
+    const value = unquote(v);
+    const variable = /^\$\{?([A-Z_]+)\}?$/.exec(value)?.[1];
+    if (variable) return /^\$\{\{\s*github\.ref\s*\}\}$/.test(env.get(variable) ?? '');
+    return value === 'HEAD' || value.startsWith('refs/');
+  };
+  text.split('\n').forEach((line, i) => {
+    if (/^\s*#/.test(line)) return;
+    const where = `line ${i + 1}`;
+    for (const call of line.matchAll(/\btappaas\s+([a-z-]+(?:\s+process)?)([^|;&>\n]*)/g)) {
+      const [, command, rest = ''] = call;
+      for (const m of rest.matchAll(/--(from|to|changed-from)[= ]+("[^"]*"|'[^']*'|\S+)/g))
+        if (!full(m[2] ?? '')) found.push(`${where}: --${m[1]} ${m[2]}`);
+      const ref = /^\s+("[^"]*"|[^\s-]\S*)/.exec(rest)?.[1];
+      if (command === 'register process' && ref !== undefined && !full(ref))
+        found.push(`${where}: register process ${ref}`);
+    }
+    const git = /\bgit\s+(fetch|push)\s+((?:-\S+\s+)*)(\S+)\s+([^|;&>\n]*)/.exec(line);
+    if (git) {
+      for (const spec of (git[4] ?? '').split(/\s+/).filter((w) => w && !w.startsWith('-'))) {
+        for (const side of unquote(spec).replace(/^\+/, '').split(':'))
+          if (side && !full(side)) found.push(`${where}: git ${git[1]} ${spec}`);
+      }
+    }
+  });
+  return found;
+}
+
 let lint: Awaited<ReturnType<typeof createLinter>>;
 beforeAll(async () => {
   lint = await createLinter();
@@ -96,6 +134,39 @@ describe('workflow files', () => {
       'x.yml:2: `tappaas lint` has no --nope',
       'x.yml:3: `tappaas frobnicate` is no command',
     ]);
+  });
+
+  it('the ref check finds short ref names given to tappaas and git', () => {
+    const D = '$'; // workflow expressions, kept out of JS templates
+    const text = [
+      '      - env:',
+      `          BASE_REF: ${D}{{ github.base_ref }}`,
+      `          REF: ${D}{{ github.ref }}`,
+      '        run: npx tappaas check --from "origin/$BASE_REF" --format github',
+      '      - run: npx tappaas plan --from "refs/remotes/origin/$BASE_REF" --to origin/feature',
+      '      - run: npx tappaas deploy --changed-from=origin/main',
+      '      - run: npx tappaas register process "$REF" && npx tappaas register process "$BASE_REF"',
+      "      - run: git fetch --no-tags origin '+refs/deployed/*:refs/deployed/*' || true",
+      '      - run: git push origin HEAD:main',
+    ].join('\n');
+    expect(shortRefs(text)).toEqual([
+      'line 4: --from "origin/$BASE_REF"',
+      'line 5: --to origin/feature',
+      'line 6: --changed-from origin/main',
+      'line 7: register process "$BASE_REF"',
+      'line 9: git push HEAD:main',
+    ]);
+  });
+
+  it('every ref a workflow gives to tappaas or git is a full ref name', () => {
+    for (const dir of DIRS) {
+      for (const file of workflows(dir)) {
+        const text = readFileSync(join(REPO, dir, file), 'utf8');
+        expect(shortRefs(text), `${dir}/${file}`).toEqual([]);
+      }
+    }
+    const pr = readFileSync(join(REPO, '.github/workflows/pr.yml'), 'utf8');
+    expect(pr).toContain('npx tappaas check --from "refs/remotes/origin/$BASE_REF"');
   });
 
   it('every tappaas command a workflow runs exists, with flags its help documents', () => {

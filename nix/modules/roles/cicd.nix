@@ -27,10 +27,18 @@ let
     "install"
     cfg.repository
   ]
-  ++ lib.optionals (cfg.policyFile != null) [
-    "--policy"
-    (toString cfg.policyFile)
-  ];
+  ++ (
+    if cfg.policyFile != null then
+      [
+        "--policy"
+        (toString cfg.policyFile)
+      ]
+    else
+      [
+        "--policy-branch"
+        cfg.policyBranch
+      ]
+  );
 in
 {
   options.tappaas.roles.cicd = {
@@ -76,7 +84,16 @@ in
       default = null;
       description = ''
         Server-side policy (a tappaas.json) for `tappaas hook install --policy`; by default the
-        hook reads tappaas.json from the default branch as it was before each push.
+        hook reads tappaas.json from `policyBranch` as it was before each push.
+      '';
+    };
+    policyBranch = lib.mkOption {
+      type = lib.types.str;
+      default = "main";
+      description = ''
+        The branch whose tappaas.json is the policy (`tappaas hook install --policy-branch`),
+        fixed here rather than taken from the repository's HEAD; the hook always protects it.
+        Unused when `policyFile` is set.
       '';
     };
   };

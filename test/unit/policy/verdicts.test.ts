@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../../scripts/policy/defaults.js';
 import { identityFromEnv } from '../../../scripts/policy/identity.js';
-import { classify } from '../../../scripts/policy/refs.js';
+import { classify, shadowCandidates } from '../../../scripts/policy/refs.js';
 import type { Identity } from '../../../scripts/policy/types.js';
 import { refProblems } from '../../../scripts/policy/verdicts.js';
 
@@ -197,6 +197,29 @@ const rows: Row[] = [
     undefined,
   ],
   ['registration delete by bob', bob, A, Z, 'refs/heads/registration/web1', false, 'registration-identity'],
+  // Names that git would resolve instead of a protected branch (issue 13, item 4).
+  ['tag named like the protected branch', alice, Z, A, 'refs/tags/main', false, 'ref-shadow'],
+  ['tag named like it in capitals', alice, Z, A, 'refs/tags/MAIN', false, 'ref-shadow'],
+  ['tag spelled like a remote branch', alice, Z, A, 'refs/tags/origin/main', false, 'ref-shadow'],
+  ['tag spelled like a nested remote', alice, Z, A, 'refs/tags/team/upstream/main', false, 'ref-shadow'],
+  ['branch spelled like a remote branch', alice, Z, A, 'refs/heads/origin/main', false, 'ref-shadow'],
+  ['branch moved onto such a name', bob, A, B, 'refs/heads/origin/main', false, 'ref-shadow'],
+  ['tag HEAD', alice, Z, A, 'refs/tags/HEAD', false, 'ref-name'],
+  ['tag spelled like a remote HEAD', alice, Z, A, 'refs/tags/origin/HEAD', false, 'ref-name'],
+  ['branch spelled like a remote HEAD', bob, Z, A, 'refs/heads/origin/head', false, 'ref-name'],
+  ['branch HEAD', bob, Z, A, 'refs/heads/HEAD', false, 'ref-name'],
+  ['tag named like a full ref', alice, Z, A, 'refs/tags/refs/remotes/origin/main', false, 'ref-name'],
+  ['deleting a shadowing tag is judged as usual', alice, A, Z, 'refs/tags/origin/main', false, undefined],
+  ['a name that only contains it', bob, Z, A, 'refs/heads/main-fix', false, undefined],
+  [
+    'a tag under a glob rule whose branch does not exist',
+    alice,
+    Z,
+    A,
+    'refs/tags/release/1',
+    false,
+    undefined,
+  ],
 ];
 
 describe('refProblems', () => {
@@ -209,9 +232,110 @@ describe('refProblems', () => {
     }
   });
 
+  it('shadowing under a glob rule counts once the branch exists', () => {
+    const tag = classify({ oldOid: Z, newOid: A, ref: 'refs/tags/origin/release/1' }, false);
+    expect(shadowCandidates(tag, policy)).toEqual(['release/1']);
+    expect(refProblems(tag, alice, policy)).toEqual([]);
+    const [p] = refProblems(tag, alice, policy, new Set(['release/1']));
+    expect(p?.rule).toBe('ref-shadow');
+    expect(p?.message).toBe(
+      'refs/tags/origin/release/1 would shadow the protected branch release/1 (pattern "release/*"): git resolves "origin/release/1" to it before refs/remotes/origin/release/1, so `git rev-parse origin/release/1` (as in CI\'s `--from origin/release/1`) would give this ref\'s commit',
+    );
+    // Literal rules need no lookup: their branch may be created at any time.
+    expect(
+      shadowCandidates(classify({ oldOid: Z, newOid: A, ref: 'refs/tags/main' }, false), policy),
+    ).toEqual([]);
+  });
+
+  it('says why a tag named like the branch is refused, and that pushes to it would break', () => {
+    const [p] = refProblems(classify({ oldOid: Z, newOid: A, ref: 'refs/tags/main' }, false), alice, policy);
+    expect(p?.message).toContain('git resolves "main" to it before refs/heads/main');
+    expect(p?.message).toContain('`git push origin HEAD:main` would match two refs');
+  });
+
+  it('refuses refs/<name> outside heads and tags that git would read before the branch', () => {
+    const wide = resolvePolicy({ namespaces: ['refs/'] }, 'main');
+    const at = (ref: string) => refProblems(classify({ oldOid: Z, newOid: A, ref }, false), alice, wide);
+    expect(at('refs/main').map((p) => p.rule)).toEqual(['ref-shadow']);
+    expect(at('refs/deployed/web1')).toEqual([]);
+  });
+
   it('names the pattern and who pushed', () => {
     const [p] = refProblems(classify({ oldOid: A, newOid: B, ref: 'refs/heads/main' }, false), bob, policy);
     expect(p?.message).toBe('bob may not update refs/heads/main directly (protected by pattern "main")');
+  });
+});
+
+describe('the policy branch', () => {
+  // A policy that forgets its own branch, or no policy at all (the branch does not exist yet).
+  const forgetful = resolvePolicy({ protectedBranches: [{ pattern: 'release/*', allow: ['bob'] }] }, 'main');
+  const missing = resolvePolicy(undefined, 'trunk');
+
+  it.each([
+    [
+      'create by bob, the policy names no rule for it',
+      forgetful,
+      bob,
+      Z,
+      A,
+      'refs/heads/main',
+      'protected-branch',
+    ],
+    ['create in capitals', forgetful, bob, Z, A, 'refs/heads/MAIN', 'protected-branch'],
+    ['create while it does not exist', missing, bob, Z, A, 'refs/heads/trunk', 'protected-branch'],
+    ['a tag named like it, before it exists', missing, alice, Z, A, 'refs/tags/trunk', 'ref-shadow'],
+    ['a remote spelling of it', missing, alice, Z, A, 'refs/tags/origin/trunk', 'ref-shadow'],
+    [
+      'the defaults list no identity, not even one called ci',
+      missing,
+      as({ TAPPAAS_PUSHER: 'ci' }),
+      Z,
+      A,
+      'refs/heads/trunk',
+      'protected-branch',
+    ],
+    [
+      'a Gitea pull-request merge may',
+      missing,
+      as({ GITEA_PR_ID: '3', GITEA_PUSHER_NAME: 'x' }),
+      Z,
+      A,
+      'refs/heads/trunk',
+      undefined,
+    ],
+    ['other branches stay open', forgetful, bob, Z, A, 'refs/heads/feature', undefined],
+  ] as const)('%s', (_name, p, identity, oldOid, newOid, ref, expected) => {
+    const problems = refProblems(classify({ oldOid, newOid, ref }, false), identity, p);
+    expect(problems.map((x) => x.rule)).toEqual(expected ? [expected] : []);
+  });
+
+  it('says it is the policy branch', () => {
+    const [p] = refProblems(
+      classify({ oldOid: Z, newOid: A, ref: 'refs/heads/main' }, false),
+      bob,
+      forgetful,
+    );
+    expect(p?.message).toBe(
+      'bob may not create refs/heads/main directly (the policy branch: its tappaas.json judges every push, so the server protects it whatever that file says)',
+    );
+  });
+
+  it('is protected from rewrites and deletion by the built-in rule too', () => {
+    const ci = resolvePolicy({ protectedBranches: [], ciIdentities: ['ci'] }, 'main');
+    const byCi = as({ TAPPAAS_PUSHER: 'ci' });
+    const rule = (o: string, n: string, nff: boolean) =>
+      refProblems(classify({ oldOid: o, newOid: n, ref: 'refs/heads/main' }, nff), byCi, ci).map(
+        (p) => p.rule,
+      );
+    expect(rule(A, B, false)).toEqual([]);
+    expect(rule(A, B, true)).toEqual(['force-push']);
+    expect(rule(A, Z, false)).toEqual(['branch-deletion']);
+  });
+
+  it('is the default branch when the policy names none', () => {
+    expect(missing.defaultBranch).toBe('trunk');
+    expect(missing.protectedBranches.map((r) => r.pattern)).toEqual(['trunk']);
+    expect(resolvePolicy({ defaultBranch: 'dev' }, 'main').defaultBranch).toBe('dev');
   });
 });
 
