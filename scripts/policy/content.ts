@@ -13,17 +13,7 @@ export interface BlobFact {
   privateKeyLine?: number;
 }
 
-const PRIVATE_KEY =
-  /-----BEGIN (?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----|AGE-SECRET-KEY-1[0-9A-Z]{20,}/;
-
-/** 1-based line of the first private key marker in a text, or undefined. */
-export function privateKeyLine(text: string): number | undefined {
-  const m = PRIVATE_KEY.exec(text);
-  if (!m) return undefined;
-  let line = 1;
-  for (let i = 0; i < m.index; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
+export { privateKeyLine } from './private-keys.js';
 
 function mib(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
