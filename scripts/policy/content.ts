@@ -15,8 +15,9 @@ export interface BlobFact {
 
 export { privateKeyLine } from './private-keys.js';
 
-function mib(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+/** A byte count as the pusher compares it with a limit: exact, digits grouped (`100,001`). */
+export function byteCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 export function blobProblems(blobs: readonly BlobFact[], policy: Policy): Problem[] {
@@ -28,12 +29,14 @@ export function blobProblems(blobs: readonly BlobFact[], policy: Policy): Proble
     if (seen.has(key)) continue;
     seen.add(key);
     const at = { commit: b.commit, file: b.path };
-    const forbidden = limits.forbiddenPaths.find((g) => matchesGlob(b.path, g));
+    // Without case by default: on the file systems of macOS and Windows `.ENV` is `.env`.
+    const ignoreCase = !limits.forbiddenPathsCaseSensitive;
+    const forbidden = limits.forbiddenPaths.find((g) => matchesGlob(b.path, g, { ignoreCase }));
     if (forbidden) {
       problems.push({
         rule: 'forbidden-path',
         severity: 'error',
-        message: `${b.path} matches the forbidden path pattern ${JSON.stringify(forbidden)}`,
+        message: `${b.path} matches the forbidden path pattern ${JSON.stringify(forbidden)}${limits.forbiddenPathsCaseSensitive ? '' : ' (case is ignored)'}`,
         fix: 'remove the file from every pushed commit (`git rebase -i`, or `git filter-repo --path <file> --invert-paths`) and keep secrets out of git (e.g. sops or agenix)',
         ...at,
       });
@@ -42,7 +45,7 @@ export function blobProblems(blobs: readonly BlobFact[], policy: Policy): Proble
       problems.push({
         rule: 'blob-size',
         severity: 'error',
-        message: `${b.path} is ${mib(b.size)}, over the ${mib(limits.maxBlobBytes)} limit (policy.limits.maxBlobBytes)`,
+        message: `${b.path} is ${byteCount(b.size)} bytes, over the ${byteCount(limits.maxBlobBytes)}-byte limit (policy.limits.maxBlobBytes)`,
         fix: 'remove the file from the pushed commits and keep large files out of the fleet repository',
         ...at,
       });
