@@ -15,8 +15,8 @@ export interface BlobFact {
 
 export { privateKeyLine } from './private-keys.js';
 
-/** A byte count as the pusher compares it with a limit: exact, digits grouped (`100,001`). */
-export function byteCount(n: number): string {
+/** A count as the pusher reads it: exact, digits grouped in threes (`100,001`). */
+export function grouped(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
@@ -45,7 +45,7 @@ export function blobProblems(blobs: readonly BlobFact[], policy: Policy): Proble
       problems.push({
         rule: 'blob-size',
         severity: 'error',
-        message: `${b.path} is ${byteCount(b.size)} bytes, over the ${byteCount(limits.maxBlobBytes)}-byte limit (policy.limits.maxBlobBytes)`,
+        message: `${b.path} is ${grouped(b.size)} bytes, over the ${grouped(limits.maxBlobBytes)}-byte limit (policy.limits.maxBlobBytes)`,
         fix: 'remove the file from the pushed commits and keep large files out of the fleet repository',
         ...at,
       });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   blobProblems,
-  byteCount,
+  grouped,
   lintGateFor,
   lintProblems,
   privateKeyLine,
@@ -104,8 +104,8 @@ describe('blobProblems', () => {
     expect(problem?.message).toBe(
       'a.bin is 100,001 bytes, over the 100,000-byte limit (policy.limits.maxBlobBytes)',
     );
-    expect(byteCount(999)).toBe('999');
-    expect(byteCount(1_234_567_890)).toBe('1,234,567,890');
+    expect(grouped(999)).toBe('999');
+    expect(grouped(1_234_567_890)).toBe('1,234,567,890');
   });
 
   it('matches forbidden paths without case unless the policy says otherwise', () => {
