@@ -110,7 +110,7 @@ export function hooksDirectory(gitDir: string): { dir: string; redirectedBy?: st
 /** Whether a hooks/pre-receive runs the hooks in pre-receive.d/ (Gitea's dispatcher does). */
 export function dispatchesToPreReceiveD(script: string): boolean {
   // Gitea's: `hookname=$(basename $0)` … `for hook in ${GIT_DIR}/hooks/${hookname}.d/*`.
-  return /pre-receive\.d\b|\$\{?hookname\}?\.d\//.test(script);
+  return /pre-receive\.d\b|\$\{?hookname\}?"?\.d\b/.test(script);
 }
 
 function isExecutable(file: string): boolean {
