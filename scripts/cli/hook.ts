@@ -246,12 +246,13 @@ async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Prom
       write,
       ...(values.policy ? { policyFile: values.policy } : {}),
     });
-    hook.save();
-    // A test by `tappaas hook verify`: judged as usual, then always refused, and never logged.
+    // A test by `tappaas hook verify`: judged as usual, then always refused, and it leaves
+    // nothing behind (not even the code cache).
     if (verify !== undefined) {
       write(await verifyText(verify, result.accepted ? 'accepted' : 'rejected', glass));
       return 1;
     }
+    hook.save();
     if (glass !== undefined) {
       write(
         `tappaas: BREAK-GLASS is on (${glass}): push accepted ${result.accepted ? '' : 'despite the errors above '}and logged\n`,

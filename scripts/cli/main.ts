@@ -141,10 +141,17 @@ export async function main(argv: string[]): Promise<number> {
       stderr(`tappaas ${name}: ${err.message}\n`);
       return 2;
     }
+    // A pusher reads these (the hook, and the SSH forced command): fail closed, and no stack
+    // trace (it would show the server's paths).
     if (name === 'hook' && rest[0] === 'pre-receive') {
-      // A pusher reads this: fail closed, and no stack trace (it would show the server's paths).
       stderr(
         'tappaas: REJECTED: the push gate could not start on the server; nothing was updated. Tell the server admin.\n',
+      );
+      return 2;
+    }
+    if (name === 'git-shell') {
+      stderr(
+        'tappaas: the git server could not serve this request (an internal error). Tell the server admin.\n',
       );
       return 2;
     }

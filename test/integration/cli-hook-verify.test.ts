@@ -50,6 +50,7 @@ done
 function expectVerified(bare: string, state: 'active' | 'not active', why?: string) {
   const before = snapshot(bare);
   const objects = objectFiles(bare);
+  const entries = readdirSync(bare).sort();
   const r = tappaas(['hook', 'verify', bare]);
   if (state === 'active') {
     expect(r.code, r.stderr).toBe(0);
@@ -64,6 +65,8 @@ function expectVerified(bare: string, state: 'active' | 'not active', why?: stri
   }
   if (why) expect(`${r.stdout}${r.stderr}`).toContain(why);
   expect(snapshot(bare)).toEqual(before);
+  // No log, cache or record file appeared in the repository directory.
+  expect(readdirSync(bare).sort()).toEqual(entries);
   return r;
 }
 
