@@ -21,26 +21,29 @@ install refuses (exit 2) where git would never run the hook: a clone with a work
 into the bare repository pushes go to), hooks redirected by core.hooksPath, or with --gitea a
 hooks/pre-receive that does not run hooks/pre-receive.d/ (Gitea's dispatcher does).
 
-verify proves the gate is on: it pushes to the repository through the real \`git receive-pack\`
-(so git finds and runs the installed hook exactly as for a client's push: core.hooksPath,
-Gitea's dispatcher, permissions, environment, quarantine) an update that must be rejected: a
-branch refs/heads/tappaas-verify/<random> set to the empty tree. It changes nothing: the gate
-rejects the update, and were the gate off git would refuse it itself (a branch must point at a
-commit, and the update names a wrong old id), so no ref moves; the object sent goes with git's
+verify proves the gate is on: through the real \`git receive-pack\` (so git finds and runs the
+installed hook exactly as for a client's push: core.hooksPath, Gitea's dispatcher, permissions,
+environment, quarantine) it pushes an update that must be rejected: a branch
+refs/heads/tappaas-verify/<random> set to the empty tree. It changes nothing: the gate rejects
+the update, and were the gate off git would refuse it itself (a branch must point at a commit,
+and the update names a wrong old id), so no ref moves; the object sent goes with git's
 quarantine (were the gate off, git keeps it: the empty tree, which git treats as present in
-every repository anyway); the hook knows the test (TAPPAAS_HOOK_VERIFY) and writes no trust
-record and no break-glass log line. Run it as the user git serves pushes as. It prints what the hooks said
-and exits 0 when the gate ran and rejected the update; 1 when it did not run, is open (break
-glass) or failed (with why and the fix); 2 when <bare-repo> is not a bare repository.
+every repository anyway); the hook knows the test (TAPPAAS_HOOK_VERIFY), rejects it whatever
+it found, and writes no trust record, no cache and no break-glass log line. Run it as the user
+git serves pushes as. It prints what git and the hooks said, and exits 0 when the gate ran and
+rejected the update; 1 when it did not run, is open (break glass) or failed, saying why and
+the fix; 2 when <bare-repo> is not a bare repository.
 
 Identity: TAPPAAS_PUSHER (and TAPPAAS_PUSHER_KEY), set by \`tappaas git-shell --as <identity>\`
 in authorized_keys; under Gitea the GITEA_* variables. No identity = anonymous.
 
 Break glass (server admins only): create the file tappaas-break-glass in the bare repository's
 directory (its text is the reason). While it exists every push is accepted, the checks still
-run and print what they found, and each push is logged to tappaas-break-glass.log there.
-Remove the file to restore the gate. Internal errors reject the push (fail closed) with an
-error id that is also written to tappaas-hook-errors.log in the repository's directory.
+run and print what they found, and each push is logged to tappaas-break-glass.log there (the
+verdict, the pusher and each ref's old and new tip). Remove the file to restore the gate.
+Internal errors reject the push (fail closed) with an error id and one line (never a stack
+trace); the details are written under that id to tappaas-hook-errors.log in the repository's
+directory.
 The hook also keeps caches there (tappaas-fleet-facts.json, tappaas-code-cache.bin): safe to
 delete at any time, they only make the next push faster. TAPPAAS_HOOK_TIMING=1 prints timings.
 
