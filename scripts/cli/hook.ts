@@ -1,5 +1,8 @@
-// `tappaas hook pre-receive | install | uninstall`: the server-side push gate. Thin: flags in,
-// options out; the work is in scripts/hook/.
+// `tappaas hook pre-receive | install | verify | uninstall`: the server-side push gate. Thin:
+// flags in, options out; the work is in scripts/hook/. The pre-receive entry is the one place
+// that catches the hook's internal errors: it fails closed, and a pusher never sees a stack.
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 
@@ -7,6 +10,7 @@ export const hookHelp = `Usage:
   tappaas hook pre-receive [--policy FILE | --policy-branch BRANCH]
                                                 what the installed hook runs (reads git's stdin)
   tappaas hook install <bare-repo> [--gitea] [--policy FILE | --policy-branch BRANCH] [--force]
+  tappaas hook verify <bare-repo>               prove that the installed gate runs and rejects
   tappaas hook uninstall <bare-repo>
   tappaas hook pre-push <remote> [<url>]        client preview (husky pre-push): same checks, advisory
 
@@ -17,6 +21,22 @@ before the push; while that branch does not exist, by the strict built-in defaul
 branch is always protected, and a push to it must bring a tappaas.json that passes the schema.
 --policy FILE makes a server-side tappaas.json judge pushes instead. A foreign hook is
 replaced only with --force (and kept as <hook>.tappaas-backup; uninstall puts it back).
+install refuses (exit 2) where git would never run the hook: a clone with a work tree (install
+into the bare repository pushes go to), hooks redirected by core.hooksPath, or with --gitea a
+hooks/pre-receive that does not run hooks/pre-receive.d/ (Gitea's dispatcher does).
+
+verify proves the gate is on: through the real \`git receive-pack\` (so git finds and runs the
+installed hook exactly as for a client's push: core.hooksPath, Gitea's dispatcher, permissions,
+environment, quarantine) it pushes an update that must be rejected: a branch
+refs/heads/tappaas-verify/<random> set to the empty tree. It changes nothing: the gate rejects
+the update, and were the gate off git would refuse it itself (a branch must point at a commit,
+and the update names a wrong old id), so no ref moves; the object sent goes with git's
+quarantine (were the gate off, git keeps it: the empty tree, which git treats as present in
+every repository anyway); the hook knows the test (TAPPAAS_HOOK_VERIFY), rejects it whatever
+it found, and writes no trust record, no cache and no break-glass log line. Run it as the user
+git serves pushes as. It prints what git and the hooks said, and exits 0 when the gate ran and
+rejected the update; 1 when it did not run, is open (break glass) or failed, saying why and
+the fix; 2 when <bare-repo> is not a bare repository.
 
 The client preview (pre-push) reads the policy from refs/remotes/<remote>/<branch>, the branch
 from \`git config tappaas.policyBranch\` (default main).
@@ -26,13 +46,16 @@ in authorized_keys; under Gitea the GITEA_* variables. No identity = anonymous.
 
 Break glass (server admins only): create the file tappaas-break-glass in the bare repository's
 directory (its text is the reason). While it exists every push is accepted, the checks still
-run and print what they found, and each push is logged to tappaas-break-glass.log there.
-Remove the file to restore the gate. Internal errors reject the push (fail closed) with an
-error id that is also written to tappaas-hook-errors.log in the repository's directory.
+run and print what they found, and each push is logged to tappaas-break-glass.log there (the
+verdict, the pusher and each ref's old and new tip). Remove the file to restore the gate.
+Internal errors reject the push (fail closed) with an error id and one line (never a stack
+trace); the details are written under that id to tappaas-hook-errors.log in the repository's
+directory.
 The hook also keeps caches there (tappaas-fleet-facts.json, tappaas-code-cache.bin): safe to
 delete at any time, they only make the next push faster. TAPPAAS_HOOK_TIMING=1 prints timings.
 
-Exit codes: 0 accepted / done, 1 rejected, 2 usage or internal error.`;
+Exit codes: 0 accepted / done / the gate is active, 1 rejected / the gate is not active,
+2 usage or internal error.`;
 
 export interface HookCommandOptions {
   cwd: string;
@@ -50,6 +73,7 @@ export async function hookCommand(opts: HookCommandOptions): Promise<number> {
   }
   if (sub === 'pre-receive') return preReceiveCommand(opts, rest);
   if (sub === 'pre-push') return prePushCommand(opts, rest);
+  if (sub === 'verify') return verifyCommand(opts, rest);
   if (sub === 'install' || sub === 'uninstall') {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -79,6 +103,9 @@ export async function hookCommand(opts: HookCommandOptions): Promise<number> {
         if (r.backup) opts.stdout(`kept the previous hook as ${r.backup}\n`);
         for (const n of r.notes) opts.stderr(`note: ${n}\n`);
         opts.stdout(`installed ${r.path}\n`);
+        opts.stdout(
+          `run \`tappaas hook verify ${repo}\` to prove it (as the user git serves pushes as): it pushes a test update the gate must reject\n`,
+        );
         return 0;
       }
       if (values.gitea || values.policy || values.force || policyBranch !== undefined)
@@ -176,25 +203,70 @@ async function preReceiveModule(
   };
 }
 
+/** The hook's error log in the repository directory (server-state.ts's ERROR_LOG). */
+const ERROR_LOG = 'tappaas-hook-errors.log';
+
 async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Promise<number> {
-  const { mark } = await import('../hook/timing.js');
-  mark('command');
-  const { values } = parseArgs({
-    args: argv,
-    options: { policy: { type: 'string' }, 'policy-branch': { type: 'string' } },
-  });
-  const policyBranch = values['policy-branch'];
-  // The branch name itself is checked where the policy is read (policy-source.ts), in the bundle.
-  if (policyBranch !== undefined && values.policy !== undefined) throw new UsageError(POLICY_EXCLUSIVE);
-  const { appendLog, breakGlassReason, gitDirOf, BREAK_GLASS_LOG, CODE_CACHE_FILE, ERROR_LOG } = await import(
-    '../hook/server-state.js'
-  );
   const env = process.env;
-  const gitDir = gitDirOf(opts.cwd, env);
-  const glass = breakGlassReason(gitDir);
   const write = opts.stderr;
+  // Everything, loading the hook's own modules included, runs inside the fail-closed guard:
+  // what the pusher reads is a rejection with an error id, never a stack trace (which would
+  // show the server's paths). Errors that escape the awaited work (an 'error' event, a
+  // stray rejection) end the run the same way.
+  let gitDir = opts.cwd;
+  let glass: string | undefined;
+  let input: Buffer | undefined;
+  const verify = env.TAPPAAS_HOOK_VERIFY;
+  const failClosed = async (err: unknown): Promise<number> => {
+    const id = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${Math.random().toString(16).slice(2, 8).padEnd(6, '0')}`;
+    const e = err as { stack?: unknown; hint?: unknown };
+    try {
+      appendFileSync(
+        join(gitDir, ERROR_LOG),
+        `${new Date().toISOString()} ${id}${verify ? ' (hook verify)' : ''} ${typeof e?.stack === 'string' ? e.stack : String(err)}\n`,
+      );
+    } catch {
+      // a read-only repository directory: the pusher still gets the id
+    }
+    const messages = await import('../hook/messages.js').catch(() => undefined);
+    const text = messages ? messages.publicErrorMessage(err) : 'the hook could not load its code';
+    if (verify !== undefined) {
+      write(`tappaas: REJECTED: internal error ${id}: ${text}\n`);
+      write(await verifyText(verify, 'internal-error', glass));
+      return 2;
+    }
+    if (glass !== undefined) {
+      write(
+        `tappaas: internal error ${id}: ${text}\ntappaas: BREAK-GLASS is on (${glass}): push accepted unchecked and logged\n`,
+      );
+      await breakGlassLog(gitDir, `accepted unchecked after internal error ${id}`, input);
+      return 0;
+    }
+    write(
+      `tappaas: REJECTED: internal error ${id}: ${text}\n` +
+        `  hint: ${typeof e?.hint === 'string' ? e.hint : 'the push was not checked, so it was refused (fail closed); retry, and if it persists give the server admin this error id (details in tappaas-hook-errors.log in the repository directory)'}\n`,
+    );
+    return 2;
+  };
+  const crash = (err: unknown) => {
+    void failClosed(err).then((code) => process.exit(code));
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   try {
-    const input = await readStdin();
+    const { mark } = await import('../hook/timing.js');
+    mark('command');
+    const { values } = parseArgs({
+      args: argv,
+      options: { policy: { type: 'string' }, 'policy-branch': { type: 'string' } },
+    });
+    const policyBranch = values['policy-branch'];
+    // The branch name itself is checked where the policy is read (policy-source.ts), in the bundle.
+    if (policyBranch !== undefined && values.policy !== undefined) throw new UsageError(POLICY_EXCLUSIVE);
+    const { breakGlassReason, gitDirOf, CODE_CACHE_FILE } = await import('../hook/server-state.js');
+    gitDir = gitDirOf(opts.cwd, env);
+    glass = breakGlassReason(gitDir);
+    input = await readStdin();
     mark('stdin');
     const hook = await preReceiveModule(gitDir, CODE_CACHE_FILE);
     mark(hook.cacheUsed ? 'loaded (cached code)' : 'loaded');
@@ -207,36 +279,78 @@ async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Prom
       ...(values.policy ? { policyFile: values.policy } : {}),
       ...(policyBranch !== undefined ? { policyBranch } : {}),
     });
+    // A test by `tappaas hook verify`: judged as usual, then always refused, and it leaves
+    // nothing behind (not even the code cache).
+    if (verify !== undefined) {
+      write(await verifyText(verify, result.accepted ? 'accepted' : 'rejected', glass));
+      return 1;
+    }
     hook.save();
     if (glass !== undefined) {
       write(
         `tappaas: BREAK-GLASS is on (${glass}): push accepted ${result.accepted ? '' : 'despite the errors above '}and logged\n`,
       );
-      appendLog(
+      await breakGlassLog(
         gitDir,
-        BREAK_GLASS_LOG,
-        `accepted (${result.accepted ? 'would pass' : 'would be rejected'}) pusher=${env.TAPPAAS_PUSHER ?? env.GITEA_PUSHER_NAME ?? 'anonymous'} input=${JSON.stringify(input.toString('utf8'))}`,
+        `accepted (${result.accepted ? 'would pass' : 'would be rejected'})`,
+        input,
       );
       return 0;
     }
     return result.accepted ? 0 : 1;
   } catch (err) {
-    const { randomBytes } = await import('node:crypto'); // loaded only for an error id
-    const id = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
-    const e = err as Error & { hint?: string };
-    appendLog(gitDir, ERROR_LOG, `${id} ${e.stack ?? e}`);
-    if (glass !== undefined) {
-      write(
-        `tappaas: internal error ${id}: ${e.message}\ntappaas: BREAK-GLASS is on (${glass}): push accepted unchecked and logged\n`,
-      );
-      appendLog(gitDir, BREAK_GLASS_LOG, `accepted unchecked after internal error ${id}`);
-      return 0;
+    return failClosed(err);
+  } finally {
+    process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
+  }
+}
+
+async function verifyText(
+  nonce: string,
+  verdict: import('../hook/verify.js').HookVerdict,
+  glass: string | undefined,
+): Promise<string> {
+  const { verifyLine } = await import('../hook/verify.js');
+  return verifyLine(nonce, verdict, glass);
+}
+
+/** One line in tappaas-break-glass.log: the verdict, who pushed, which refs. */
+async function breakGlassLog(gitDir: string, verdict: string, input: Buffer | undefined): Promise<void> {
+  const [{ appendLog, BREAK_GLASS_LOG }, { breakGlassLogLine }, { identityFromEnv }] = await Promise.all([
+    import('../hook/server-state.js'),
+    import('../hook/messages.js'),
+    import('../policy/identity.js'),
+  ]);
+  appendLog(
+    gitDir,
+    BREAK_GLASS_LOG,
+    breakGlassLogLine(verdict, identityFromEnv(process.env), input ?? Buffer.alloc(0)),
+  );
+}
+
+async function verifyCommand(opts: HookCommandOptions, argv: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) throw new UsageError('hook verify takes exactly one <bare-repo>');
+  const [{ resolve }, install, { verifyGate }] = await Promise.all([
+    import('node:path'),
+    import('../hook/install.js'),
+    import('../hook/verify.js'),
+  ]);
+  try {
+    const r = await verifyGate({ repo: resolve(opts.cwd, positionals[0]!) });
+    const out = r.state === 'active' ? opts.stdout : opts.stderr;
+    out(`tappaas hook verify ${r.repo}: ${r.summary}\n`);
+    if (r.hookOutput.length)
+      out(`what git and the hooks said:\n${r.hookOutput.map((l) => `  | ${l}\n`).join('')}`);
+    for (const d of r.details) out(`  ${d}\n`);
+    return r.state === 'active' ? 0 : 1;
+  } catch (err) {
+    if (err instanceof install.InstallError) {
+      opts.stderr(`tappaas hook verify: ${err.message}\n`);
+      return 2;
     }
-    write(
-      `tappaas: REJECTED: internal error ${id}: ${e.message}\n` +
-        `  hint: ${e.hint ?? 'the push was not checked, so it was refused (fail closed); retry, and if it persists give the server admin this error id (details in tappaas-hook-errors.log in the repository directory)'}\n`,
-    );
-    return 2;
+    throw err;
   }
 }
 

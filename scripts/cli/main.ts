@@ -122,8 +122,9 @@ export async function main(argv: string[]): Promise<number> {
     stderr(`tappaas: unknown command ${JSON.stringify(name)}\n\n${HELP}\n`);
     return 2;
   }
-  const command = await load();
+  let command: { run: Command; help: string } | undefined;
   try {
+    command = await load();
     return await command.run({
       cwd: process.cwd(),
       argv: rest,
@@ -133,11 +134,25 @@ export async function main(argv: string[]): Promise<number> {
     });
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      stderr(`tappaas ${name}: ${(err as Error).message}\n\n${command.help}\n`);
+      stderr(`tappaas ${name}: ${(err as Error).message}\n\n${command?.help ?? HELP}\n`);
       return 2;
     }
     if (err instanceof ConfigError) {
       stderr(`tappaas ${name}: ${err.message}\n`);
+      return 2;
+    }
+    // A pusher reads these (the hook, and the SSH forced command): fail closed, and no stack
+    // trace (it would show the server's paths).
+    if (name === 'hook' && rest[0] === 'pre-receive') {
+      stderr(
+        'tappaas: REJECTED: the push gate could not start on the server; nothing was updated. Tell the server admin.\n',
+      );
+      return 2;
+    }
+    if (name === 'git-shell') {
+      stderr(
+        'tappaas: the git server could not serve this request (an internal error). Tell the server admin.\n',
+      );
       return 2;
     }
     stderr(

@@ -1,6 +1,11 @@
 // Installs the server hook as a small shell shim that runs this toolkit by absolute path, so
 // the hook keeps working whatever PATH git gives it. Ours is recognised by a marker line;
-// anything else in its place is a foreign hook and is not overwritten without --force.
+// anything else in its place is a foreign hook and is not overwritten without --force. An
+// install that git would not run is refused: a clone with a work tree (the server's bare
+// repository is elsewhere), hooks redirected by core.hooksPath, or, for Gitea, a
+// hooks/pre-receive that does not dispatch to pre-receive.d/. `tappaas hook verify` then
+// proves the gate runs.
+import { spawnSync } from 'node:child_process';
 import {
   accessSync,
   chmodSync,
@@ -36,13 +41,114 @@ export function shimText(node: string, toolkit: string, policyFile?: string, pol
   // The policy branch is fixed here, on the server, never taken from the repository's HEAD.
   const policy = policyFile ? ['--policy', policyFile] : ['--policy-branch', policyBranch];
   const argv = [node, toolkit, 'hook', 'pre-receive', ...policy];
+  // A toolkit that is gone (a garbage-collected store path, a removed install) would make sh or
+  // node print errors with server paths to the pusher: say plainly that the gate cannot run,
+  // reject (fail closed), and leave the paths to the server's log. Two shell built-ins: free.
+  const log = `"\${GIT_DIR:-.}/${HOOK_ERROR_LOG}"`;
   return `#!/bin/sh
 ${SHIM_MARKER} (written by \`tappaas hook install\`; remove with \`tappaas hook uninstall\`)
+if [ ! -x ${shQuote(node)} ] || [ ! -r ${shQuote(toolkit)} ]; then
+  echo "tappaas: REJECTED: the push gate cannot start on the server (its toolkit is missing); nothing was updated. Tell the server admin." >&2
+  printf '%s the hook cannot start: %s or %s is missing; reinstall it with tappaas hook install\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ${shQuote(node)} ${shQuote(toolkit)} >>${log} 2>/dev/null
+  exit 1
+fi
 exec ${argv.map(shQuote).join(' ')}
 `;
 }
 
-/** The git directory of a repository path: a bare repository, or the .git of a work tree. */
+/** The hook's error log in the repository directory (server-state.ts names it too). */
+const HOOK_ERROR_LOG = 'tappaas-hook-errors.log';
+
+/** git's environment without variables that would point it at another repository. */
+function gitEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_')) env[k] = v;
+  return env;
+}
+
+/** Runs git on a repository named explicitly (no discovery, no ownership guesswork). */
+function gitAt(gitDir: string, args: string[]): { ok: boolean; out: string; err: string } {
+  const r = spawnSync('git', ['--git-dir', gitDir, ...args], {
+    cwd: gitDir,
+    env: gitEnv(),
+    encoding: 'utf8',
+  });
+  if (r.error) throw new InstallError(`cannot run git: ${r.error.message}`);
+  return { ok: r.status === 0, out: r.stdout.trim(), err: r.stderr.trim().split('\n')[0] ?? '' };
+}
+
+/**
+ * The bare repository at a path, as an absolute path; anything else is refused: pushes go to
+ * the bare repository on the server, and a gate installed in a clone guards nothing there.
+ */
+export function bareRepository(repo: string): string {
+  const abs = resolve(repo);
+  if (!existsSync(abs)) throw new InstallError(`${abs} does not exist`);
+  const fix = `install into the bare repository that pushes go to (the server's; \`git clone --bare ${abs} <name>.git\` makes one from a clone)`;
+  if (existsSync(join(abs, '.git')))
+    throw new InstallError(`${abs} is a clone with a work tree, not a bare repository: ${fix}`);
+  const bare = gitAt(abs, ['rev-parse', '--is-bare-repository']);
+  if (!bare.ok) throw new InstallError(`${abs} is not a git repository (${bare.err})`);
+  if (bare.out !== 'true')
+    throw new InstallError(
+      `${abs} is not a bare repository (core.bare is not true: it is the .git directory of a clone): ${fix}`,
+    );
+  return abs;
+}
+
+/**
+ * Where git looks for this repository's hooks: `hooks/`, unless core.hooksPath (in the
+ * repository's, the user's or the system's git config) points elsewhere.
+ */
+export function hooksDirectory(gitDir: string): { dir: string; redirectedBy?: string } {
+  const path = gitAt(gitDir, ['rev-parse', '--git-path', 'hooks']);
+  if (!path.ok) throw new InstallError(`cannot ask git where the hooks of ${gitDir} are: ${path.err}`);
+  const dir = resolve(gitDir, path.out);
+  if (dir === join(gitDir, 'hooks')) return { dir };
+  const origin = gitAt(gitDir, ['config', '--show-origin', '--get', 'core.hooksPath']);
+  return { dir, redirectedBy: origin.ok ? origin.out.replace('\t', ' sets ') : 'core.hooksPath' };
+}
+
+/** Whether a hooks/pre-receive runs the hooks in pre-receive.d/ (Gitea's dispatcher does). */
+export function dispatchesToPreReceiveD(script: string): boolean {
+  // Gitea's: `hookname=$(basename $0)` … `for hook in ${GIT_DIR}/hooks/${hookname}.d/*`.
+  return /pre-receive\.d\b|\$\{?hookname\}?"?\.d\b/.test(script);
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why git would not run a hook installed in this repository, or undefined when it would:
+ * hooks redirected elsewhere, or, under Gitea, no dispatcher to pre-receive.d/.
+ */
+export function inactiveBecause(gitDir: string, gitea: boolean): string | undefined {
+  const { redirectedBy, dir } = hooksDirectory(gitDir);
+  if (redirectedBy)
+    return `git runs this repository's hooks from ${dir}, not from ${join(gitDir, 'hooks')} (${redirectedBy}), so a hook installed here would never run: unset core.hooksPath for the user git serves pushes as, or ask the admin of that hooks directory`;
+  if (!gitea) return undefined;
+  const dispatcher = join(dir, 'pre-receive');
+  const resync =
+    "have Gitea write its hooks again (Site Administration, Dashboard: resynchronise the repositories' pre-receive, update and post-receive hooks), then install again";
+  if (!existsSync(dispatcher))
+    return `${dispatcher} is missing, so nothing runs hooks/pre-receive.d/ (Gitea writes its dispatcher there): ${resync}`;
+  if (!isExecutable(dispatcher))
+    return `${dispatcher} is not executable, so git does not run it (nor hooks/pre-receive.d/): \`chmod +x ${dispatcher}\`, or ${resync}`;
+  if (!dispatchesToPreReceiveD(readFileSync(dispatcher, 'utf8')))
+    return `${dispatcher} does not run the hooks in pre-receive.d/ (it is not Gitea's dispatcher), so a hook there would never run: ${resync}; or, without Gitea, install without --gitea (--force replaces that hook)`;
+  return undefined;
+}
+
+/**
+ * The git directory of a repository path: a bare repository, or the .git of a work tree (for
+ * uninstall, which must also clean up where older versions installed).
+ */
 export function gitDirOfRepo(repo: string): string {
   const abs = resolve(repo);
   if (existsSync(join(abs, 'HEAD')) && existsSync(join(abs, 'objects')) && existsSync(join(abs, 'refs')))
@@ -90,7 +196,9 @@ export interface InstallOptions {
 }
 
 export function installHook(opts: InstallOptions): { path: string; backup?: string; notes: string[] } {
-  const gitDir = gitDirOfRepo(opts.repo);
+  const gitDir = bareRepository(opts.repo);
+  const inactive = inactiveBecause(gitDir, opts.gitea);
+  if (inactive) throw new InstallError(`not installed: ${inactive}`);
   const path = hookPath(gitDir, opts.gitea);
   const notes: string[] = [];
   let backup: string | undefined;
@@ -102,10 +210,6 @@ export function installHook(opts: InstallOptions): { path: string; backup?: stri
     backup = `${path}.tappaas-backup`;
     renameSync(path, backup);
   }
-  if (opts.gitea && !existsSync(join(gitDir, 'hooks', 'pre-receive')))
-    notes.push(
-      `${join(gitDir, 'hooks', 'pre-receive')} is missing: Gitea's dispatcher runs pre-receive.d/; resynchronise the repository's hooks in Gitea's admin panel`,
-    );
   mkdirSync(dirname(path), { recursive: true });
   const text = shimText(
     opts.node ?? process.execPath,

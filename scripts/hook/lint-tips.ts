@@ -6,10 +6,13 @@
 // (a NixOS module, a home-manager module, plain Nix) are settled by the repository's import
 // graph at the new tip, built only when such a finding exists. The options index CI
 // published for the new tip's flake revision (options-ref.ts) is used when there is one.
+// Parsing is the hook's one cost that grows with what a push brings (a 4 MB file took seconds
+// and hundreds of MB), so it has a budget per file and per push (policy.limits.hookLint*):
+// what does not fit is left to CI with a warning, never parsed here.
 import type { CatFile } from '../git/cat-file.js';
 import type { Diagnostic } from '../lint/types.js';
 import type { RepoContext } from '../module-graph/apply.js';
-import { type LintFinding, lintGateFor, lintProblems } from '../policy/content.js';
+import { grouped, type LintFinding, lintGateFor, lintProblems } from '../policy/content.js';
 import { ZERO_OID } from '../policy/refs.js';
 import type { ClassifiedUpdate, LintGate, Problem } from '../policy/types.js';
 import type { UpdateFacts } from './facts.js';
@@ -40,8 +43,51 @@ interface RefLint {
   key: string;
   /** Findings that need no lint (undecodable files). */
   unreadable: LintFinding[];
+  /** Files the hook's lint budget left to CI, one warning each. */
+  unlinted: Problem[];
   /** Each linted file: its job at the tip, and its text at the base (linted only when needed). */
-  files: { path: string; tip: number; before: string | undefined }[];
+  files: LintedFile[];
+}
+
+interface LintedFile {
+  path: string;
+  tip: number;
+  before: string | undefined;
+  /** Set when the base did not fit the budget: the tip's findings cannot be ratcheted. */
+  baseUnlinted?: string;
+}
+
+/**
+ * Bytes of Nix the hook may still parse in this push. A text already linted costs nothing
+ * again (the same job); `take` says why a text does not fit, or undefined when it does.
+ */
+class LintBudget {
+  private left: number;
+  constructor(
+    private readonly perFile: number,
+    private readonly perPush: number,
+  ) {
+    this.left = perPush;
+  }
+  take(bytes: number): string | undefined {
+    if (bytes > this.perFile)
+      return `${grouped(bytes)} bytes, over the ${grouped(this.perFile)}-byte hook budget per file (policy.limits.hookLintFileBytes)`;
+    if (bytes > this.left)
+      return `${grouped(bytes)} bytes, over what this push left of the ${grouped(this.perPush)}-byte hook budget per push (policy.limits.hookLintPushBytes)`;
+    this.left -= bytes;
+    return undefined;
+  }
+}
+
+function notLinted(path: string, why: string, commit: string): Problem {
+  return {
+    rule: 'lint/hook-budget',
+    severity: 'warning',
+    message: `not linted in the hook: ${why}; CI lints it`,
+    fix: `see its findings with \`npx tappaas lint ${path}\` (CI runs it too); to lint such files in the hook, raise the budget in tappaas.json on the default branch`,
+    commit,
+    file: path,
+  };
 }
 
 /** From this much source on, lint threads pay for their start-up (see `npm run bench -- hook`). */
@@ -96,10 +142,21 @@ export async function lintTips(
   const jobSettings: RuleSettings[] = [];
   const jobIndex = new Map<string, number>();
   let chars = 0;
-  const add = (file: string, text: string, settings: RuleSettings, key: string): number => {
+  const { hookLintFileBytes, hookLintPushBytes } = source.policy.limits;
+  const budget = new LintBudget(hookLintFileBytes, hookLintPushBytes);
+  /** The job linting this text, or why the budget leaves it unlinted. */
+  const add = (
+    file: string,
+    text: string,
+    bytes: number,
+    settings: RuleSettings,
+    key: string,
+  ): number | string => {
     const id = `${key}\0${file}\0${text}`;
     let at = jobIndex.get(id);
     if (at === undefined) {
+      const over = budget.take(bytes);
+      if (over !== undefined) return over;
       at = jobs.push({ file, text }) - 1;
       jobSettings.push(settings);
       jobIndex.set(id, at);
@@ -112,7 +169,16 @@ export async function lintTips(
     const settings = withOptionsIndex(lint.rules ?? {}, p.index);
     const key = p.index ? p.index.stamp : '';
     const [tipBlobs, baseBlobs] = await Promise.all([Promise.all(p.tipReads), Promise.all(p.baseReads)]);
-    const ref: RefLint = { j: p.j, gate: p.gate, base: p.base, settings, key, unreadable: [], files: [] };
+    const ref: RefLint = {
+      j: p.j,
+      gate: p.gate,
+      base: p.base,
+      settings,
+      key,
+      unreadable: [],
+      unlinted: [],
+      files: [],
+    };
     for (let i = 0; i < p.paths.length; i++) {
       const path = p.paths[i]!;
       const data = tipBlobs[i]?.data;
@@ -129,13 +195,14 @@ export async function lintTips(
         });
         continue;
       }
+      const tip = add(path, read.text, data.length, settings, key);
+      if (typeof tip === 'string') {
+        ref.unlinted.push(notLinted(path, tip, p.j.c.newOid));
+        continue;
+      }
       const old = baseBlobs[i]?.type === 'blob' ? baseBlobs[i]?.data : undefined;
       const readOld = old ? decodeSource(old, maxBytes) : undefined;
-      ref.files.push({
-        path,
-        tip: add(path, read.text, settings, key),
-        before: readOld?.ok ? readOld.text : undefined,
-      });
+      ref.files.push({ path, tip, before: readOld?.ok ? readOld.text : undefined });
     }
     refs.push(ref);
   }
@@ -145,11 +212,13 @@ export async function lintTips(
   const tipResults = await lintJobs(jobs, jobSettings, chars);
   mark('linted');
   // The base of a file matters only when the tip has findings there (a typical push has none).
-  const baseJob = new Map<RefLint['files'][number], number>();
+  const baseJob = new Map<LintedFile, number>();
   for (const ref of refs) {
     for (const f of ref.files) {
       if (f.before === undefined || !tipResults[f.tip]!.some((d) => d.severity !== 'info')) continue;
-      baseJob.set(f, add(f.path, f.before, ref.settings, ref.key));
+      const at = add(f.path, f.before, Buffer.byteLength(f.before), ref.settings, ref.key);
+      if (typeof at === 'string') f.baseUnlinted = at;
+      else baseJob.set(f, at);
     }
   }
   const more = jobs.slice(tipCount);
@@ -187,14 +256,33 @@ export async function lintTips(
     let settled = head;
     if (fresh.some(dependsOnContext)) {
       let context = contexts.get(rev);
-      if (!context) contexts.set(rev, (context = contextAtRevision(cat, rev, source, gitDir, maxBytes)));
+      // Files over the per-file budget are not parsed for the graph either.
+      const contextBytes = Math.min(maxBytes, hookLintFileBytes);
+      if (!context) contexts.set(rev, (context = contextAtRevision(cat, rev, source, gitDir, contextBytes)));
       settled = applyRepoContext(head, await context, (file) => file);
       fresh = introduced(before, settled);
       mark('lint context');
     }
     const shown = (list: Diagnostic[]) => list.filter((d) => d.severity !== 'info').length;
     const already = shown(settled) - shown(fresh);
-    ref.j.problems.push(...lintProblems([...ref.unreadable, ...fresh], ref.gate, rev));
+    // A file whose base the budget left unlinted cannot tell old findings from new ones: its
+    // findings are shown, as warnings, and CI (which compares) judges them.
+    const uncompared = new Map(ref.files.filter((f) => f.baseUnlinted).map((f) => [f.path, f.baseUnlinted!]));
+    const compared = fresh.filter((d) => !uncompared.has(d.file));
+    const unsure = fresh.filter((d) => uncompared.has(d.file));
+    ref.j.problems.push(...lintProblems([...ref.unreadable, ...compared], ref.gate, rev));
+    if (unsure.length) {
+      ref.j.problems.push(...lintProblems(unsure, 'warning', rev));
+      for (const [path, why] of uncompared)
+        ref.j.problems.push({
+          rule: 'lint/hook-budget',
+          severity: 'note',
+          message: `${path} at ${ref.base ? ref.base.slice(0, 12) : 'the base'} was not linted in the hook (${why}), so its findings here could not be told from ones already there and are shown as warnings; CI compares them`,
+          fix: `see them with \`npx tappaas check --from ${ref.base ? ref.base.slice(0, 12) : '<base>'}\``,
+          file: path,
+        });
+    }
+    ref.j.problems.push(...ref.unlinted);
     if (already > 0) ref.j.problems.push(alreadyThere(already, ref.base));
   }
   mark('lint settled');

@@ -31,12 +31,36 @@ export function appendLog(gitDir: string, name: string, line: string): void {
   }
 }
 
+/** A file of the server's state that the hook cannot use: says which file, what is wrong, the fix. */
+export class ServerStateError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'ServerStateError';
+  }
+}
+
 export function readKnownHostKeys(gitDir: string): Record<string, string> {
   const file = join(gitDir, KNOWN_HOSTS_FILE);
   if (!existsSync(file)) return {};
-  const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const broken = (what: string) =>
+    new ServerStateError(
+      `${KNOWN_HOSTS_FILE} in the repository directory ${what}`,
+      `registrations are checked against the SSH host keys in it, so no push is accepted while it is broken; the server admin repairs it (a JSON object of host name to SSH host key line, as \`{"web1": "ssh-ed25519 AAAA… root@web1"}\`) or restores it from a backup (deleting it forgets every trusted host key: each host is trusted anew on its next registration)`,
+    );
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw broken(`is not valid JSON (${(err as Error).message})`);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data))
-    throw new Error(`${file} is not a JSON object of host name to SSH host key`);
+    throw broken('is not a JSON object of host name to SSH host key');
+  for (const [host, key] of Object.entries(data))
+    if (typeof key !== 'string')
+      throw broken(`has a host key for ${JSON.stringify(host)} that is not a string`);
   return data as Record<string, string>;
 }
 

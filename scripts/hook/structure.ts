@@ -114,11 +114,16 @@ export async function structureProblems(
   if (pending.size) cat.flush();
   // Parsing a fleet (a first push, or one after an upgrade): worth the optimising compiler.
   if (pending.size >= 20) allTiers();
+  // The lint's budget (policy.limits.hookLint*) bounds parsing here too: a file over it has no
+  // facts, and the checks skip what they cannot see (the lint warns that CI checks the file).
+  let budget = policy.limits.hookLintPushBytes;
   for (const [key, { path, data }] of pending) {
     const bytes = await data;
-    const read = bytes ? decodeSource(bytes, maxBytes) : undefined;
+    if (!bytes || bytes.length > policy.limits.hookLintFileBytes || bytes.length > budget) continue;
+    budget -= bytes.length;
+    const read = decodeSource(bytes, maxBytes);
     // Not decodable: the lint reports the file; the checks go on without its facts.
-    if (!read?.ok) continue;
+    if (!read.ok) continue;
     known.set(key, await fileFacts(path, read.text, { flake: path === layout.flake }));
     parsed++;
   }

@@ -17,20 +17,11 @@ export interface BlobFact {
   privateKeyLine?: number;
 }
 
-const PRIVATE_KEY =
-  /-----BEGIN (?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----|AGE-SECRET-KEY-1[0-9A-Z]{20,}/;
+export { privateKeyLine } from './private-keys.js';
 
-/** 1-based line of the first private key marker in a text, or undefined. */
-export function privateKeyLine(text: string): number | undefined {
-  const m = PRIVATE_KEY.exec(text);
-  if (!m) return undefined;
-  let line = 1;
-  for (let i = 0; i < m.index; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
-function mib(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+/** A count as the pusher reads it: exact, digits grouped in threes (`100,001`). */
+export function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 /** How a message names the blob: its path, and the tag it hangs from when there is no commit. */
@@ -56,12 +47,16 @@ export function blobProblems(blobs: readonly BlobFact[], policy: Policy): Proble
     seen.add(key);
     const at = { ...(b.commit ? { commit: b.commit } : {}), ...(b.path ? { file: b.path } : {}) };
     const name = blobName(b);
-    const forbidden = b.path ? limits.forbiddenPaths.find((g) => matchesGlob(b.path, g)) : undefined;
+    // Without case by default: on the file systems of macOS and Windows `.ENV` is `.env`.
+    const ignoreCase = !limits.forbiddenPathsCaseSensitive;
+    const forbidden = b.path
+      ? limits.forbiddenPaths.find((g) => matchesGlob(b.path, g, { ignoreCase }))
+      : undefined;
     if (forbidden) {
       problems.push({
         rule: 'forbidden-path',
         severity: 'error',
-        message: `${name} matches the forbidden path pattern ${JSON.stringify(forbidden)}`,
+        message: `${name} matches the forbidden path pattern ${JSON.stringify(forbidden)}${limits.forbiddenPathsCaseSensitive ? '' : ' (case is ignored)'}`,
         fix: fixFor(
           b,
           'remove the file from every pushed commit (`git rebase -i`, or `git filter-repo --path <file> --invert-paths`) and keep secrets out of git (e.g. sops or agenix)',
@@ -73,7 +68,7 @@ export function blobProblems(blobs: readonly BlobFact[], policy: Policy): Proble
       problems.push({
         rule: 'blob-size',
         severity: 'error',
-        message: `${name} is ${mib(b.size)}, over the ${mib(limits.maxBlobBytes)} limit (policy.limits.maxBlobBytes)`,
+        message: `${name} is ${grouped(b.size)} bytes, over the ${grouped(limits.maxBlobBytes)}-byte limit (policy.limits.maxBlobBytes)`,
         fix: fixFor(
           b,
           'remove the file from the pushed commits and keep large files out of the fleet repository',

@@ -40,8 +40,13 @@ export interface Limits {
   maxBlobBytes: number;
   /** Globs over repository paths that may never be committed. */
   forbiddenPaths: string[];
+  /** Match forbiddenPaths with case (default: without, as case-insensitive file systems do). */
+  forbiddenPathsCaseSensitive: boolean;
   /** Reject blobs that contain private key material, whatever their path. */
   detectPrivateKeys: boolean;
+  /** The hook's lint budget: bytes of one .nix file, and of all the .nix it parses per push. */
+  hookLintFileBytes: number;
+  hookLintPushBytes: number;
 }
 
 export interface Policy {

@@ -84,12 +84,22 @@ export function policyProblems(policy: unknown, base = '/policy'): string[] {
   const limits = policy.limits;
   if (
     limits !== undefined &&
-    c.object(limits, `${base}/limits`, ['maxBlobBytes', 'forbiddenPaths', 'detectPrivateKeys'])
+    c.object(limits, `${base}/limits`, [
+      'maxBlobBytes',
+      'forbiddenPaths',
+      'forbiddenPathsCaseSensitive',
+      'detectPrivateKeys',
+      'hookLintFileBytes',
+      'hookLintPushBytes',
+    ])
   ) {
     c.positiveInteger(limits.maxBlobBytes, `${base}/limits/maxBlobBytes`);
     if (limits.forbiddenPaths !== undefined)
       c.strings(limits.forbiddenPaths, `${base}/limits/forbiddenPaths`);
+    c.boolean(limits.forbiddenPathsCaseSensitive, `${base}/limits/forbiddenPathsCaseSensitive`);
     c.boolean(limits.detectPrivateKeys, `${base}/limits/detectPrivateKeys`);
+    c.positiveInteger(limits.hookLintFileBytes, `${base}/limits/hookLintFileBytes`);
+    c.positiveInteger(limits.hookLintPushBytes, `${base}/limits/hookLintPushBytes`);
   }
   if (policy.lint !== undefined) {
     const path = `${base}/lint`;

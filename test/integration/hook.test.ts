@@ -95,7 +95,7 @@ describe('protected main', () => {
     g.commit(g.main(), { 'tappaas.json': JSON.stringify(relaxed), 'data/big.bin': Buffer.alloc(60_000, 7) });
     const r = g.push(['HEAD:main'], alice);
     expectRejected(r, 'blob-size');
-    expect(r.stderr).toContain('data/big.bin is 59 KiB, over the 49 KiB limit');
+    expect(r.stderr).toContain('data/big.bin is 60,000 bytes, over the 50,000-byte limit');
   });
 });
 

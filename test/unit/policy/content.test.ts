@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { blobProblems, lintGateFor, lintProblems, privateKeyLine } from '../../../scripts/policy/content.js';
+import {
+  blobProblems,
+  grouped,
+  lintGateFor,
+  lintProblems,
+  privateKeyLine,
+} from '../../../scripts/policy/content.js';
 import { resolvePolicy } from '../../../scripts/policy/defaults.js';
 import { matchesGlob } from '../../../scripts/policy/glob.js';
 import { identityFromEnv } from '../../../scripts/policy/identity.js';
@@ -87,7 +93,36 @@ describe('blobProblems', () => {
       ['forbidden-path', 'secrets/.env', 'c1', undefined],
       ['private-key', 'notes.txt', 'c1', 3],
     ]);
-    expect(problems[0]?.message).toBe('big.bin is 2 KiB, over the 1 KiB limit (policy.limits.maxBlobBytes)');
+    expect(problems[0]?.message).toBe(
+      'big.bin is 2,000 bytes, over the 1,000-byte limit (policy.limits.maxBlobBytes)',
+    );
+  });
+
+  it('says sizes in exact bytes', () => {
+    const p = resolvePolicy({ limits: { maxBlobBytes: 100_000 } });
+    const [problem] = blobProblems([{ commit: 'c', path: 'a.bin', oid: '1', size: 100_001 }], p);
+    expect(problem?.message).toBe(
+      'a.bin is 100,001 bytes, over the 100,000-byte limit (policy.limits.maxBlobBytes)',
+    );
+    expect(grouped(999)).toBe('999');
+    expect(grouped(1_234_567_890)).toBe('1,234,567,890');
+  });
+
+  it('matches forbidden paths without case unless the policy says otherwise', () => {
+    const blobs = ['.ENV', 'keys/ID_RSA', 'certs/Server.KEY', 'nix/a.nix'].map((path, i) => ({
+      commit: 'c',
+      path,
+      oid: String(i),
+      size: 1,
+    }));
+    expect(blobProblems(blobs, resolvePolicy({})).map((p) => p.file)).toEqual([
+      '.ENV',
+      'keys/ID_RSA',
+      'certs/Server.KEY',
+    ]);
+    expect(blobProblems(blobs, resolvePolicy({})).at(0)?.message).toContain('(case is ignored)');
+    const strict = resolvePolicy({ limits: { forbiddenPathsCaseSensitive: true } });
+    expect(blobProblems(blobs, strict)).toEqual([]);
   });
 });
 
