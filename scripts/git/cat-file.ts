@@ -81,6 +81,9 @@ export class CatFile {
     return new Promise((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       this.queue.push({ kind, resolve, reject });
+      // A request nobody flushes would wait forever: send whatever is still buffered once the
+      // current synchronous batch is done (callers flush earlier themselves to batch more).
+      if (this.outgoing.length === 0) queueMicrotask(() => this.outgoing.length && this.flush());
       this.outgoing.push(`${kind} ${expr}\n`);
     });
   }

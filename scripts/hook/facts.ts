@@ -166,7 +166,9 @@ function branchOf(u: RefUpdate): string | undefined {
 export async function gatherContentFacts(u: RefUpdate, facts: UpdateFacts, ctx: FactContext): Promise<void> {
   if (ZERO_OID.test(u.newOid)) return;
   if (facts.peeledType === 'tree' || facts.peeledType === 'blob') {
-    const target = await ctx.cat.info(`${u.newOid}^{}`);
+    const targetInfo = ctx.cat.info(`${u.newOid}^{}`);
+    ctx.cat.flush(); // a ref straight at a tree or blob was not peeled in phase one
+    const target = await targetInfo;
     if (!target) return;
     const { listings } = stateOf(ctx);
     facts.blobs = await taggedObjectFacts(

@@ -131,7 +131,7 @@ describe('tags of trees, blobs and tags (item 1)', () => {
     expect(r.stderr).toContain('git tag -d leak');
     const big = tagOf(g, blob(g, Buffer.alloc(60_000, 1)), 'blob', 'big');
     expect(attack(g, [`${big}:refs/tags/big`], alice, 'blob-size').stderr).toContain(
-      'the blob tagged by refs/tags/big is 59 KiB',
+      'the blob tagged by refs/tags/big is 60,000 bytes',
     );
   });
 

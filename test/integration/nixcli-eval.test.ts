@@ -182,8 +182,10 @@ describe('evaluateHosts when Nix is stopped', () => {
   });
 
   it('reports a host that needs more than twice the budget as out-of-memory, after trying it alone', async () => {
-    // The shared table alone needs some 240 MiB here: far over the limit, seen by any poll.
-    const f = fleetDir(2, 1_000_000);
+    // The shared table alone needs some 450 MiB and 1.4 s here: far over the limit for long
+    // enough that the 250 ms memory poll sees it even on a loaded runner (at 240 MiB and
+    // 0.5 s a busy CI machine once let the first host finish between two polls).
+    const f = fleetDir(2, 3_000_000);
     const events: EvalEvent[] = [];
     const r = await evaluateHosts(localFlake(f.dir), f.hosts, {
       env,
