@@ -9,18 +9,27 @@ import { UsageError } from './errors.js';
 export const hookHelp = `Usage:
   tappaas hook pre-receive [--policy FILE | --policy-branch BRANCH]
                                                 what the installed hook runs (reads git's stdin)
+  tappaas hook post-receive                     what the installed post-receive runs (host keys)
   tappaas hook install <bare-repo> [--gitea] [--policy FILE | --policy-branch BRANCH] [--force]
   tappaas hook verify <bare-repo>               prove that the installed gate runs and rejects
   tappaas hook uninstall <bare-repo>
   tappaas hook pre-push <remote> [<url>]        client preview (husky pre-push): same checks, advisory
 
-install writes hooks/pre-receive (or hooks/pre-receive.d/tappaas with --gitea, beside Gitea's
-dispatcher): a shim running this toolkit by absolute path. Pushes are judged by tappaas.json
+install writes hooks/pre-receive and hooks/post-receive (with --gitea, pre-receive.d/tappaas and
+post-receive.d/tappaas beside Gitea's dispatchers): shims running this toolkit by absolute path. Pushes are judged by tappaas.json
 on the policy branch (--policy-branch, default main; never the repository's HEAD) as it was
 before the push; while that branch does not exist, by the strict built-in defaults. The policy
 branch is always protected, and a push to it must bring a tappaas.json that passes the schema.
---policy FILE makes a server-side tappaas.json judge pushes instead. A foreign hook is
-replaced only with --force (and kept as <hook>.tappaas-backup; uninstall puts it back).
+--policy FILE makes a server-side tappaas.json judge pushes instead. A foreign pre-receive is
+replaced only with --force (and kept as <hook>.tappaas-backup; uninstall puts it back); a
+foreign post-receive is kept the same way and run after ours, with the same input.
+
+Trust on first use: when a registration key pushes registration/<host> for a host with no
+known SSH host key, pre-receive writes a claim (tappaas-host-key-claims/ in the repository's
+directory) and post-receive turns it into a record in tappaas-known-hosts.json, under a lock,
+only for a ref update git really made; the first key recorded stays. A host's key is known
+from that record, else from registrations/<host>.json on the default branch, else from that
+file at the registration branch's current tip.
 install refuses (exit 2) where git would never run the hook: a clone with a work tree (install
 into the bare repository pushes go to), hooks redirected by core.hooksPath, or with --gitea a
 hooks/pre-receive that does not run hooks/pre-receive.d/ (Gitea's dispatcher does).
@@ -72,6 +81,7 @@ export async function hookCommand(opts: HookCommandOptions): Promise<number> {
     return sub ? 0 : 2;
   }
   if (sub === 'pre-receive') return preReceiveCommand(opts, rest);
+  if (sub === 'post-receive') return postReceiveCommand(opts, rest);
   if (sub === 'pre-push') return prePushCommand(opts, rest);
   if (sub === 'verify') return verifyCommand(opts, rest);
   if (sub === 'install' || sub === 'uninstall') {
@@ -303,6 +313,29 @@ async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Prom
   } finally {
     process.off('uncaughtException', crash);
     process.off('unhandledRejection', crash);
+  }
+}
+
+/**
+ * After the refs moved: records the host keys claimed by registrations that happened. The push
+ * is done whatever happens here, so a failure is logged and reported, never a stack trace.
+ */
+async function postReceiveCommand(opts: HookCommandOptions, argv: string[]): Promise<number> {
+  if (argv.length)
+    throw new UsageError('hook post-receive takes no arguments (git writes the updates to its stdin)');
+  const { gitDirOf, appendLog, ERROR_LOG: errorLog } = await import('../hook/server-state.js');
+  const gitDir = gitDirOf(opts.cwd, process.env);
+  try {
+    const { postReceive } = await import('../hook/post-receive.js');
+    postReceive({ gitDir, input: await readStdin(), write: opts.stderr });
+    return 0;
+  } catch (err) {
+    const { publicErrorMessage } = await import('../hook/messages.js');
+    appendLog(gitDir, errorLog, `post-receive: ${(err as Error)?.stack ?? String(err)}`);
+    opts.stderr(
+      `tappaas: the push went through, but a registration's SSH host key was not recorded: ${publicErrorMessage(err)} (details in tappaas-hook-errors.log in the repository directory); the host's next registration claims it again\n`,
+    );
+    return 1;
   }
 }
 

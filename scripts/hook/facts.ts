@@ -258,8 +258,17 @@ async function registrationFacts(
   const payloadPath = `registrations/${host}.json`;
   const payloadRead = ctx.cat.contents(`${u.newOid}:${payloadPath}`);
   const mainPayloadRead = ctx.cat.contents(`refs/heads/${ctx.policy.defaultBranch}:${payloadPath}`);
+  // The branch as it is: an earlier registration that git applied holds the first key, even
+  // before its post-receive has recorded it (two VMs racing for one name).
+  const oldPayloadRead = ZERO_OID.test(u.oldOid)
+    ? Promise.resolve(undefined)
+    : ctx.cat.contents(`${u.oldOid}:${payloadPath}`);
   ctx.cat.flush();
-  const [payloadObj, mainPayloadObj] = await Promise.all([payloadRead, mainPayloadRead]);
+  const [payloadObj, mainPayloadObj, oldPayloadObj] = await Promise.all([
+    payloadRead,
+    mainPayloadRead,
+    oldPayloadRead,
+  ]);
   const changes: RegistrationFacts['changes'] = [];
   const seen = new Set<string>();
   for (const c of regCommits ?? []) {
@@ -267,7 +276,7 @@ async function registrationFacts(
     for (const ch of c.changes) {
       if (seen.has(ch.path)) continue;
       seen.add(ch.path);
-      changes.push({ commit: c.oid, path: ch.path });
+      changes.push({ commit: c.oid, path: ch.path, mode: ch.mode });
     }
   }
   // Shares history when the walk stopped at commits of the default branch, or brought nothing new.
@@ -276,14 +285,19 @@ async function registrationFacts(
   const facts: RegistrationFacts = { changes, sharesHistory };
   if (payloadObj) facts.payload = parsePayload(payloadObj.data);
   const recorded = ctx.knownHostKeys[host];
-  const onMain = mainPayloadObj ? parsePayload(mainPayloadObj.data) : undefined;
-  const mainKey =
-    onMain?.ok && typeof (onMain.data as Record<string, unknown>)?.sshHostKey === 'string'
-      ? ((onMain.data as Record<string, unknown>).sshHostKey as string)
-      : undefined;
-  const known = recorded ?? mainKey;
-  if (known !== undefined) facts.knownHostKey = known;
+  const mainKey = payloadKey(mainPayloadObj?.data);
+  const branchKey = payloadKey(oldPayloadObj?.data);
+  if (recorded !== undefined) facts.knownHostKey = { key: recorded, from: 'server' };
+  else if (mainKey !== undefined) facts.knownHostKey = { key: mainKey, from: 'default-branch' };
+  else if (branchKey !== undefined) facts.knownHostKey = { key: branchKey, from: 'registration-branch' };
   return facts;
+}
+
+/** `sshHostKey` of a registration payload, when it has one. */
+function payloadKey(data: Buffer | undefined): string | undefined {
+  const parsed = data ? parsePayload(data) : undefined;
+  const key = parsed?.ok ? (parsed.data as Record<string, unknown>).sshHostKey : undefined;
+  return typeof key === 'string' ? key : undefined;
 }
 
 function parsePayload(data: Buffer): { ok: true; data: unknown } | { ok: false; message: string } {

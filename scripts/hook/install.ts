@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SHIM_MARKER = '# tappaas-cicd pre-receive hook';
+export const POST_SHIM_MARKER = '# tappaas-cicd post-receive hook';
 
 export class InstallError extends Error {
   constructor(message: string) {
@@ -53,6 +54,26 @@ if [ ! -x ${shQuote(node)} ] || [ ! -r ${shQuote(toolkit)} ]; then
   exit 1
 fi
 exec ${argv.map(shQuote).join(' ')}
+`;
+}
+
+/**
+ * The post-receive shim: records the host keys of registrations that happened. A hook that was
+ * there before is kept beside it and run after it with the same input (post-receive hooks
+ * notify; none may be lost). Its exit code is the previous hook's, or 0.
+ */
+export function postReceiveShimText(node: string, toolkit: string): string {
+  return `#!/bin/sh
+${POST_SHIM_MARKER} (written by \`tappaas hook install\`; remove with \`tappaas hook uninstall\`)
+data=$(cat)
+if [ -x ${shQuote(node)} ] && [ -r ${shQuote(toolkit)} ]; then
+  printf '%s\\n' "$data" | ${[node, toolkit, 'hook', 'post-receive'].map(shQuote).join(' ')}
+else
+  echo "tappaas: the push went through, but the toolkit is missing on the server, so no registration's host key was recorded. Tell the server admin." >&2
+fi
+if [ -x "$0.tappaas-backup" ]; then
+  printf '%s\\n' "$data" | "$0.tappaas-backup" "$@"
+fi
 `;
 }
 
@@ -111,8 +132,13 @@ export function hooksDirectory(gitDir: string): { dir: string; redirectedBy?: st
 
 /** Whether a hooks/pre-receive runs the hooks in pre-receive.d/ (Gitea's dispatcher does). */
 export function dispatchesToPreReceiveD(script: string): boolean {
+  return dispatchesToHookD(script, 'pre-receive');
+}
+
+/** Whether a hooks/<name> runs the hooks in <name>.d/. */
+export function dispatchesToHookD(script: string, name: 'pre-receive' | 'post-receive'): boolean {
   // Gitea's: `hookname=$(basename $0)` … `for hook in ${GIT_DIR}/hooks/${hookname}.d/*`.
-  return /pre-receive\.d\b|\$\{?hookname\}?"?\.d\b/.test(script);
+  return new RegExp(`${name.replace('-', '\\-')}\\.d\\b|\\$\\{?hookname\\}?"?\\.d\\b`).test(script);
 }
 
 function isExecutable(file: string): boolean {
@@ -133,15 +159,17 @@ export function inactiveBecause(gitDir: string, gitea: boolean): string | undefi
   if (redirectedBy)
     return `git runs this repository's hooks from ${dir}, not from ${join(gitDir, 'hooks')} (${redirectedBy}), so a hook installed here would never run: unset core.hooksPath for the user git serves pushes as, or ask the admin of that hooks directory`;
   if (!gitea) return undefined;
-  const dispatcher = join(dir, 'pre-receive');
   const resync =
     "have Gitea write its hooks again (Site Administration, Dashboard: resynchronise the repositories' pre-receive, update and post-receive hooks), then install again";
-  if (!existsSync(dispatcher))
-    return `${dispatcher} is missing, so nothing runs hooks/pre-receive.d/ (Gitea writes its dispatcher there): ${resync}`;
-  if (!isExecutable(dispatcher))
-    return `${dispatcher} is not executable, so git does not run it (nor hooks/pre-receive.d/): \`chmod +x ${dispatcher}\`, or ${resync}`;
-  if (!dispatchesToPreReceiveD(readFileSync(dispatcher, 'utf8')))
-    return `${dispatcher} does not run the hooks in pre-receive.d/ (it is not Gitea's dispatcher), so a hook there would never run: ${resync}; or, without Gitea, install without --gitea (--force replaces that hook)`;
+  for (const name of ['pre-receive', 'post-receive'] as const) {
+    const dispatcher = join(dir, name);
+    if (!existsSync(dispatcher))
+      return `${dispatcher} is missing, so nothing runs hooks/${name}.d/ (Gitea writes its dispatcher there): ${resync}`;
+    if (!isExecutable(dispatcher))
+      return `${dispatcher} is not executable, so git does not run it (nor hooks/${name}.d/): \`chmod +x ${dispatcher}\`, or ${resync}`;
+    if (!dispatchesToHookD(readFileSync(dispatcher, 'utf8'), name))
+      return `${dispatcher} does not run the hooks in ${name}.d/ (it is not Gitea's dispatcher), so a hook there would never run: ${resync}; or, without Gitea, install without --gitea (--force replaces that hook)`;
+  }
   return undefined;
 }
 
@@ -176,12 +204,15 @@ export function toolkitEntry(): string {
   throw new InstallError('cannot find the tappaas-cicd package around this program');
 }
 
-export function hookPath(gitDir: string, gitea: boolean): string {
-  return gitea ? join(gitDir, 'hooks', 'pre-receive.d', 'tappaas') : join(gitDir, 'hooks', 'pre-receive');
+export function hookPath(gitDir: string, gitea: boolean, name: HookName = 'pre-receive'): string {
+  return gitea ? join(gitDir, 'hooks', `${name}.d`, 'tappaas') : join(gitDir, 'hooks', name);
 }
 
-function isOurs(file: string): boolean {
-  return readFileSync(file, 'utf8').includes(SHIM_MARKER);
+type HookName = 'pre-receive' | 'post-receive';
+const MARKERS: Record<HookName, string> = { 'pre-receive': SHIM_MARKER, 'post-receive': POST_SHIM_MARKER };
+
+function isOurs(file: string, name: HookName = 'pre-receive'): boolean {
+  return readFileSync(file, 'utf8').includes(MARKERS[name]);
 }
 
 export interface InstallOptions {
@@ -200,6 +231,7 @@ export function installHook(opts: InstallOptions): { path: string; backup?: stri
   const inactive = inactiveBecause(gitDir, opts.gitea);
   if (inactive) throw new InstallError(`not installed: ${inactive}`);
   const path = hookPath(gitDir, opts.gitea);
+  const postPath = hookPath(gitDir, opts.gitea, 'post-receive');
   const notes: string[] = [];
   let backup: string | undefined;
   if (existsSync(path) && !isOurs(path)) {
@@ -208,15 +240,31 @@ export function installHook(opts: InstallOptions): { path: string; backup?: stri
         `${path} already exists and is not a tappaas hook; rerun with --force to replace it (it is kept as ${path}.tappaas-backup)`,
       );
     backup = `${path}.tappaas-backup`;
-    renameSync(path, backup);
   }
+  // Under Gitea the dispatcher runs every file in post-receive.d/, a kept one too: no chaining.
+  const foreignPost = existsSync(postPath) && !isOurs(postPath, 'post-receive');
+  if (foreignPost && opts.gitea && !opts.force)
+    throw new InstallError(
+      `${postPath} already exists and is not a tappaas hook; rerun with --force to replace it (it is kept as ${postPath}.tappaas-backup)`,
+    );
+  const node = opts.node ?? process.execPath;
+  const toolkit = opts.toolkit ?? toolkitEntry();
+  if (backup) renameSync(path, backup);
+  writeHook(path, shimText(node, toolkit, opts.policyFile && resolve(opts.policyFile), opts.policyBranch));
+  if (foreignPost) {
+    renameSync(postPath, `${postPath}.tappaas-backup`);
+    notes.push(
+      opts.gitea
+        ? `kept the previous ${postPath} as ${postPath}.tappaas-backup`
+        : `kept the previous ${postPath} as ${postPath}.tappaas-backup; the new post-receive runs it after recording host keys, with the same input`,
+    );
+  }
+  writeHook(postPath, postReceiveShimText(node, toolkit));
+  return backup ? { path, backup, notes } : { path, notes };
+}
+
+function writeHook(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const text = shimText(
-    opts.node ?? process.execPath,
-    opts.toolkit ?? toolkitEntry(),
-    opts.policyFile && resolve(opts.policyFile),
-    opts.policyBranch,
-  );
   writeFileSync(path, text, { mode: 0o755 });
   chmodSync(path, 0o755);
   try {
@@ -224,7 +272,6 @@ export function installHook(opts: InstallOptions): { path: string; backup?: stri
   } catch {
     throw new InstallError(`${path} was written but is not executable (is the file system mounted noexec?)`);
   }
-  return backup ? { path, backup, notes } : { path, notes };
 }
 
 export function uninstallHook(repo: string): { removed: string[]; restored: string[]; foreign: string[] } {
@@ -232,19 +279,20 @@ export function uninstallHook(repo: string): { removed: string[]; restored: stri
   const removed: string[] = [];
   const restored: string[] = [];
   const foreign: string[] = [];
-  for (const gitea of [false, true]) {
-    const path = hookPath(gitDir, gitea);
-    if (!existsSync(path)) continue;
-    if (!isOurs(path)) {
-      foreign.push(path);
-      continue;
+  for (const gitea of [false, true])
+    for (const name of ['pre-receive', 'post-receive'] as const) {
+      const path = hookPath(gitDir, gitea, name);
+      if (!existsSync(path)) continue;
+      if (!isOurs(path, name)) {
+        foreign.push(path);
+        continue;
+      }
+      rmSync(path);
+      removed.push(path);
+      if (existsSync(`${path}.tappaas-backup`)) {
+        renameSync(`${path}.tappaas-backup`, path);
+        restored.push(path);
+      }
     }
-    rmSync(path);
-    removed.push(path);
-    if (existsSync(`${path}.tappaas-backup`)) {
-      renameSync(`${path}.tappaas-backup`, path);
-      restored.push(path);
-    }
-  }
   return { removed, restored, foreign };
 }

@@ -27,7 +27,7 @@ import {
 } from './policy-source.js';
 import { parseUpdates } from './protocol.js';
 import { PushWalk } from './push-walk.js';
-import { readKnownHostKeys, recordHostKeys } from './server-state.js';
+import { type HostKeyClaim, readKnownHostKeys, writeHostKeyClaims } from './server-state.js';
 import { structureProblems, warmStructureFor } from './structure.js';
 import { mark } from './timing.js';
 import { baselineTiers } from './v8-tiers.js';
@@ -154,8 +154,9 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     opts.write(formatReport({ decisions, identity, origin: source.origin }));
     mark('reported');
     if (accepted && !opts.preview) {
-      // Trust on first use: remember host keys that registration keys brought for new hosts.
-      const fresh: Record<string, string> = {};
+      // Trust on first use: the host keys registration keys brought for new hosts become records
+      // in post-receive, and only for the ref updates that happen (post-receive.ts).
+      const claims: HostKeyClaim[] = [];
       for (const { c, facts } of judged) {
         const reg = facts.registration;
         if (!reg || c.change === 'delete' || reg.knownHostKey !== undefined) continue;
@@ -163,9 +164,10 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
         const key = (
           reg.payload?.ok ? (reg.payload.data as Record<string, unknown>).sshHostKey : undefined
         ) as string | undefined;
-        if (typeof key === 'string') fresh[hostOf(c, source.policy)] = sameKey(key);
+        if (typeof key === 'string')
+          claims.push({ ref: c.ref, newOid: c.newOid, host: hostOf(c, source.policy), key: sameKey(key) });
       }
-      if (Object.keys(fresh).length) recordHostKeys(opts.gitDir, fresh);
+      writeHostKeyClaims(opts.gitDir, claims);
     }
     return { accepted, decisions };
   } finally {

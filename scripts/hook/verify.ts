@@ -13,7 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onePack, type ReceivePackRun, receivePack } from '../git/receive-pack.js';
-import { bareRepository, dispatchesToPreReceiveD, hooksDirectory, SHIM_MARKER } from './install.js';
+import {
+  bareRepository,
+  dispatchesToHookD,
+  hooksDirectory,
+  POST_SHIM_MARKER,
+  SHIM_MARKER,
+} from './install.js';
 
 /** Set in the hook's environment by a verify run; its value is the run's nonce. */
 export const VERIFY_ENV = 'TAPPAAS_HOOK_VERIFY';
@@ -48,6 +54,9 @@ export interface HookFiles {
   preReceive: FileState;
   /** hooks/pre-receive.d/tappaas, where `install --gitea` puts the gate. */
   gitea: FileState;
+  /** hooks/post-receive and hooks/post-receive.d/tappaas: where host keys get recorded. */
+  postReceive?: FileState;
+  giteaPost?: FileState;
 }
 
 export interface FileState {
@@ -70,7 +79,7 @@ export interface VerifyReport {
   hookOutput: string[];
 }
 
-function fileState(path: string): FileState {
+function fileState(path: string, hook: 'pre-receive' | 'post-receive' = 'pre-receive'): FileState {
   const exists = existsSync(path);
   let text = '';
   let executable = false;
@@ -91,8 +100,8 @@ function fileState(path: string): FileState {
     path,
     exists,
     executable,
-    ours: text.includes(SHIM_MARKER),
-    dispatcher: dispatchesToPreReceiveD(text),
+    ours: text.includes(hook === 'post-receive' ? POST_SHIM_MARKER : SHIM_MARKER),
+    dispatcher: dispatchesToHookD(text, hook),
   };
 }
 
@@ -103,6 +112,8 @@ export function hookFiles(gitDir: string): HookFiles {
     ...(redirectedBy ? { redirectedBy } : {}),
     preReceive: fileState(join(dir, 'pre-receive')),
     gitea: fileState(join(dir, 'pre-receive.d', 'tappaas')),
+    postReceive: fileState(join(dir, 'post-receive'), 'post-receive'),
+    giteaPost: fileState(join(dir, 'post-receive.d', 'tappaas'), 'post-receive'),
   };
 }
 
@@ -129,6 +140,19 @@ function notRunBecause(files: HookFiles): string[] {
       `${pr.path} is a foreign hook that does not run the gate: \`tappaas hook install --force\` replaces it (kept as a backup), or, under Gitea, have Gitea write its dispatcher again and \`tappaas hook install --gitea\``,
     );
   return out;
+}
+
+/** Whether git runs our post-receive (so registrations' host keys get recorded). */
+function postReceiveDetails(files: HookFiles): string[] {
+  const { postReceive: post, giteaPost } = files;
+  if (!post) return [];
+  const direct = post.exists && post.executable && post.ours;
+  const viaGitea =
+    post.executable && post.dispatcher && giteaPost?.exists && giteaPost.executable && giteaPost.ours;
+  if (direct || viaGitea) return [];
+  return [
+    `but no tappaas post-receive hook runs (${post.path}), so registrations' SSH host keys are not recorded (trust on first use): run \`tappaas hook install\` again to add it`,
+  ];
 }
 
 /** The verdict on one verify push, from what git and the hooks said. Pure. */
@@ -172,7 +196,7 @@ export function judgeVerify(input: {
     return {
       state: 'active',
       summary: `the gate is ACTIVE: git ran the installed hook, which judged a test update of ${ref} and rejected it`,
-      details: [nothing],
+      details: [nothing, ...postReceiveDetails(files)],
       hookOutput,
     };
   if (said)

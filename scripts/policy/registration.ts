@@ -81,14 +81,21 @@ export function registrationRefProblems(u: ClassifiedUpdate, identity: Identity,
 }
 
 export interface RegistrationFacts {
-  /** Paths changed by the branch's commits that are not on the default branch. */
-  changes: { commit: string; path: string }[];
+  /**
+   * Paths changed by the branch's commits that are not on the default branch, each with its
+   * newest change (git's mode: 100644 a file, 100755 executable, 120000 a symlink, 160000 a
+   * gitlink, 000000 deleted).
+   */
+  changes: { commit: string; path: string; mode?: string }[];
   /** Whether the branch's commits grow out of the default branch's history. */
   sharesHistory: boolean;
   /** `registrations/<host>.json` at the new tip: parsed, unreadable, or absent. */
   payload?: { ok: true; data: unknown } | { ok: false; message: string };
-  /** The host's SSH host key as first recorded (server record, or the default branch's payload). */
-  knownHostKey?: string;
+  /**
+   * The host's SSH host key as first seen: the server's record, else the default branch's
+   * payload, else the payload at the registration branch's current tip.
+   */
+  knownHostKey?: { key: string; from: 'server' | 'default-branch' | 'registration-branch' };
 }
 
 export function registrationPaths(host: string, policy: Policy): string[] {
@@ -114,7 +121,20 @@ export function registrationContentProblems(
   }
   const allowed = new Set(registrationPaths(host, policy));
   for (const c of facts.changes) {
-    if (allowed.has(c.path)) continue;
+    if (allowed.has(c.path)) {
+      const kind = NOT_A_FILE[c.mode ?? '100644'];
+      if (kind)
+        problems.push({
+          ...error(
+            'registration-file-type',
+            `${c.path} in ${u.ref} is ${kind} (mode ${c.mode}), not a regular file`,
+            `commit ${c.path} as a plain file (mode 100644): \`git rm --cached ${c.path}\`, write the file's content in its place, \`git add ${c.path}\``,
+          ),
+          commit: c.commit,
+          file: c.path,
+        });
+      continue;
+    }
     problems.push({
       ...error(
         'registration-paths',
@@ -162,12 +182,12 @@ export function registrationContentProblems(
         ),
         file: payloadPath,
       });
-    } else if (facts.knownHostKey !== undefined && sameKey(facts.knownHostKey) !== sameKey(key)) {
+    } else if (facts.knownHostKey !== undefined && sameKey(facts.knownHostKey.key) !== sameKey(key)) {
       problems.push({
         ...error(
           'registration-host-key',
-          `the SSH host key in ${payloadPath} differs from the one ${host} first registered with (trust on first use)`,
-          `if ${host} was reinstalled on purpose, an admin removes its record from the server (tappaas-known-hosts.json in the repository's directory) or binds its key in policy.registration.hosts`,
+          `the SSH host key in ${payloadPath} differs from the one ${host} first registered with (trust on first use; ${KEY_SOURCE[facts.knownHostKey.from](payloadPath, u.ref, policy)})`,
+          `if ${host} was reinstalled on purpose, bind its new key in policy.registration.hosts.${host} on ${policy.defaultBranch}; or an admin forgets the old key: its record in tappaas-known-hosts.json in the server's repository directory, ${payloadPath} on ${policy.defaultBranch} and the branch ${u.ref}`,
         ),
         file: payloadPath,
       });
@@ -175,6 +195,23 @@ export function registrationContentProblems(
   }
   return problems;
 }
+
+/** Git modes that are no regular file, which a registration path may not hold. */
+const NOT_A_FILE: Record<string, string> = {
+  '100755': 'an executable file',
+  '120000': 'a symbolic link',
+  '160000': 'a gitlink (submodule)',
+  '040000': 'a directory',
+};
+
+const KEY_SOURCE: Record<
+  NonNullable<RegistrationFacts['knownHostKey']>['from'],
+  (payload: string, ref: string, policy: Policy) => string
+> = {
+  server: () => "recorded on the server, in tappaas-known-hosts.json in the repository's directory",
+  'default-branch': (payload, _ref, policy) => `${payload} on ${policy.defaultBranch}`,
+  'registration-branch': (payload, ref) => `${payload} at the current tip of ${ref}`,
+};
 
 /** Key type and base64 body; the comment after them does not matter. */
 export function sameKey(key: string): string {

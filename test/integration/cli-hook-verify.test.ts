@@ -118,6 +118,47 @@ describe('hook install refuses an install git would not run', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is not executable');
     expect(existsSync(join(g.bare, 'hooks', 'pre-receive.d', 'tappaas'))).toBe(false);
+    // Host keys are recorded by post-receive: Gitea's dispatcher must be there too.
+    chmodSync(dispatcher, 0o755);
+    r = install();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${join(g.bare, 'hooks', 'post-receive')} is missing, so nothing runs hooks/post-receive.d/`,
+    );
+    writeFileSync(join(g.bare, 'hooks', 'post-receive'), DISPATCHER, { mode: 0o755 });
+    r = install();
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(g.bare, 'hooks', 'post-receive.d', 'tappaas'))).toBe(true);
+  });
+
+  it('keeps a foreign post-receive and runs it after recording, with the same input; uninstall restores it', () => {
+    g = fixture('tappaas-verify-post-');
+    const post = join(g.bare, 'hooks', 'post-receive');
+    const seen = join(g.root, 'notified');
+    writeFileSync(
+      post,
+      `#!/bin/sh
+cat > ${seen}
+`,
+      { mode: 0o755 },
+    );
+    const r = tappaas(['hook', 'install', g.bare]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`kept the previous ${post} as ${post}.tappaas-backup`);
+    g.commit(g.main(), { 'b.txt': 'b\n' });
+    const tip = g.git(['rev-parse', 'HEAD']);
+    expect(g.push(['HEAD:refs/heads/feature']).code).toBe(0);
+    expect(readFileSync(seen, 'utf8')).toMatch(new RegExp(`^0{40} ${tip} refs/heads/feature\n$`));
+    expect(tappaas(['hook', 'uninstall', g.bare]).stdout).toContain(`restored the previous hook ${post}`);
+    expect(readFileSync(post, 'utf8')).toContain(`cat > ${seen}`);
+  });
+
+  it('says when no post-receive records host keys', () => {
+    g = fixture('tappaas-verify-nopost-');
+    expect(tappaas(['hook', 'install', g.bare]).code).toBe(0);
+    rmSync(join(g.bare, 'hooks', 'post-receive'));
+    const r = expectVerified(g.bare, 'active');
+    expect(r.stdout).toContain("so registrations' SSH host keys are not recorded");
   });
 });
 
@@ -174,6 +215,7 @@ describe('hook verify', () => {
     });
     const dispatcher = join(g.bare, 'hooks', 'pre-receive');
     writeFileSync(dispatcher, DISPATCHER, { mode: 0o755 });
+    writeFileSync(join(g.bare, 'hooks', 'post-receive'), DISPATCHER, { mode: 0o755 });
     mkdirSync(join(g.bare, 'hooks', 'pre-receive.d'));
     writeFileSync(join(g.bare, 'hooks', 'pre-receive.d', 'gitea'), '#!/bin/sh\ncat >/dev/null\nexit 0\n', {
       mode: 0o755,

@@ -440,15 +440,17 @@ describe('install and uninstall', () => {
   it('installs beside a Gitea dispatcher and reads GITEA_* identities', () => {
     const f = new GitFixture('tappaas-gitea-');
     try {
-      // Gitea's dispatcher: pipe stdin to every hook in pre-receive.d.
-      const dispatcher = `#!/bin/sh
+      // Gitea's dispatchers: pipe stdin to every hook in pre-receive.d (post-receive.d).
+      for (const name of ['pre-receive', 'post-receive']) {
+        const dispatcher = `#!/bin/sh
 data=$(cat)
-for h in "$GIT_DIR"/hooks/pre-receive.d/*; do
+for h in "$GIT_DIR"/hooks/${name}.d/*; do
   test -x "$h" || continue
   printf '%s\\n' "$data" | "$h" || exit 1
 done
 `;
-      writeFileSync(join(f.bare, 'hooks', 'pre-receive'), dispatcher, { mode: 0o755 });
+        writeFileSync(join(f.bare, 'hooks', name), dispatcher, { mode: 0o755 });
+      }
       f.commit(undefined, {
         'tappaas.json': JSON.stringify({
           policy: { protectedBranches: [{ pattern: 'main', allow: ['gitea-user:7'] }] },

@@ -178,9 +178,25 @@ describe('registrationContentProblems', () => {
 
   it('accepts the host own files with a first-seen key', () => expect(rules({})).toEqual([]));
   it('accepts the same key with another comment', () =>
-    expect(rules({ knownHostKey: 'ssh-ed25519 AAAA other' })).toEqual([]));
-  it('rejects another key (trust on first use)', () =>
-    expect(rules({ knownHostKey: 'ssh-ed25519 BBBB' })).toEqual(['registration-host-key']));
+    expect(rules({ knownHostKey: { key: 'ssh-ed25519 AAAA other', from: 'server' } })).toEqual([]));
+  it('rejects another key (trust on first use), naming where the first one is', () => {
+    for (const from of ['server', 'default-branch', 'registration-branch'] as const)
+      expect(rules({ knownHostKey: { key: 'ssh-ed25519 BBBB', from } })).toEqual(['registration-host-key']);
+    const [p] = registrationContentProblems(u, key, policy, {
+      ...base,
+      knownHostKey: { key: 'ssh-ed25519 BBBB', from: 'registration-branch' },
+    });
+    expect(p?.message).toContain('at the current tip of refs/heads/registration/new1');
+  });
+  it('rejects a symlink, a gitlink or an executable at a registration path', () => {
+    for (const mode of ['120000', '160000', '100755'])
+      expect(rules({ changes: [{ commit: 'c', path: 'nix/hardware/new1-hw.nix', mode }] })).toEqual([
+        'registration-file-type',
+      ]);
+    expect(rules({ changes: [{ commit: 'c', path: 'registrations/new1.json', mode: '100644' }] })).toEqual(
+      [],
+    );
+  });
   it('rejects a payload without a host key', () =>
     expect(rules({ payload: { ok: true, data: { hostname: 'new1' } } })).toEqual(['registration-host-key']));
   it('rejects other paths', () =>
