@@ -5,7 +5,7 @@
 // built (colmena#227 builds them all).
 import { parseArgs } from 'node:util';
 import { runPlan } from '../deploy/fleet.js';
-import { type FleetContext, fleetContext, mapLimited } from '../deploy/fleet-context.js';
+import { type FleetContext, fleetContext } from '../deploy/fleet-context.js';
 import type { CliEngine } from '../deploy/fleet-engine.js';
 import { buildToplevels, evalToplevels, flakeAt, type HostToplevel } from '../deploy/toplevels.js';
 import type { DeployMode, DeployTarget, HostResult } from '../deploy/types.js';
@@ -25,6 +25,7 @@ import {
   shortStorePath,
   writeJobSummary,
 } from '../report/deploy-table.js';
+import { mapLimit } from '../util/map-limit.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
 
@@ -234,7 +235,7 @@ async function gatherFacts(
   const names = hosts.map((h) => h.name);
   const [current, tops] = await Promise.all([
     // No more SSH sessions at once than the deploys themselves may open.
-    mapLimited(hosts, parallel, async (h) => {
+    mapLimit(hosts, parallel, async (h) => {
       try {
         return { path: await engine.readCurrentSystem(h) };
       } catch (err) {

@@ -2,10 +2,11 @@
 // (the work tree, or --rev REV such as main), plus the commit recorded in refs/deployed/.
 import { parseArgs } from 'node:util';
 import { driftExitCode, driftOf, type HostDrift } from '../deploy/drift.js';
-import { fleetContext, mapLimited } from '../deploy/fleet-context.js';
+import { fleetContext } from '../deploy/fleet-context.js';
 import { evalToplevels, flakeAt } from '../deploy/toplevels.js';
 import { selectHosts } from '../fleet/inventory.js';
 import { statusSummaryMarkdown, statusTableText, writeJobSummary } from '../report/deploy-table.js';
+import { mapLimit } from '../util/map-limit.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
 
@@ -46,7 +47,7 @@ export async function statusCommand(opts: CommandOptions): Promise<number> {
   const { cliEngine } = await import('../deploy/fleet-engine.js');
   const engine = cliEngine();
   const [running, expected, deployed] = await Promise.all([
-    mapLimited(hosts, 16, async (h) => {
+    mapLimit(hosts, 16, async (h) => {
       try {
         return { path: await engine.readCurrentSystem(h) };
       } catch (err) {
