@@ -6,7 +6,6 @@ import { fleetContext } from '../deploy/fleet-context.js';
 import { evalToplevels, flakeAt } from '../deploy/toplevels.js';
 import { selectHosts } from '../fleet/inventory.js';
 import { statusSummaryMarkdown, statusTableText, writeJobSummary } from '../report/deploy-table.js';
-import { mapLimit } from '../util/map-limit.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
 
@@ -44,16 +43,10 @@ export async function statusCommand(opts: CommandOptions): Promise<number> {
   if (unknown.length > 0) throw new UsageError(`not in tappaas.json "hosts": ${unknown.join(', ')}`);
   const refs = await import('../deploy/deployed-refs.js');
   const rev = values.rev !== undefined ? await refs.resolveCommit(ctx.root, values.rev) : undefined;
-  const { cliEngine } = await import('../deploy/fleet-engine.js');
+  const { cliEngine, runningSystems } = await import('../deploy/fleet-engine.js');
   const engine = cliEngine();
   const [running, expected, deployed] = await Promise.all([
-    mapLimit(hosts, 16, async (h) => {
-      try {
-        return { path: await engine.readCurrentSystem(h) };
-      } catch (err) {
-        return { error: (err as Error).message };
-      }
-    }),
+    runningSystems(engine, hosts, 16),
     evalToplevels(
       flakeAt(ctx.root, ctx.flakeDir, rev),
       hosts.map((h) => h.name),

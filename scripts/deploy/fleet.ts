@@ -13,7 +13,8 @@ export interface FleetEngine {
   acquireLock(target: DeployTarget): Promise<HostLock>;
 }
 
-export type FleetEvent =
+/** What runPlan reports as hosts start, move on and finish, and when the run stops. */
+export type RunEvent =
   | { type: 'start'; host: string; canary: boolean }
   | { type: 'phase'; host: string; phase: string }
   | { type: 'done'; result: HostResult }
@@ -26,7 +27,7 @@ export interface RunOptions {
   confirmTimeout: (host: string) => number;
   /** Seconds health checks may fail after activation before they count (engine default when absent). */
   healthGraceSeconds?: number;
-  onEvent?: (e: FleetEvent) => void;
+  onEvent?: (e: RunEvent) => void;
   signal?: AbortSignal;
 }
 
