@@ -22,21 +22,3 @@ export function fleetContext(cwd: string, configFile?: string): FleetContext {
   if (file !== undefined) ctx.configFile = file;
   return ctx;
 }
-
-/** Runs `fn` over `items`, `limit` at a time, keeping the order of the answers. */
-export async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (t: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return out;
-}
