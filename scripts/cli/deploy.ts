@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { runPlan } from '../deploy/fleet.js';
 import { type FleetContext, fleetContext, mapLimited } from '../deploy/fleet-context.js';
 import type { CliEngine } from '../deploy/fleet-engine.js';
+import { type InventoryHost, selectHosts } from '../deploy/inventory.js';
 import { buildToplevels, evalToplevels, flakeAt, type HostToplevel } from '../deploy/toplevels.js';
 import type { DeployMode, DeployTarget, HostResult } from '../deploy/types.js';
 import {
@@ -16,8 +17,7 @@ import {
   inInventoryOrder,
   planDeploy,
 } from '../deploy/waves.js';
-import { type InventoryHost, selectHosts } from '../fleet/inventory.js';
-import { painter, shouldColor } from '../report/colors.js';
+import { requireCommit } from '../git/revisions.js';
 import { liveProgress, plainProgress } from '../report/deploy-progress.js';
 import {
   deploySummaryMarkdown,
@@ -25,6 +25,7 @@ import {
   shortStorePath,
   writeJobSummary,
 } from '../report/deploy-table.js';
+import { painter, shouldColor } from '../term/colors.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
 
@@ -140,7 +141,7 @@ export async function deployCommand(opts: CommandOptions): Promise<number> {
     const here = flakeAt(ctx.root, ctx.flakeDir);
     let evaluated: Map<string, HostToplevel> | undefined;
     if (values['changed-from'] !== undefined) {
-      const rev = await refs.resolveCommit(ctx.root, values['changed-from']);
+      const rev = await requireCommit(ctx.root, values['changed-from']);
       const names = hosts.map((h) => h.name);
       const [before, after] = await Promise.all([
         evalToplevels(flakeAt(ctx.root, ctx.flakeDir, rev), names),
