@@ -3,12 +3,12 @@
 import { parseArgs } from 'node:util';
 import { deployFleet, type PlanEvent } from '../deploy/deploy-fleet.js';
 import { fleetContext } from '../deploy/fleet-context.js';
+import { selectHosts } from '../deploy/inventory.js';
 import type { DeployMode } from '../deploy/types.js';
 import { exitCodeOf } from '../deploy/waves.js';
-import { selectHosts } from '../fleet/inventory.js';
-import { painter, shouldColor } from '../report/colors.js';
 import { deployLog, dryRunText } from '../report/deploy-log.js';
 import { deploySummaryMarkdown, deployTableText, writeJobSummary } from '../report/deploy-table.js';
+import { painter, shouldColor } from '../term/colors.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
 

@@ -5,18 +5,12 @@
 // Order matters for cost and safety: hosts are read (preflight) and evaluated first, so an
 // unreachable or unchanged host never costs a build, and only reachable hosts that change get
 // built (colmena#227 builds them all).
-import type { InventoryHost } from '../fleet/inventory.js';
-import {
-  deployMessage,
-  headCommit,
-  isDirty,
-  readDeployed,
-  recordDeployed,
-  resolveCommit,
-} from './deployed-refs.js';
+import { requireCommit } from '../git/revisions.js';
+import { deployMessage, headCommit, isDirty, readDeployed, recordDeployed } from './deployed-refs.js';
 import { type FleetEngine, type RunEvent, runPlan } from './fleet.js';
 import type { FleetContext } from './fleet-context.js';
 import { type CliEngine, cliEngine, runningSystems } from './fleet-engine.js';
+import type { InventoryHost } from './inventory.js';
 import { buildToplevels, evalToplevels, flakeAt, type HostToplevel } from './toplevels.js';
 import type { DeployMode, DeployTarget, HostResult } from './types.js';
 import { type DeployPlan, type HostFacts, inInventoryOrder, planDeploy } from './waves.js';
@@ -90,7 +84,7 @@ export async function deployFleet(opts: DeployFleetOptions): Promise<DeployOutpu
   const here = flakeAt(ctx.root, ctx.flakeDir);
   let evaluated: Map<string, HostToplevel> | undefined;
   if (opts.changedFrom !== undefined) {
-    const rev = await resolveCommit(ctx.root, opts.changedFrom);
+    const rev = await requireCommit(ctx.root, opts.changedFrom);
     const names = hosts.map((h) => h.name);
     const [before, after] = await Promise.all([
       evalToplevels(flakeAt(ctx.root, ctx.flakeDir, rev), names),

@@ -1,10 +1,10 @@
 // What deploy, status and rollback all start from: the repository root, tappaas.json's
 // inventory and deploy settings, and where the fleet's flake is.
 import { dirname, join } from 'node:path';
-import { repoRoot } from '../cli/repo-root.js';
-import { type Inventory, inventoryOf } from '../fleet/inventory.js';
-import { fleetLayout } from '../fleet/layout.js';
-import { loadConfig } from '../lint/config.js';
+import { loadConfig } from '../config/file.js';
+import { fleetLayout } from '../config/fleet.js';
+import { repoRoot } from '../git/repo-root.js';
+import { type Inventory, inventoryOf } from './inventory.js';
 
 export interface FleetContext {
   root: string;

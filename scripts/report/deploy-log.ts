@@ -2,7 +2,7 @@
 // out, what gets built, the plan, each host's progress (live on a terminal), the refs recorded.
 // A dry run's plan is printed once, by dryRunText.
 import type { DeployOutput, FleetEvent, PlanEvent } from '../deploy/deploy-fleet.js';
-import type { Paint } from './colors.js';
+import type { Paint } from '../term/colors.js';
 import { liveProgress, type ProgressRenderer, plainProgress } from './deploy-progress.js';
 import { shortStorePath } from './deploy-table.js';
 

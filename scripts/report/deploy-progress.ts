@@ -3,9 +3,9 @@
 // line per event, so a log shows exactly when each host moved on.
 import type { RunEvent } from '../deploy/fleet.js';
 import type { HostResult } from '../deploy/types.js';
-import type { Paint } from './colors.js';
-import { printable } from './colors.js';
-import { oneLine } from './plain.js';
+import { oneLine } from '../lint/formatters/plain.js';
+import type { Paint } from '../term/colors.js';
+import { printable } from '../term/colors.js';
 
 const STATUS_STYLE = {
   deployed: 'green',

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DeployOutput, FleetEvent, PlanEvent } from '../../../scripts/deploy/deploy-fleet.js';
 import { type HostFacts, planDeploy } from '../../../scripts/deploy/waves.js';
-import { painter } from '../../../scripts/report/colors.js';
 import { deployLog, dryRunText } from '../../../scripts/report/deploy-log.js';
+import { painter } from '../../../scripts/term/colors.js';
 
 const store = (c: string, name: string) => `/nix/store/${c.repeat(32)}-nixos-system-${name}`;
 const COMMIT = 'c0ffee'.repeat(6) + 'abcd';
