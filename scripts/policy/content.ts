@@ -168,6 +168,42 @@ export function signatureProblems(
   return problems;
 }
 
+/** What the content verdict reads of a ref's new target: its object types, files and commits. */
+export interface ContentFacts {
+  /** Type of the new object (`commit`, `tag`, …); undefined when it is missing. */
+  newType?: string;
+  /** Type of what the new object is at the end of its tag chain (itself when not a tag). */
+  peeledType?: string;
+  blobs: readonly BlobFact[];
+  /** The commits the ref brings, with their signature state when signatures were checked. */
+  commits: readonly { oid: string; signature?: string }[];
+}
+
+/**
+ * The verdict on what a ref update would point at: a commit or tag (a branch only at history),
+ * its files (blobProblems) and, where the policy asks, its commits' signatures. Registration
+ * content has its own verdict (registration.ts). Pure.
+ */
+export function contentProblems(u: ClassifiedUpdate, facts: ContentFacts, policy: Policy): Problem[] {
+  if (u.change === 'delete') return [];
+  // A branch is history: a tag of a tree or a blob has none (tags may point at them, checked).
+  const notHistory = u.kind === 'branch' && facts.newType === 'tag' && facts.peeledType !== 'commit';
+  if ((facts.newType !== 'commit' && facts.newType !== 'tag') || notHistory) {
+    const what = notHistory ? `tag of a ${facts.peeledType ?? 'missing object'}` : facts.newType;
+    return [
+      {
+        rule: 'ref-target',
+        severity: 'error',
+        message: `${u.ref} would point at a ${what ?? 'missing object'}, not a commit or tag`,
+        fix: 'push a commit (or an annotated tag of a commit)',
+      },
+    ];
+  }
+  const problems = blobProblems(facts.blobs, policy);
+  if (signaturesRequired(u, policy)) problems.push(...signatureProblems(facts.commits, policy));
+  return problems;
+}
+
 export function decide(ref: string, problems: Problem[]) {
   return { ref, accepted: !problems.some((p) => p.severity === 'error'), problems };
 }
