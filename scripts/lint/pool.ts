@@ -60,7 +60,7 @@ export interface PoolOptions {
   batchBytes?: number;
 }
 
-function batchesOf(jobs: PoolJob[], maxBytes: number): [number, number][] {
+function batchesOf(jobs: readonly PoolJob[], maxBytes: number): [number, number][] {
   const out: [number, number][] = [];
   let start = 0;
   let bytes = 0;
@@ -75,7 +75,7 @@ function batchesOf(jobs: PoolJob[], maxBytes: number): [number, number][] {
   return out;
 }
 
-export async function lintInPool(jobs: PoolJob[], opts: PoolOptions): Promise<Diagnostic[][]> {
+export async function lintInPool(jobs: readonly PoolJob[], opts: PoolOptions): Promise<Diagnostic[][]> {
   const results: Diagnostic[][] = new Array(jobs.length);
   const batches = batchesOf(jobs, opts.batchBytes ?? 48 * 1024);
   let next = 0;

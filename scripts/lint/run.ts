@@ -10,12 +10,11 @@ import type { TappaasConfig } from '../config/types.js';
 import type { ModuleFacts } from '../module-graph/facts.js';
 import { repoPathOf } from '../module-graph/linted-facts.js';
 import type { KnownFacts } from '../module-graph/repo-context.js';
-import { confirmDeferred, deferredNixChecker, hasDeferredVerdict } from '../nix-ast/deferred.js';
-import type { NixFile } from '../nix-ast/file.js';
 import { lintRuleSettings } from '../nixos/options-index/locate.js';
 import { blobHash, LintCache } from './cache.js';
-import type { EngineOptions, lintSource } from './engine.js';
+import type { lintSource } from './engine.js';
 import { collectNixFiles } from './files.js';
+import { lintBlobs } from './lint-blobs.js';
 import type { PoolJob } from './pool.js';
 import { DEFAULT_MAX_FILE_BYTES, decodeSource } from './read-source.js';
 import type { Diagnostic, LintResult } from './types.js';
@@ -93,7 +92,6 @@ export async function lintPaths(
   // Pass 1 (cheap): read, hash, answer from the cache; only the rest is parsed.
   const jobs: PoolJob[] = [];
   const hashes: string[] = [];
-  let chars = 0;
   let done = 0;
   let hits = 0;
   let filesRead = 0;
@@ -141,73 +139,29 @@ export async function lintPaths(
     }
     jobs.push({ file, text: read.text });
     hashes.push(hash);
-    chars += read.text.length;
   }
 
-  // Pass 2: lint what the cache did not know, on every core when there is enough of it.
-  // The engine (every rule, the parser) loads only when some file missed the cache.
-  const lintFile = opts.lintFile ?? (jobs.length > 0 ? (await import('./engine.js')).lintSource : undefined);
-  // Typed this way so the run works with engines that do or do not take notes yet.
-  const engineOptions: EngineOptions & { onNote?: (text: string) => void } = {
-    ruleSettings,
-    onNote,
-    ruleTimes: opts.ruleTimes,
-    // Doubted files are marked, not checked one Nix at a time; see confirmDeferred below.
-    nixChecker: deferredNixChecker,
-  };
-  // Each parsed file's module facts, from the same parse, for the repository context below.
+  // Pass 2: lint what the cache did not know, on every core when there is enough of it
+  // (lint-blobs.ts), and read each parsed file's module facts for the repository context below.
   const factsSetup = {
     root: opts.root,
     cwd: opts.cwd,
     flake: normalizePath(opts.config.fleet?.flake ?? 'flake.nix'),
   };
-  const factsOfJob = new Map<PoolJob, ModuleFacts>();
-  const { factsOfLinted } =
-    jobs.length > 0 && !opts.lintFile
-      ? await import('../module-graph/linted-facts.js')
-      : { factsOfLinted: undefined };
-  const lintHere = (job: PoolJob) =>
-    lintFile!(job.file, job.text, {
-      ...engineOptions,
-      ...(factsOfLinted && {
-        onTree: (file: NixFile) => {
-          const facts = factsOfLinted(file, factsSetup);
-          if (facts) factsOfJob.set(job, facts);
-        },
-      }),
-    });
-  const threads = Math.max(1, opts.threads ?? defaultThreads());
-  const wanted =
-    opts.lintFile || opts.ruleTimes || chars < MIN_PARALLEL_CHARS
-      ? 0
-      : Math.min(threads - 1, jobs.length - 1);
-  // The pool (and node:worker_threads) loads only for a run that will use it.
-  const pool = wanted > 0 ? await import('./pool.js') : undefined;
-  const workerUrl = pool?.defaultWorkerUrl();
-  const workers = workerUrl ? wanted : 0;
-  const onDone = (i: number) => opts.onProgress?.(done++, files.length, jobs[i]!.file);
-  let results: Diagnostic[][];
-  if (pool && workers > 0 && workerUrl) {
-    results = await pool.lintInPool(jobs, {
-      workers,
-      workerUrl,
-      setup: { ruleSettings, deferSyntax: true, facts: factsSetup },
-      lintHere,
-      onDone,
-      onNote,
-      onFacts: (i, facts) => factsOfJob.set(jobs[i]!, facts),
-    });
-  } else {
-    results = [];
-    for (let i = 0; i < jobs.length; i++) {
-      results.push(await lintHere(jobs[i]!));
-      onDone(i);
-    }
-  }
-  // The files tree-sitter doubted, linted again with Nix's verdicts, asked together.
-  await confirmDeferred(results, hasDeferredVerdict, (i, nixChecker) =>
-    lintFile!(jobs[i]!.file, jobs[i]!.text, { ...engineOptions, nixChecker }),
-  );
+  const {
+    results,
+    facts: factsOfJob,
+    threads,
+  } = await lintBlobs(jobs, {
+    ruleSettings,
+    threads: Math.max(1, opts.threads ?? defaultThreads()),
+    minParallelChars: MIN_PARALLEL_CHARS,
+    facts: factsSetup,
+    onNote,
+    ruleTimes: opts.ruleTimes,
+    lintFile: opts.lintFile,
+    onDone: (i) => opts.onProgress?.(done++, files.length, jobs[i]!.file),
+  });
   for (let i = 0; i < jobs.length; i++) {
     cache?.set(hashes[i]!, results[i]!);
     diagnostics.push(...results[i]!);
@@ -220,7 +174,7 @@ export async function lintPaths(
   return {
     files: files.length,
     diagnostics: sortByFile(settled),
-    stats: { read: filesRead, cached: hits, linted: jobs.length, threads: workers + 1 },
+    stats: { read: filesRead, cached: hits, linted: jobs.length, threads },
   };
 }
 
