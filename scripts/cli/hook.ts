@@ -185,7 +185,7 @@ async function preReceiveModule(
   gitDir: string,
   cacheName: string,
 ): Promise<{
-  preReceive: typeof import('../hook/pre-receive.js').preReceive;
+  preReceive: typeof import('../hook/pre-receive-entry.js').preReceive;
   cacheUsed: boolean;
   save: () => void;
 }> {
@@ -196,11 +196,11 @@ async function preReceiveModule(
   ]);
   const bundle = fileURLToPath(new URL('./hook-pre-receive.cjs', import.meta.url));
   if (!existsSync(bundle)) {
-    const { preReceive } = await import('../hook/pre-receive.js');
+    const { preReceive } = await import('../hook/pre-receive-entry.js');
     return { preReceive, cacheUsed: false, save: () => {} };
   }
   const { loadCachedBundle } = await import('../hook/code-cache.js');
-  const loaded = loadCachedBundle<typeof import('../hook/pre-receive.js')>(
+  const loaded = loadCachedBundle<typeof import('../hook/pre-receive-entry.js')>(
     bundle,
     join(gitDir, cacheName),
     (m) => m.restoreV8Flags(),
@@ -249,7 +249,7 @@ async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Prom
       write(
         `tappaas: internal error ${id}: ${text}\ntappaas: BREAK-GLASS is on (${glass}): push accepted unchecked and logged\n`,
       );
-      await breakGlassLog(gitDir, `accepted unchecked after internal error ${id}`, input);
+      await breakGlassLog(gitDir, `accepted unchecked after internal error ${id}`, input, env);
       return 0;
     }
     write(
@@ -264,7 +264,8 @@ async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Prom
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   try {
-    const { mark } = await import('../hook/timing.js');
+    const { mark, startTiming } = await import('../hook/timing.js');
+    startTiming(env);
     mark('command');
     const { values } = parseArgs({
       args: argv,
@@ -304,6 +305,7 @@ async function preReceiveCommand(opts: HookCommandOptions, argv: string[]): Prom
         gitDir,
         `accepted (${result.accepted ? 'would pass' : 'would be rejected'})`,
         input,
+        env,
       );
       return 0;
     }
@@ -349,7 +351,12 @@ async function verifyText(
 }
 
 /** One line in tappaas-break-glass.log: the verdict, who pushed, which refs. */
-async function breakGlassLog(gitDir: string, verdict: string, input: Buffer | undefined): Promise<void> {
+async function breakGlassLog(
+  gitDir: string,
+  verdict: string,
+  input: Buffer | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const [{ appendLog, BREAK_GLASS_LOG }, { breakGlassLogLine }, { identityFromEnv }] = await Promise.all([
     import('../hook/server-state.js'),
     import('../hook/messages.js'),
@@ -358,7 +365,7 @@ async function breakGlassLog(gitDir: string, verdict: string, input: Buffer | un
   appendLog(
     gitDir,
     BREAK_GLASS_LOG,
-    breakGlassLogLine(verdict, identityFromEnv(process.env), input ?? Buffer.alloc(0)),
+    breakGlassLogLine(verdict, identityFromEnv(env), input ?? Buffer.alloc(0)),
   );
 }
 
@@ -408,7 +415,11 @@ async function prePushCommand(opts: HookCommandOptions, argv: string[]): Promise
   if (!env.TAPPAAS_PUSHER && identity) env.TAPPAAS_PUSHER = identity;
   opts.stderr(PREVIEW_BANNER);
   try {
-    const { preReceive } = await import('../hook/pre-receive.js');
+    const [{ startTiming }, { preReceive }] = await Promise.all([
+      import('../hook/timing.js'),
+      import('../hook/pre-receive-entry.js'),
+    ]);
+    startTiming(env);
     const result = await preReceive({
       cwd: opts.cwd,
       gitDir,

@@ -123,12 +123,21 @@ export function parseRawLog(out: string): CommitChanges[] {
   return commits;
 }
 
+/**
+ * Where git runs: the repository's directory, and the environment to run it with (in a hook,
+ * the one git gave it: GIT_DIR and the quarantine variables make the pushed objects visible).
+ */
+export interface GitPlace {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+}
+
 export async function commitChanges(
-  cwd: string,
+  at: GitPlace,
   revisions: string[],
   opts: { boundary?: boolean; allowedSigners?: string } = {},
 ): Promise<CommitChanges[]> {
-  const { stdout } = await runGit(logArgs(revisions, opts), { cwd });
+  const { stdout } = await runGit(logArgs(revisions, opts), { cwd: at.cwd, env: at.env });
   return parseRawLog(stdout.toString('utf8'));
 }
 
@@ -138,14 +147,15 @@ export async function commitChanges(
  * stops git (the promise then rejects).
  */
 export async function logFromStdin(
-  cwd: string,
+  at: GitPlace,
   lines: Promise<readonly string[]>,
   opts: Omit<LogOptions, 'stdin'>,
   signal?: AbortSignal,
 ): Promise<CommitChanges[]> {
   const input = lines.then((l) => (l.length ? `${l.join('\n')}\n` : ''));
   const { stdout } = await runGit(logArgs([], { ...opts, stdin: true }), {
-    cwd,
+    cwd: at.cwd,
+    env: at.env,
     input,
     ...(signal ? { signal } : {}),
   });
@@ -154,20 +164,24 @@ export async function logFromStdin(
 
 /** `%G?` of each given commit (one process, no history walked), by commit id. */
 export async function signatureStates(
-  cwd: string,
+  at: GitPlace,
   oids: readonly string[],
   allowedSigners: string,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (oids.length === 0) return out;
   const args = logArgs([], { stdin: true, noWalk: true, noChanges: true, allowedSigners });
-  const { stdout } = await runGit(args, { cwd, input: `${oids.join('\n')}\n` });
+  const { stdout } = await runGit(args, { cwd: at.cwd, env: at.env, input: `${oids.join('\n')}\n` });
   for (const c of parseRawLog(stdout.toString('utf8'))) out.set(c.oid, c.signature ?? 'E');
   return out;
 }
 
 /** Whether `ancestor` is an ancestor of `descendant` (a fast-forward from one to the other). */
-export async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
-  const { code } = await runGit(['merge-base', '--is-ancestor', ancestor, descendant], { cwd, okCodes: [1] });
+export async function isAncestor(at: GitPlace, ancestor: string, descendant: string): Promise<boolean> {
+  const { code } = await runGit(['merge-base', '--is-ancestor', ancestor, descendant], {
+    cwd: at.cwd,
+    env: at.env,
+    okCodes: [1],
+  });
   return code === 0;
 }

@@ -33,6 +33,8 @@ export interface UpdateFacts {
 
 export interface FactContext {
   cwd: string;
+  /** The environment git runs with: the hook's own (GIT_DIR, the quarantine). */
+  env: NodeJS.ProcessEnv;
   cat: CatFile;
   policy: Policy;
   /** Host keys recorded on the server by earlier registrations (trust on first use). */
@@ -152,7 +154,7 @@ export async function gatherRefFacts(u: RefUpdate, ctx: FactContext): Promise<Up
       const newCommit = (await tip)!.oid;
       facts.nonFastForward = !(newCommit === oldCommit.oid || range.stops.has(oldCommit.oid));
     } else {
-      facts.nonFastForward = !(await isAncestor(ctx.cwd, u.oldOid, u.newOid));
+      facts.nonFastForward = !(await isAncestor(ctx, u.oldOid, u.newOid));
     }
   }
   return facts;
@@ -192,7 +194,7 @@ export async function gatherContentFacts(u: RefUpdate, facts: UpdateFacts, ctx: 
   const [range, regCommits] = await Promise.all([
     ctx.walk.range(u.ref),
     isRegistration && mainExists
-      ? commitChanges(ctx.cwd, [u.newOid, '--not', defaultRef], { boundary: true })
+      ? commitChanges(ctx, [u.newOid, '--not', defaultRef], { boundary: true })
       : Promise.resolve(undefined),
   ]);
   facts.commits = range?.commits ?? [];
@@ -205,7 +207,7 @@ export async function gatherContentFacts(u: RefUpdate, facts: UpdateFacts, ctx: 
   }
   if (branch !== undefined && ctx.allowedSigners && signedBranch(branch, policy)) {
     const state = stateOf(ctx);
-    state.signatures ??= new Signatures(ctx.cwd, ctx.allowedSigners, ctx.gitDir);
+    state.signatures ??= new Signatures(ctx, ctx.allowedSigners, ctx.gitDir);
     const states = await state.signatures.states(facts.commits.map((c) => c.oid));
     facts.commits = facts.commits.map((c) => ({ ...c, signature: states.get(c.oid) ?? 'E' }));
   }

@@ -99,6 +99,8 @@ export async function lintTips(
   cat: CatFile,
   /** The bare repository's directory, for caches; undefined in a client-side preview. */
   gitDir: string | undefined,
+  /** The hook's environment (TAPPAAS_LINT_THREADS). */
+  env: NodeJS.ProcessEnv,
 ): Promise<void> {
   const work = judged
     .map((j) => ({ j, gate: lintGateFor(j.c, source.policy) }))
@@ -209,8 +211,9 @@ export async function lintTips(
   if (chars >= OPTIMISE_CHARS) allTiers();
   mark('lint read');
   const tipCount = jobs.length;
-  const tipResults = await lintJobs(jobs, jobSettings, chars);
-  mark('linted');
+  const tip = await lintJobs(jobs, jobSettings, env);
+  const tipResults = tip.results;
+  mark(`linted on ${tip.threads} thread${tip.threads === 1 ? '' : 's'}`);
   // The base of a file matters only when the tip has findings there (a typical push has none).
   const baseJob = new Map<LintedFile, number>();
   for (const ref of refs) {
@@ -224,14 +227,7 @@ export async function lintTips(
   const more = jobs.slice(tipCount);
   const results =
     more.length > 0
-      ? [
-          ...tipResults,
-          ...(await lintJobs(
-            more,
-            jobSettings.slice(tipCount),
-            more.reduce((n, job) => n + job.text.length, 0),
-          )),
-        ]
+      ? [...tipResults, ...(await lintJobs(more, jobSettings.slice(tipCount), env)).results]
       : tipResults;
   if (more.length > 0) mark('linted base');
 
@@ -297,56 +293,31 @@ function alreadyThere(count: number, base: string | undefined): Problem {
   };
 }
 
-/** Lints the jobs; Nix is asked about the files tree-sitter doubts all at once, at the end. */
-async function lintJobs(jobs: LintJob[], settings: RuleSettings[], chars: number): Promise<Diagnostic[][]> {
-  if (jobs.length === 0) return [];
-  const [{ lintSource }, { confirmDeferred, deferredNixChecker, hasDeferredVerdict }] = await Promise.all([
-    import('../lint/engine.js'),
-    import('../nix-ast/deferred.js'),
-  ]);
-  // Files tree-sitter doubts are marked in this pass and linted again at the end, with one
-  // nix-instantiate for all of them instead of one each.
-  const results = await lintPass(jobs, settings, chars, (job, ruleSettings) =>
-    lintSource(job.file, job.text, { ruleSettings, nixChecker: deferredNixChecker }),
-  );
-  await confirmDeferred(results, hasDeferredVerdict, (i, nixChecker) =>
-    lintSource(jobs[i]!.file, jobs[i]!.text, { ruleSettings: settings[i], nixChecker }),
-  );
-  return results;
-}
-
-/** Lints the jobs in this thread, or on every idle core when there is enough source to share. */
-async function lintPass(
+/**
+ * Lints the jobs (lint/lint-blobs.ts, as `tappaas lint` does). Threads: TAPPAAS_LINT_THREADS
+ * as for `tappaas lint` (the pool's error messages suggest it); by default only cores that are
+ * idle: on a busy server a thread costs its start-up (its own parser and rules, ~0.5 s CPU) and
+ * gains nothing (measured: 1.1 s alone, 1.6 s with two).
+ */
+async function lintJobs(
   jobs: LintJob[],
   settings: RuleSettings[],
-  chars: number,
-  lint: (job: LintJob, ruleSettings: RuleSettings) => Promise<Diagnostic[]>,
-): Promise<Diagnostic[][]> {
-  const uniform = settings.every((s) => s === settings[0]);
-  const { availableParallelism, loadavg } = await import('node:os');
-  // TAPPAAS_LINT_THREADS as for `tappaas lint` (the pool's error messages suggest it). By
-  // default only cores that are idle: on a busy server a thread costs its start-up (its own
-  // parser and rules, ~0.5 s CPU) and gains nothing (measured: 1.1 s alone, 1.6 s with two).
-  const asked = Number.parseInt(process.env.TAPPAAS_LINT_THREADS ?? '', 10);
+  env: NodeJS.ProcessEnv,
+): Promise<{ results: Diagnostic[][]; threads: number }> {
+  if (jobs.length === 0) return { results: [], threads: 1 };
+  const [{ lintBlobs }, { availableParallelism, loadavg }] = await Promise.all([
+    import('../lint/lint-blobs.js'),
+    import('node:os'),
+  ]);
+  const asked = Number.parseInt(env.TAPPAAS_LINT_THREADS ?? '', 10);
   const cores = Math.min(availableParallelism(), 8);
   const idle = Math.max(1, Math.round(cores - loadavg()[0]!));
-  const threads = Math.min(asked > 0 ? asked : idle, jobs.length);
-  if (uniform && threads > 1 && chars >= PARALLEL_CHARS) {
-    const { defaultWorkerUrl, lintInPool } = await import('../lint/pool.js');
-    const workerUrl = defaultWorkerUrl();
-    if (workerUrl) {
-      // Small batches: a worker starts a few hundred milliseconds after this thread (its own
-      // parser and rules), so large ones leave this thread idle waiting for the last of them.
-      return lintInPool(jobs, {
-        workers: threads - 1,
-        workerUrl,
-        setup: { ruleSettings: settings[0]!, deferSyntax: true },
-        lintHere: (job) => lint(job, settings[0]!),
-        batchBytes: 12 * 1024,
-      });
-    }
-  }
-  const out: Diagnostic[][] = [];
-  for (let i = 0; i < jobs.length; i++) out.push(await lint(jobs[i]!, settings[i]!));
-  return out;
+  // Small batches: a worker starts a few hundred milliseconds after this thread (its own
+  // parser and rules), so large ones leave this thread idle waiting for the last of them.
+  return lintBlobs(jobs, {
+    ruleSettings: settings,
+    threads: asked > 0 ? asked : idle,
+    minParallelChars: PARALLEL_CHARS,
+    batchBytes: 12 * 1024,
+  });
 }

@@ -1,42 +1,27 @@
 // The pre-receive run: parse git's stdin, load the policy from the pre-push state, gather
 // facts per ref, judge them with the pure verdicts, lint the changed .nix files (and run the
-// fleet structure checks, structure.ts) at each new
-// tip, and report. Returns the exit code; throws only for internal errors (the caller fails
-// closed).
+// fleet structure checks, structure.ts) at each new tip, and report. Returns the exit code;
+// throws only for internal errors (the caller fails closed). What runs around it, V8's tuning
+// for a short run, is the entry's (pre-receive-entry.ts).
 import { CatFile } from '../git/cat-file.js';
-import { blobProblems, decide, signatureProblems, signaturesRequired } from '../policy/content.js';
-import { identityFromEnv, identityMatches } from '../policy/identity.js';
+import { contentProblems, decide } from '../policy/content.js';
+import { identityFromEnv } from '../policy/identity.js';
 import { classify, shadowCandidates } from '../policy/refs.js';
-import { hostOf, registrationContentProblems, sameKey } from '../policy/registration.js';
-import type { ClassifiedUpdate, Problem, RefDecision } from '../policy/types.js';
+import { registrationContentProblems } from '../policy/registration.js';
+import type { RefDecision } from '../policy/types.js';
 import { refProblems } from '../policy/verdicts.js';
 import { mapLimit } from '../util/map-limit.js';
-import {
-  type FactContext,
-  gatherContentFacts,
-  gatherRefFacts,
-  planRanges,
-  type UpdateFacts,
-} from './facts.js';
+import { type AllowedSigners, allowedSignersFile } from './allowed-signers.js';
+import { type FactContext, gatherContentFacts, gatherRefFacts, planRanges } from './facts.js';
+import { hostKeyClaims, writeHostKeyClaims } from './host-key-trust.js';
 import { lintTips } from './lint-tips.js';
 import { formatInputProblems, formatReport } from './messages.js';
-import {
-  loadPolicySource,
-  type PolicySource,
-  policyUpdateProblems,
-  prefetchPolicyUpdate,
-} from './policy-source.js';
+import { loadPolicySource, policyUpdateProblems, prefetchPolicyUpdate } from './policy-source.js';
 import { parseUpdates } from './protocol.js';
 import { PushWalk } from './push-walk.js';
-import { type HostKeyClaim, readKnownHostKeys, writeHostKeyClaims } from './server-state.js';
+import { readKnownHostKeys } from './server-state.js';
 import { structureProblems, warmStructureFor } from './structure.js';
 import { mark } from './timing.js';
-import { baselineTiers } from './v8-tiers.js';
-
-// For the code cache (code-cache.ts): the bundle's own copies of these modules are the ones
-// that ran.
-export { parserStarted } from '../nix-ast/parser.js';
-export { restoreV8Flags } from './v8-tiers.js';
 
 export interface PreReceiveOptions {
   cwd: string;
@@ -68,21 +53,15 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     return { accepted: false, decisions: [] };
   }
   if (updates.length === 0) return { accepted: true, decisions: [] };
-  baselineTiers();
   // Warm the Nix parser (WebAssembly compile) and load the rules while this thread waits for
   // git, when a branch may need linting.
   if (updates.some((u) => u.ref.startsWith('refs/heads/') && !/^0+$/.test(u.newOid))) {
-    void import('../nix-ast/parser.js')
-      .then((m) => {
-        m.preferBaselineWasm();
-        return m.nixParser();
-      })
-      .catch(() => {});
+    void import('../nix-ast/parser.js').then((m) => m.nixParser()).catch(() => {});
     void import('../lint/engine.js').catch(() => {});
   }
   const cat = new CatFile(opts.cwd, opts.env);
   let walk: PushWalk | undefined;
-  let signers: { file: string; cleanup: () => void } | undefined;
+  let signers: AllowedSigners | undefined;
   try {
     // Ask for the pushed objects in the same round trip as the policy (answers are remembered).
     for (const u of updates)
@@ -93,17 +72,18 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
       ...(opts.policyRev ? { rev: opts.policyRev } : {}),
     });
     // git answers the policy request while the push's walk starts (it waits for its refs).
-    walk = new PushWalk(opts.cwd);
+    walk = new PushWalk({ cwd: opts.cwd, env: opts.env });
     const source = await sourceRead;
     mark('policy');
     const identity = identityFromEnv(opts.env);
     const knownHostKeys = readKnownHostKeys(opts.gitDir);
     if (source.policy.signedCommits.branches.length) {
-      signers = await allowedSignersFile(cat, source, opts);
+      signers = await allowedSignersFile(cat, source, opts.policyFile);
     }
     const gitDir = opts.preview ? undefined : opts.gitDir;
     const ctx: FactContext = {
       cwd: opts.cwd,
+      env: opts.env,
       cat,
       policy: source.policy,
       knownHostKeys,
@@ -125,7 +105,10 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
         await gatherContentFacts(u, facts, ctx);
         mark('content facts');
         warmStructureFor(facts, source);
-        problems.push(...contentProblems(c, facts, source, identity));
+        problems.push(...contentProblems(c, facts, source.policy));
+        if (facts.registration) {
+          problems.push(...registrationContentProblems(c, identity, source.policy, facts.registration));
+        }
         problems.push(...(await policyUpdateProblems(cat, c, source)));
       }
       return { c, facts, problems };
@@ -133,7 +116,7 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     // Structure checks alongside the lint; their problems follow the lint's in each ref's block.
     const [structure] = await Promise.all([
       structureProblems(judged, source, cat, gitDir),
-      lintTips(judged, source, cat, gitDir),
+      lintTips(judged, source, cat, gitDir, opts.env),
     ]);
     mark('checked');
     for (const [i, j] of judged.entries()) j.problems.push(...structure[i]!);
@@ -141,51 +124,16 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
     const accepted = decisions.every((d) => d.accepted);
     opts.write(formatReport({ decisions, identity, origin: source.origin }));
     mark('reported');
-    if (accepted && !opts.preview) {
-      // Trust on first use: the host keys registration keys brought for new hosts become records
-      // in post-receive, and only for the ref updates that happen (post-receive.ts).
-      const claims: HostKeyClaim[] = [];
-      for (const { c, facts } of judged) {
-        const reg = facts.registration;
-        if (!reg || c.change === 'delete' || reg.knownHostKey !== undefined) continue;
-        if (!identityMatches(identity, source.policy.registration.keys)) continue;
-        const key = (
-          reg.payload?.ok ? (reg.payload.data as Record<string, unknown>).sshHostKey : undefined
-        ) as string | undefined;
-        if (typeof key === 'string')
-          claims.push({ ref: c.ref, newOid: c.newOid, host: hostOf(c, source.policy), key: sameKey(key) });
-      }
-      writeHostKeyClaims(opts.gitDir, claims);
-    }
+    // Trust on first use: the host keys registration keys brought for new hosts become records
+    // in post-receive, and only for the ref updates that happen (host-key-trust.ts).
+    if (accepted && !opts.preview)
+      writeHostKeyClaims(opts.gitDir, hostKeyClaims(judged, identity, source.policy));
     return { accepted, decisions };
   } finally {
     walk?.close();
     cat.close();
     signers?.cleanup();
   }
-}
-
-/**
- * The allowed-signers file, from the same place as the policy: beside a server-side policy
- * file, or from the repository at the policy's revision (written to a temporary file for git).
- */
-async function allowedSignersFile(
-  cat: CatFile,
-  source: PolicySource,
-  opts: PreReceiveOptions,
-): Promise<{ file: string; cleanup: () => void }> {
-  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { dirname, join, resolve } = await import('node:path');
-  const name = source.policy.signedCommits.allowedSigners;
-  if (opts.policyFile) return { file: resolve(dirname(opts.policyFile), name), cleanup: () => {} };
-  const blob = cat.contents(`${source.rev}:${name}`);
-  cat.flush();
-  const data = (await blob)?.data ?? Buffer.alloc(0); // none: no signer is allowed
-  const dir = mkdtempSync(join(tmpdir(), 'tappaas-signers-'));
-  const file = join(dir, 'allowed_signers');
-  writeFileSync(file, data);
-  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Which of these branch names the repository has (usually none are asked: see shadowCandidates). */
@@ -195,32 +143,4 @@ async function existingBranches(cat: CatFile, names: string[]): Promise<Set<stri
   cat.flush();
   const found = await Promise.all(reads);
   return new Set(names.filter((_, i) => found[i] !== undefined));
-}
-
-function contentProblems(
-  c: ClassifiedUpdate,
-  facts: UpdateFacts,
-  source: PolicySource,
-  identity: ReturnType<typeof identityFromEnv>,
-): Problem[] {
-  if (c.change === 'delete') return [];
-  // A branch is history: a tag of a tree or a blob has none (tags may point at them, checked).
-  const notHistory = c.kind === 'branch' && facts.newType === 'tag' && facts.peeledType !== 'commit';
-  if ((facts.newType !== 'commit' && facts.newType !== 'tag') || notHistory) {
-    const what = notHistory ? `tag of a ${facts.peeledType ?? 'missing object'}` : facts.newType;
-    return [
-      {
-        rule: 'ref-target',
-        severity: 'error',
-        message: `${c.ref} would point at a ${what ?? 'missing object'}, not a commit or tag`,
-        fix: 'push a commit (or an annotated tag of a commit)',
-      },
-    ];
-  }
-  const problems = blobProblems(facts.blobs, source.policy);
-  if (signaturesRequired(c, source.policy)) problems.push(...signatureProblems(facts.commits, source.policy));
-  if (facts.registration) {
-    problems.push(...registrationContentProblems(c, identity, source.policy, facts.registration));
-  }
-  return problems;
 }

@@ -6,7 +6,7 @@
 // so a push of thousands of refs is one process whose cost does not grow with the refs
 // already on the server), then split per ref by following parents inside the walk. Where a
 // ref's range ran into a commit excluded only for another ref, that ref gets a walk of its own.
-import type { CommitChanges } from '../git/log.js';
+import type { CommitChanges, GitPlace } from '../git/log.js';
 import { logFromStdin } from '../git/log.js';
 
 export interface RangeJob {
@@ -73,11 +73,11 @@ export class PushWalk {
   private readonly walked: Promise<CommitChanges[]>;
   private planned: Promise<Map<string, () => Promise<RefRange>>> | undefined;
 
-  constructor(private readonly cwd: string) {
+  constructor(private readonly at: GitPlace) {
     const lines = new Promise<readonly string[]>((resolve) => {
       this.feed = resolve;
     });
-    this.walked = logFromStdin(cwd, lines, WALK, this.abort.signal);
+    this.walked = logFromStdin(at, lines, WALK, this.abort.signal);
     this.walked.catch(() => {}); // awaited where used; an unplanned walk is stopped on purpose
   }
 
@@ -131,7 +131,7 @@ export class PushWalk {
   /** A ref whose range the shared walk could not settle: walked on its own. */
   private async alone(job: RangeJob): Promise<RefRange> {
     const lines = [job.tip, ...job.bases.map((b) => `^${b}`)];
-    const walked = await logFromStdin(this.cwd, Promise.resolve(lines), WALK);
+    const walked = await logFromStdin(this.at, Promise.resolve(lines), WALK);
     return splitWalk(walked, [job], job.bases)[0]!;
   }
 }

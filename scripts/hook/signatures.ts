@@ -3,7 +3,7 @@
 // costs an `ssh-keygen` per commit, and with ranges judged per ref the same commits come back
 // when they move from one branch to another.
 import { readFileSync } from 'node:fs';
-import { signatureStates } from '../git/log.js';
+import { type GitPlace, signatureStates } from '../git/log.js';
 import { mark } from './timing.js';
 import { VerdictCache, verdictNamespace } from './verdict-cache.js';
 
@@ -14,7 +14,7 @@ export class Signatures {
   private readonly cache: VerdictCache;
 
   constructor(
-    private readonly cwd: string,
+    private readonly at: GitPlace,
     private readonly allowedSigners: string,
     gitDir: string | undefined,
   ) {
@@ -39,7 +39,7 @@ export class Signatures {
     }
     mark(`signatures checked ${todo.length} of ${todo.length + out.size}`);
     if (todo.length === 0) return out;
-    const checked = await signatureStates(this.cwd, todo, this.allowedSigners);
+    const checked = await signatureStates(this.at, todo, this.allowedSigners);
     for (const oid of todo) {
       const state = checked.get(oid) ?? 'E';
       out.set(oid, state);

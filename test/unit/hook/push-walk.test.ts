@@ -87,7 +87,7 @@ describe('PushWalk', () => {
           const bases = i % 5 === 0 ? [] : i % 3 === 0 ? [pick(), pick()] : [pick()];
           jobs.set(`refs/heads/r${i}`, { tip: pick(), bases });
         }
-        const walk = new PushWalk(g.work);
+        const walk = new PushWalk({ cwd: g.work, env: g.env });
         walk.plan(Promise.resolve(jobs));
         for (const [ref, job] of jobs) {
           const range = (await walk.range(ref))!;
@@ -119,11 +119,11 @@ describe('PushWalk', () => {
     const g = new GitFixture('tappaas-push-walk-');
     try {
       g.commit(undefined, { 'a.txt': 'a\n' });
-      const walk = new PushWalk(g.work);
+      const walk = new PushWalk({ cwd: g.work, env: g.env });
       walk.plan(Promise.resolve(new Map()));
       expect(await walk.range('refs/heads/x')).toBeUndefined();
       expect(await walk.commits()).toEqual([]);
-      const unplanned = new PushWalk(g.work);
+      const unplanned = new PushWalk({ cwd: g.work, env: g.env });
       unplanned.close();
     } finally {
       g.cleanup();
