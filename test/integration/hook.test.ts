@@ -164,14 +164,18 @@ describe('content', () => {
       'root = ;',
     );
     const c = g.commit(g.main(), files, 'many sites');
-    const one = g.push([`${c}:refs/heads/feat-big-1`], { ...bob, TAPPAAS_LINT_THREADS: '1' });
-    const two = g.push([`${c}:refs/heads/feat-big-2`], { ...bob, TAPPAAS_LINT_THREADS: '2' });
+    // The timing line says how many threads linted the push's tips: two means a worker ran.
+    const timed = { ...bob, TAPPAAS_HOOK_TIMING: '1' };
+    const one = g.push([`${c}:refs/heads/feat-big-1`], { ...timed, TAPPAAS_LINT_THREADS: '1' });
+    const two = g.push([`${c}:refs/heads/feat-big-2`], { ...timed, TAPPAAS_LINT_THREADS: '2' });
+    expect(one.stderr).toMatch(/remote: tappaas timing: .*, linted on 1 thread [\d.]+, /);
+    expect(two.stderr).toMatch(/remote: tappaas timing: .*, linted on 2 threads [\d.]+, /);
     expectRejected(two, 'lint/syntax-error');
     expect(two.stderr).toMatch(/nix\/modules\/site57\.nix:6:\d+, commit [0-9a-f]{12}/);
     const verdict = (r: { stderr: string }) =>
       r.stderr
         .split('\n')
-        .filter((l) => l.startsWith('remote:'))
+        .filter((l) => l.startsWith('remote:') && !l.startsWith('remote: tappaas timing:'))
         .map((l) => l.replace('feat-big-1', 'feat-big-2'));
     expect(verdict(two)).toEqual(verdict(one));
   });
