@@ -5,10 +5,10 @@
 // Only what one file shows is used: a normal user declared in another module is not known
 // here, so list such users in `adminUsers`.
 import type { Node } from 'web-tree-sitter';
+import { definitionPath } from '../../nix-ast/definition-path.js';
+import { keyBindings } from '../../nix-ast/key-bindings.js';
 import { type ModuleInfo, moduleInfo } from '../../nix-ast/module.js';
-import { keyBindings } from '../../nixos/key-bindings.js';
 import type { Rule } from '../types.js';
-import { definitionPath } from './systemd-exec-command.js';
 import { stringLiteralValue } from './util/nix.js';
 
 const DEFAULT_ADMIN_USERS = ['tappaas'];

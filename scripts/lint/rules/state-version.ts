@@ -10,11 +10,11 @@
 // --from` uses to see whether a change touched the value.
 import type { Node } from 'web-tree-sitter';
 import { staticPath } from '../../nix-ast/attrpaths.js';
+import { definitionPath } from '../../nix-ast/definition-path.js';
 import type { NixFile } from '../../nix-ast/file.js';
+import { keyBindings } from '../../nix-ast/key-bindings.js';
 import { moduleInfo } from '../../nix-ast/module.js';
-import { keyBindings } from '../../nixos/key-bindings.js';
 import type { Rule } from '../types.js';
-import { definitionPath } from './systemd-exec-command.js';
 import { stringLiteralValue } from './util/nix.js';
 
 export const DEFAULT_COMMON_MODULE = 'nix/common.nix';
