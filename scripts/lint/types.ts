@@ -26,6 +26,11 @@ export interface Diagnostic extends SourceRange {
   rule: string;
   severity: Severity;
   message: string;
+  /**
+   * Which of the rule's `meta.messages` the message was rendered from, as in ESLint; none for
+   * what the engine reports itself. Tests compare it; the JSON and SARIF outputs leave it out.
+   */
+  messageId?: string;
   /** A provably safe fix (rules with meta.fixable only). */
   fix?: Fix;
   /** Fixes a human should choose from. */
