@@ -2,6 +2,7 @@
 // invalid case states every report's messageId, line and column, and the fixed output.
 import { describe, expect, it } from 'vitest';
 import { runRules } from '../../scripts/lint/engine.js';
+import { optionProblems } from '../../scripts/lint/rule-options.js';
 import type { Diagnostic, Fix, Rule, Severity } from '../../scripts/lint/types.js';
 import { parseNix } from '../../scripts/nix-ast/parser.js';
 
@@ -41,6 +42,12 @@ export async function lintWithRule(
   options?: Record<string, unknown>,
   path = 'test.nix',
 ): Promise<Diagnostic[]> {
+  // As ESLint's RuleTester: options the rule's meta.schema does not allow are a broken test.
+  const problems = options ? optionProblems(id, rule, options, '/options', 'all') : [];
+  if (problems.length > 0)
+    throw new Error(
+      `options do not match the schema of ${id}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    );
   const tree = await parseNix(code);
   try {
     if (tree.rootNode.hasError) throw new Error(`test case does not parse:\n${code}`);

@@ -33,6 +33,19 @@ const rule: Rule = {
     defaultLevel: 'warning',
     certainty: 'heuristic',
     scope: 'nixos',
+    schema: {
+      type: 'object',
+      properties: {
+        adminUsers: {
+          type: 'array',
+          items: { type: 'string' },
+          default: DEFAULT_ADMIN_USERS,
+          description:
+            "The fleet's interactive users; replaces the default. Normal users declared in another module are only known from this list.",
+        },
+      },
+      additionalProperties: false,
+    },
   },
   create(context) {
     const configured = context.options?.adminUsers;

@@ -97,6 +97,19 @@ const rule: Rule = {
     defaultLevel: 'warning',
     certainty: 'heuristic',
     scope: 'nixos',
+    schema: {
+      type: 'object',
+      properties: {
+        commonModule: {
+          type: 'string',
+          minLength: 1,
+          default: DEFAULT_COMMON_MODULE,
+          description:
+            'The module that must set `system.stateVersion`, matched against the end of the linted path.',
+        },
+      },
+      additionalProperties: false,
+    },
   },
   create(context) {
     const configured = context.options?.commonModule;

@@ -45,6 +45,24 @@ const rule: Rule = {
     certainty: 'mixed',
     scope: 'nixos',
     hasSuggestions: true,
+    schema: {
+      type: 'object',
+      properties: {
+        extraNamespaces: {
+          type: 'array',
+          items: { type: 'string' },
+          description:
+            'Namespaces third-party modules declare (`sops`, `home-manager`, `disko`, `age`, …), known in every file; `tappaas` always is.',
+        },
+        indexed: {
+          type: 'boolean',
+          readOnly: true,
+          description:
+            'Set by the lint run when an options index is in use: unknown names are left to unknown-option.',
+        },
+      },
+      additionalProperties: false,
+    },
   },
   create(context) {
     const extra = context.options?.extraNamespaces;
