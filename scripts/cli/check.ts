@@ -4,8 +4,9 @@
 // checks that need two trees (a changed system.stateVersion).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type FleetSnapshot, snapshot } from '../fleet/check.js';
-import { fleetLayout } from '../fleet/layout.js';
+import { type FleetSnapshot, snapshot } from '../check/snapshot.js';
+import { loadConfig } from '../config/file.js';
+import { fleetLayout } from '../config/fleet.js';
 import {
   introduced,
   STATE_VERSION_TRAILER,
@@ -15,12 +16,12 @@ import {
 import {
   commitMessages,
   configAt,
-  resolveCommit,
   revisionSource,
   type TreeSource,
   workTreeSource,
 } from '../fleet/source.js';
-import { loadConfig } from '../lint/config.js';
+import { repoRoot } from '../git/repo-root.js';
+import { resolveCommit } from '../git/revisions.js';
 import { displayPath } from '../lint/files.js';
 import { checkRuleOptions } from '../lint/rule-options.js';
 import type { Diagnostic, LintResult } from '../lint/types.js';
@@ -32,7 +33,6 @@ import {
   toolkitVersion,
   writeFindings,
 } from './findings-output.js';
-import { repoRoot } from './repo-root.js';
 
 export const checkHelp = `Usage: tappaas check [--from REV] [--to REV] [options]
 

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { type RuleInfo, ruleCatalog } from '../lint/catalog.js';
 import { fence } from '../lint/formatters/sarif.js';
-import { painter, shouldColor } from '../report/colors.js';
+import { painter, shouldColor } from '../term/colors.js';
 import { UsageError } from './errors.js';
 
 export const rulesHelp = `Usage: tappaas rules [--json | --markdown]

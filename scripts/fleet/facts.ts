@@ -5,6 +5,7 @@
 // reported as "generated" so that the checks stay silent rather than guess.
 import { posix } from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
+import { normalizePath } from '../config/fleet.js';
 import { walkNodes } from '../nix-ast/cursor-walk.js';
 import {
   analyzeModule,
@@ -21,7 +22,6 @@ import {
   unwrapValue,
   unwrapWrappers,
 } from '../nix-ast/index.js';
-import { normalizePath } from './layout.js';
 
 /**
  * A reference from one file to others. `path`: one file, or a folder (meaning its

@@ -10,6 +10,7 @@ import { classify, shadowCandidates } from '../policy/refs.js';
 import { hostOf, registrationContentProblems, sameKey } from '../policy/registration.js';
 import type { ClassifiedUpdate, Problem, RefDecision } from '../policy/types.js';
 import { refProblems } from '../policy/verdicts.js';
+import { mapLimit } from '../util/map-limit.js';
 import {
   type FactContext,
   gatherContentFacts,
@@ -58,19 +59,6 @@ export interface PreReceiveOptions {
 export interface PreReceiveResult {
   accepted: boolean;
   decisions: RefDecision[];
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveResult> {

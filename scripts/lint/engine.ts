@@ -1,13 +1,13 @@
 // Lints one source text: parse once, settle syntax with real Nix where tree-sitter doubts,
 // run every enabled rule in one walk, then apply inline suppressions.
 import type { Node } from 'web-tree-sitter';
+import type { RuleSetting } from '../config/types.js';
 import type { NixFile } from '../nix-ast/file.js';
 import type { GapSite } from '../nix-ast/gaps.js';
 import { defaultNixChecker, type NixSyntaxChecker } from '../nix-ast/nix-parse.js';
 import { parseNix } from '../nix-ast/parser.js';
 import { rangeOf } from '../nix-ast/range.js';
 import { settleSyntax } from '../nix-ast/syntax.js';
-import type { RuleSetting } from './config.js';
 import { rules as builtinRules } from './rules/index.js';
 import { applySuppressions } from './suppressions.js';
 import type {

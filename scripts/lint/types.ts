@@ -2,12 +2,14 @@
 // `create(context)` returns visitors keyed by node kind; the engine merges all visitors so
 // one walk of the tree serves every rule.
 import type { Node } from 'web-tree-sitter';
+import type { RuleLevel } from '../config/types.js';
 import type { NixFile } from '../nix-ast/file.js';
 import type { NodeKind } from '../nix-ast/kinds.js';
 import type { SourceRange } from '../nix-ast/range.js';
 
 export type Severity = 'error' | 'warning' | 'info';
-export type RuleLevel = Severity | 'off';
+/** Severity, or off: tappaas.json's level (config/types.ts). */
+export type { RuleLevel };
 
 /** A text edit by UTF-16 offsets into the file's source: replace [start, end) with text. */
 export interface Fix {

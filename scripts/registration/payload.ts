@@ -3,7 +3,7 @@
 // the name the branch and the file carry. Pure: text in, payload or problems out.
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass } from 'ajv';
-import { describeSchemaErrors } from '../lint/config.js';
+import { describeSchemaErrors } from '../config/file.js';
 import { hostNameProblem } from '../policy/registration.js';
 import { loadSchema } from '../schemas/load.js';
 

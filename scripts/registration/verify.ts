@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { snapshot } from '../fleet/check.js';
-import type { FleetLayout } from '../fleet/layout.js';
+import { snapshot } from '../check/snapshot.js';
+import type { FleetLayout } from '../config/fleet.js';
+import type { TappaasConfig } from '../config/types.js';
 import { introduced } from '../fleet/ratchet.js';
 import { revisionSource } from '../fleet/source.js';
 import { runGit } from '../git/exec.js';
-import type { TappaasConfig } from '../lint/config.js';
 import type { Diagnostic } from '../lint/types.js';
 
 export interface CheckOutcome {

@@ -1,6 +1,6 @@
 // runCli without blocking the event loop: needed when the test process itself serves what the
 // CLI talks to (the local forge server of the contract tests).
-import { spawn } from 'node:child_process';
+import { runAsync } from './git.js';
 import { CLI, type CliRun } from './run-cli.js';
 
 const STRIPPED = /^(GITHUB_|GITEA_|RUNNER_|CI$|NO_COLOR$|FORCE_COLOR$|TERM$|npm_|TAPPAAS_FORGE)/;
@@ -11,21 +11,9 @@ export function runCliAsync(
 ): Promise<CliRun> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !STRIPPED.test(k)) env[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { ...env, ...opts.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => {
-      stdout += t;
-    });
-    child.stderr.setEncoding('utf8').on('data', (t: string) => {
-      stderr += t;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
+  return runAsync(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd,
+    env: { ...env, ...opts.env },
+    timeoutMs: opts.timeoutMs ?? 120_000,
   });
 }

@@ -334,7 +334,9 @@ describe('first-boot registration over SSH to the hooked repository', () => {
     const r = register(impostor);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('[registration-host-key]');
-    expect(r.stderr).toContain('differs from the one web1 first registered with (trust on first use)');
+    expect(r.stderr).toContain(
+      'differs from the one web1 first registered with (trust on first use; recorded on the server',
+    );
     expect(r.stderr).toContain('tappaas-register: error: the server rejected the registration of web1');
     expect(r.stderr).not.toContain('attempt 1 of'); // a verdict is final: no retry
     expect(g.serverRef('refs/heads/registration/web1')).toBe(before);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitFixture, type Run, run } from '../helpers/git.js';
+import { keyBody, PPK_SAMPLE, SSH2_SAMPLE } from '../helpers/key-samples.js';
 import { buildCli, CLI, REPO } from '../helpers/run-cli.js';
 import { snapshot } from '../helpers/server-snapshot.js';
 
@@ -73,25 +74,9 @@ afterAll(() => {
 
 describe('private keys in other encodings', () => {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
-  const body = (pem: string) =>
-    pem
-      .split('\n')
-      .filter((l) => l && !l.startsWith('-----'))
-      .join('\n');
-  const ppk = [
-    'PuTTY-User-Key-File-3: ssh-ed25519',
-    'Encryption: none',
-    'Comment: laptop',
-    'Public-Lines: 2',
-    'AAAAC3NzaC1lZDI1NTE5AAAAIHx5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5',
-    'bHh5',
-    'Private-Lines: 1',
-    'AAAAIGh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5',
-    'Private-MAC: 0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f',
-    '',
-  ].join('\r\n');
-  const ssh2 =
-    '---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: "k"\nP2/56wAAAi4AAAA3aWYtbW9k\n---- END SSH2 ENCRYPTED PRIVATE KEY ----\n';
+  const body = keyBody;
+  const ppk = PPK_SAMPLE;
+  const ssh2 = SSH2_SAMPLE;
   const utf16 = (s: string, bom: boolean, be: boolean) => {
     const le = Buffer.from(`${bom ? '\ufeff' : ''}${s}`, 'utf16le');
     return be ? le.swap16() : le;

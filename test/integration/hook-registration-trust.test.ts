@@ -2,12 +2,12 @@
 // file. Real pushes through the installed hooks: pre-receive judges and writes a claim,
 // post-receive records the key only for a ref update git really made. The concurrency cases
 // run 20 times each; a raw receive-pack client sends the stale update stock git would not.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receivePack } from '../../scripts/git/receive-pack.js';
-import { GitFixture, type Run, run } from '../helpers/git.js';
+import { GitFixture, type Run, run, runAsync } from '../helpers/git.js';
 import { buildCli, CLI } from '../helpers/run-cli.js';
 import { snapshot } from '../helpers/server-snapshot.js';
 
@@ -41,21 +41,9 @@ function registration(host: string, hostKey: string): string {
 
 /** `git push` without blocking, so two pushes really overlap. */
 function pushAsync(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['push', '--porcelain', 'origin', ...args], {
-      cwd: g.work,
-      env: { ...g.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => {
-      stdout += t;
-    });
-    child.stderr.setEncoding('utf8').on('data', (t: string) => {
-      stderr += t;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  return runAsync('git', ['push', '--porcelain', 'origin', ...args], {
+    cwd: g.work,
+    env: { ...g.env, ...env },
   });
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateKeyLine } from '../../../scripts/policy/private-keys.js';
+import { keyBody, PPK_SAMPLE, SSH2_SAMPLE } from '../../helpers/key-samples.js';
 
 let dir: string;
 const keys: Record<string, string> = {};
@@ -65,33 +66,9 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The body of an OpenSSH key: its base64 lines without the BEGIN and END lines. */
-const body = (pem: string) =>
-  pem
-    .split('\n')
-    .filter((l) => l && !l.startsWith('-----'))
-    .join('\n');
-
-const PPK = [
-  'PuTTY-User-Key-File-3: ssh-ed25519',
-  'Encryption: none',
-  'Comment: eddsa-key-20260101',
-  'Public-Lines: 2',
-  'AAAAC3NzaC1lZDI1NTE5AAAAIHx5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5',
-  'bHh5',
-  'Private-Lines: 1',
-  'AAAAIGh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5bHh5',
-  'Private-MAC: 0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f',
-  '',
-].join('\r\n');
-
-const SSH2 = [
-  '---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----',
-  'Comment: "rsa-key-20260101"',
-  'P2/56wAAAi4AAAA3aWYtbW9kbntzaWdue3JzYS1wa2NzMS1zaGExfSxlbmNyeXB0e3JzYS',
-  '---- END SSH2 ENCRYPTED PRIVATE KEY ----',
-  '',
-].join('\n');
+const body = keyBody;
+const PPK = PPK_SAMPLE;
+const SSH2 = SSH2_SAMPLE;
 
 describe('privateKeyLine finds', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fleetLayout } from '../../../scripts/fleet/layout.js';
+import { fleetLayout } from '../../../scripts/config/fleet.js';
 import { inventoryEntry, onboardChanges, retireChanges } from '../../../scripts/registration/changes.js';
 import { hostFile, knownRoles } from '../../../scripts/registration/host-file.js';
 import {

@@ -5,23 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { Ajv as AjvClass } from 'ajv';
 import { loadSchema } from '../schemas/load.js';
-import type { RuleLevel } from './types.js';
-
-export type RuleSetting = RuleLevel | [RuleLevel] | [RuleLevel, Record<string, unknown>];
-
-export interface TappaasConfig {
-  fleet?: Record<string, string>;
-  lint?: {
-    rules?: Record<string, RuleSetting>;
-    ignore?: string[];
-    maxFileBytes?: number;
-    /** Options index for unknown-option: a file or folder, false for none, absent/true for the cached one. */
-    optionsIndex?: string | boolean;
-  };
-  policy?: Record<string, unknown>;
-  hosts?: Record<string, unknown>;
-  deploy?: Record<string, unknown>;
-}
+import type { TappaasConfig } from './types.js';
 
 /** One thing wrong in a config file: where (a JSON Pointer, `/lint/rules/x`) and what. */
 export interface ConfigProblem {
