@@ -1,9 +1,11 @@
 // Rule options (`lint.rules.<id>: [level, { … }]` in tappaas.json) checked against each rule's
 // meta.schema before a run, as ESLint checks them: a misspelt option is an error that names
 // the file, the rule and the key, never an option silently ignored.
+
+import { ConfigError, type ConfigProblem } from '../config/file.js';
+import type { RuleSetting } from '../config/types.js';
 import { nearestName } from '../nixos/option-namespaces.js';
 import { compileSchema, type SchemaError, type Validator } from '../schemas/compile.js';
-import { ConfigError, type ConfigProblem, type RuleSetting } from './config.js';
 import type { Rule, RuleOptionsSchema } from './types.js';
 
 const NO_OPTIONS: RuleOptionsSchema = { type: 'object', properties: {}, additionalProperties: false };

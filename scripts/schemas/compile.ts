@@ -8,11 +8,11 @@ export type Validator = ((data: unknown) => boolean) & { errors?: SchemaError[] 
 
 let ajv: AjvClass | undefined;
 
-/** A validator reporting every error, not only the first. */
+/** A validator reporting every error, not only the first; keywords ajv does not know are annotations. */
 export function compileSchema(schema: object): Validator {
   if (!ajv) {
     const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-    ajv = new Ajv({ allErrors: true });
+    ajv = new Ajv({ allErrors: true, strict: false });
   }
   return ajv.compile(schema);
 }

@@ -3,8 +3,8 @@
 // contract lists their fields (JSON, SARIF) leave the id out.
 import { describe, expect, it } from 'vitest';
 import { lintSource } from '../../../scripts/lint/engine.js';
-import type { FormatOptions } from '../../../scripts/lint/formatters/index.js';
 import { formatJson } from '../../../scripts/lint/formatters/json.js';
+import type { FormatOptions } from '../../../scripts/lint/formatters/options.js';
 import { formatSarif } from '../../../scripts/lint/formatters/sarif.js';
 import type { Rule } from '../../../scripts/lint/types.js';
 import { lintWithRule, ruleTester } from '../../helpers/rule-tester.js';

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../scripts/config/file.js';
 import { ruleCatalog } from '../../../scripts/lint/catalog.js';
-import { ConfigError } from '../../../scripts/lint/config.js';
 import {
   checkRuleOptions,
   ruleOptionProblems,
