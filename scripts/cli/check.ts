@@ -23,6 +23,7 @@ import {
 import { repoRoot } from '../git/repo-root.js';
 import { resolveCommit } from '../git/revisions.js';
 import { displayPath } from '../lint/files.js';
+import { checkRuleOptions } from '../lint/rule-options.js';
 import type { Diagnostic, LintResult } from '../lint/types.js';
 import { UsageError } from './errors.js';
 import {
@@ -84,7 +85,8 @@ export async function checkCommand(opts: CheckCommandOptions): Promise<number> {
   const { format, color } = outputChoice(values, opts);
 
   const root = repoRoot(opts.cwd);
-  const { config } = loadConfig(opts.cwd, values.config);
+  const { config, file: configFile } = loadConfig(opts.cwd, values.config);
+  if (configFile) await checkRuleOptions(config.lint?.rules, configFile);
   const layout = fleetLayout(config.fleet);
   const commit = async (rev: string, flag: string) => {
     const oid = await resolveCommit(root, rev);

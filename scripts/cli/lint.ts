@@ -10,6 +10,7 @@ import { missingPaths } from '../lint/files.js';
 import { fixSource } from '../lint/fix.js';
 import type { FixSummary } from '../lint/formatters/options.js';
 import { decodeSource } from '../lint/read-source.js';
+import { checkRuleOptions } from '../lint/rule-options.js';
 import { DEFAULT_MAX_FILE_BYTES, lintPaths } from '../lint/run.js';
 import type { LintResult } from '../lint/types.js';
 import { UsageError } from './errors.js';
@@ -58,7 +59,8 @@ export async function lintCommand(opts: LintCommandOptions): Promise<number> {
   }
   const { format, color } = outputChoice(values, opts);
   const root = repoRoot(opts.cwd);
-  const { config } = loadConfig(opts.cwd, values.config);
+  const { config, file: configFile } = loadConfig(opts.cwd, values.config);
+  if (configFile) await checkRuleOptions(config.lint?.rules, configFile);
   const paths = positionals.length ? positionals : defaultPaths(root, config);
   const missing = missingPaths(positionals, opts.cwd);
   if (missing.length > 0)

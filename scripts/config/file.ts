@@ -1,9 +1,8 @@
 // tappaas.json: found at the repository root (or given), validated with ajv against
 // schemas/tappaas.schema.json before anything trusts it.
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import type { Ajv as AjvClass } from 'ajv';
+import { compileSchema, type Validator } from '../schemas/compile.js';
 import { loadSchema } from '../schemas/load.js';
 import type { TappaasConfig } from './types.js';
 
@@ -42,12 +41,7 @@ export function findConfig(cwd: string): string | undefined {
 }
 
 // ajv is loaded only when a tappaas.json exists: it costs ~70 ms at every git hook otherwise.
-function newAjv(): AjvClass {
-  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-  return new Ajv({ allErrors: true, strict: false });
-}
-
-let validate: (((data: unknown) => boolean) & { errors?: unknown }) | undefined;
+let validate: Validator | undefined;
 
 interface AjvError {
   instancePath: string;
@@ -100,7 +94,7 @@ export function parseConfig(text: string, file: string): TappaasConfig {
       at ? lineColumn(text, Number(at[1])) : undefined,
     );
   }
-  validate ??= newAjv().compile(loadSchema('tappaas.schema.json'));
+  validate ??= compileSchema(loadSchema('tappaas.schema.json'));
   if (!validate(data)) {
     const problems = describeSchemaErrors((validate.errors ?? []) as AjvError[]);
     const lines = problems.map((p) => `  ${p.path}: ${p.message}`);

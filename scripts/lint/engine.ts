@@ -82,6 +82,7 @@ export function runRules(file: NixFile, active: ActiveRule[], ruleTimes?: Map<st
           rule: id,
           severity: milder(severity, d.severity),
           message: format(template, d.data),
+          messageId: d.messageId,
         };
         if (d.help) diagnostic.help = format(d.help, d.data);
         const scope = d.scope === 'anywhere' ? undefined : (d.scope ?? rule.meta.scope);

@@ -28,6 +28,11 @@ export interface Diagnostic extends SourceRange {
   rule: string;
   severity: Severity;
   message: string;
+  /**
+   * Which of the rule's `meta.messages` the message was rendered from, as in ESLint; none for
+   * what the engine reports itself. Tests compare it; the JSON and SARIF outputs leave it out.
+   */
+  messageId?: string;
   /** A provably safe fix (rules with meta.fixable only). */
   fix?: Fix;
   /** Fixes a human should choose from. */
@@ -68,10 +73,28 @@ export type Certainty = 'certain' | 'mixed' | 'heuristic' | 'style' | 'policy';
  */
 export type FindingScope = 'module' | 'nixos' | 'flake';
 
+/** One option of a rule: a JSON Schema (ajv) with the words `tappaas rules` shows for it. */
+export interface RuleOptionSchema {
+  description: string;
+  default?: unknown;
+  /** Set by the lint run itself (e.g. the options index), never in tappaas.json. */
+  readOnly?: true;
+  [keyword: string]: unknown;
+}
+
+/** The JSON Schema of a rule's options object, `lint.rules.<id>: [level, { … }]`. */
+export interface RuleOptionsSchema {
+  type: 'object';
+  properties: Record<string, RuleOptionSchema>;
+  additionalProperties: false;
+}
+
 export interface RuleMeta {
   type: 'problem' | 'suggestion' | 'layout';
   docs: RuleDocs;
   messages: Record<string, string>;
+  /** The options the rule takes, as ESLint's meta.schema; a rule without one takes none. */
+  schema?: RuleOptionsSchema;
   defaultLevel: RuleLevel;
   certainty: Certainty;
   /** The scope of every report of this rule, unless a report names its own. */
