@@ -14,6 +14,7 @@ import { ignoreMatcher } from '../lint/ignore.js';
 import { decodeSource } from '../lint/read-source.js';
 import { DEFAULT_MAX_FILE_BYTES, lintPaths } from '../lint/run.js';
 import type { Diagnostic } from '../lint/types.js';
+import { dependsOnContext } from '../module-graph/apply.js';
 import { lintRuleSettings } from '../nixos/options-index/locate.js';
 
 export interface FleetSnapshot {
@@ -130,7 +131,7 @@ async function lintTexts(
   }
   // The head of a check is settled by its own import graph, as `tappaas lint` settles the work
   // tree; a base (`reuse` given) keeps every finding, so a ratchet never takes one for new.
-  if (!opts.reuse && source.commit && out.some((d) => d.scope !== undefined || d.namespace !== undefined))
+  if (!opts.reuse && source.commit && out.some(dependsOnContext))
     return settledAt(source.commit, out, opts, maxBytes);
   return out;
 }

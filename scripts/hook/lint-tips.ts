@@ -232,12 +232,11 @@ export async function lintTips(
   if (more.length > 0) mark('linted base');
 
   const contexts = new Map<string, Promise<RepoContext>>();
-  const [{ introduced }, { applyRepoContext }, { contextAtRevision }] = await Promise.all([
+  const [{ introduced }, { applyRepoContext, dependsOnContext }, { contextAtRevision }] = await Promise.all([
     import('../fleet/ratchet.js'),
     import('../module-graph/apply.js'),
     import('./repo-context.js'),
   ]);
-  const dependsOnContext = (d: Diagnostic) => d.scope !== undefined || d.namespace !== undefined;
   for (const ref of refs) {
     const rev = ref.j.c.newOid;
     const head = ref.files.flatMap((f) => results[f.tip]!);

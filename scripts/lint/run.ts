@@ -7,6 +7,7 @@ import { availableParallelism, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { normalizePath } from '../config/fleet.js';
 import type { TappaasConfig } from '../config/types.js';
+import { dependsOnContext } from '../module-graph/apply.js';
 import type { ModuleFacts } from '../module-graph/facts.js';
 import { repoPathOf } from '../module-graph/linted-facts.js';
 import type { KnownFacts } from '../module-graph/repo-context.js';
@@ -176,10 +177,6 @@ export async function lintPaths(
     diagnostics: sortByFile(settled),
     stats: { read: filesRead, cached: hits, linted: jobs.length, threads },
   };
-}
-
-function dependsOnContext(d: Diagnostic): boolean {
-  return d.scope !== undefined || d.namespace !== undefined;
 }
 
 /** The module facts this run read from its own parses, by repository path (with the blob id when known). */

@@ -41,6 +41,11 @@ const DARWIN_ONLY = new Set(['homebrew', 'launchd']);
 /** Folder names that hold home-manager configuration by convention. */
 const HOME_FOLDERS = new Set(['home', 'home-manager', 'hm', 'homes', 'home-modules']);
 
+/** Whether the context settles this finding (its rule's scope, or an unknown namespace). */
+export function dependsOnContext(d: Diagnostic): boolean {
+  return d.scope !== undefined || d.namespace !== undefined;
+}
+
 /**
  * The findings with the repository context applied. `repoPath` maps a finding's file (as the
  * run shows it) to its repository path; files it cannot map are left as they are.
