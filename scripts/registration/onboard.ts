@@ -236,17 +236,13 @@ export async function processRegistration(opts: OnboardOptions): Promise<Onboard
   Object.assign(report, { branch, commit: published.commit, reused: published.reused });
 
   const headConfig = parseConfig(String(changes[CONFIG_FILE]), `${CONFIG_FILE} (generated)`);
-  const check = await checkChange(
-    root,
-    base,
-    published.commit,
-    fleetLayout(headConfig.fleet),
-    headConfig,
-    note,
-  );
+  const headLayout = fleetLayout(headConfig.fleet);
+  const check = await checkChange(root, base, published.commit, headLayout, headConfig, note);
   report.check = check;
   if (opts.evaluate)
-    report.evaluation = await evaluateAt(root, published.commit, host, { timeoutMs: opts.evalTimeoutMs });
+    report.evaluation = await evaluateAt(root, published.commit, host, headLayout, {
+      timeoutMs: opts.evalTimeoutMs,
+    });
   const failed = check.errors > 0 || report.evaluation?.status === 'eval-error';
   if (failed) {
     report.status = 'failed';
