@@ -3,11 +3,13 @@
 // fleet structure checks, structure.ts) at each new
 // tip, and report. Returns the exit code; throws only for internal errors (the caller fails
 // closed).
+import { fleetLayout } from '../fleet/layout.js';
+import { registrationLayout } from '../fleet/registration-files.js';
 import { CatFile } from '../git/cat-file.js';
 import { blobProblems, decide, signatureProblems, signaturesRequired } from '../policy/content.js';
 import { identityFromEnv, identityMatches } from '../policy/identity.js';
 import { classify, shadowCandidates } from '../policy/refs.js';
-import { hostOf, registrationContentProblems, sameKey } from '../policy/registration.js';
+import { hostOf, registrationProblems, sameKey, viaRegistrationKey } from '../policy/registration.js';
 import type { ClassifiedUpdate, Problem, RefDecision } from '../policy/types.js';
 import { refProblems } from '../policy/verdicts.js';
 import {
@@ -231,8 +233,11 @@ function contentProblems(
   }
   const problems = blobProblems(facts.blobs, source.policy);
   if (signaturesRequired(c, source.policy)) problems.push(...signatureProblems(facts.commits, source.policy));
-  if (facts.registration) {
-    problems.push(...registrationContentProblems(c, identity, source.policy, facts.registration));
+  const reg = facts.registration;
+  if (reg) {
+    const via = viaRegistrationKey(identity, source.policy, reg.host);
+    const layout = registrationLayout(fleetLayout(source.config.fleet), reg.host);
+    problems.push(...registrationProblems({ ...reg, viaRegistrationKey: via }, source.policy, layout));
   }
   return problems;
 }

@@ -2,10 +2,11 @@
 // and payload files, its inventory entry and its registration binding) on branch
 // retire/<host>, checked like onboarding, plus what must happen outside git.
 import { fleetLayout, hardwarePath, hostPath } from '../fleet/layout.js';
+import { payloadPath } from '../fleet/registration-files.js';
 import { parseConfig } from '../lint/config.js';
 import type { Diagnostic } from '../lint/types.js';
 import { hostNameProblem } from '../policy/registration.js';
-import { CONFIG_FILE, payloadPath, retireChanges } from './changes.js';
+import { CONFIG_FILE, retireChanges } from './changes.js';
 import { listFiles, readBlob } from './git-tree.js';
 import { resolveBase } from './onboard.js';
 import { commitChange, type PullReport, publishPull, updateLocalBranch } from './publish.js';
