@@ -4,8 +4,9 @@
 // checks that need two trees (a changed system.stateVersion).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type FleetSnapshot, snapshot } from '../fleet/check.js';
-import { fleetLayout } from '../fleet/layout.js';
+import { type FleetSnapshot, snapshot } from '../check/snapshot.js';
+import { loadConfig } from '../config/file.js';
+import { fleetLayout } from '../config/fleet.js';
 import {
   introduced,
   STATE_VERSION_TRAILER,
@@ -15,13 +16,14 @@ import {
 import {
   commitMessages,
   configAt,
-  resolveCommit,
   revisionSource,
   type TreeSource,
   workTreeSource,
 } from '../fleet/source.js';
-import { loadConfig } from '../lint/config.js';
+import { repoRoot } from '../git/repo-root.js';
+import { resolveCommit } from '../git/revisions.js';
 import { displayPath } from '../lint/files.js';
+import { checkRuleOptions } from '../lint/rule-options.js';
 import type { Diagnostic, LintResult } from '../lint/types.js';
 import { UsageError } from './errors.js';
 import {
@@ -31,7 +33,6 @@ import {
   toolkitVersion,
   writeFindings,
 } from './findings-output.js';
-import { repoRoot } from './repo-root.js';
 
 export const checkHelp = `Usage: tappaas check [--from REV] [--to REV] [options]
 
@@ -84,7 +85,8 @@ export async function checkCommand(opts: CheckCommandOptions): Promise<number> {
   const { format, color } = outputChoice(values, opts);
 
   const root = repoRoot(opts.cwd);
-  const { config } = loadConfig(opts.cwd, values.config);
+  const { config, file: configFile } = loadConfig(opts.cwd, values.config);
+  if (configFile) await checkRuleOptions(config.lint?.rules, configFile);
   const layout = fleetLayout(config.fleet);
   const commit = async (rev: string, flag: string) => {
     const oid = await resolveCommit(root, rev);

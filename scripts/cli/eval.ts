@@ -4,8 +4,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fleetLayout } from '../fleet/layout.js';
-import { loadConfig } from '../lint/config.js';
+import { loadConfig } from '../config/file.js';
+import { fleetLayout } from '../config/fleet.js';
+import { repoRoot } from '../git/repo-root.js';
 import { buildHosts } from '../nixcli/build.js';
 import { evaluateWithEvalJobs, nixEvalJobsAvailable } from '../nixcli/eval-jobs.js';
 import { evaluateHosts } from '../nixcli/evaluate.js';
@@ -13,12 +14,11 @@ import { type FlakeRef, hasFlakeNix, localFlake } from '../nixcli/flake.js';
 import { FlakeError, listHosts } from '../nixcli/hosts.js';
 import { NixMissingError } from '../nixcli/run.js';
 import type { HostResult } from '../nixcli/types.js';
-import { painter, shouldColor } from '../report/colors.js';
 import { evalProgress, progressMode } from '../report/eval-progress.js';
 import { annotationCommands, plainSummary, summaryMarkdown } from '../report/eval-report.js';
+import { painter, shouldColor } from '../term/colors.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
-import { repoRoot } from './repo-root.js';
 
 export const evalHelp = `Usage: tappaas eval [HOST...] [options]
 

@@ -1,9 +1,11 @@
 // The output half shared by `tappaas lint` and `tappaas check`: the format and color flags,
 // and writing a result in the chosen format (for `github`, annotations and a job summary
 // through @actions/core as well as the plain log).
-import { type FormatOptions, formatLint, LINT_FORMATS, type LintFormat } from '../lint/formatters/index.js';
+
+import { formatLint, LINT_FORMATS, type LintFormat } from '../lint/formatters/index.js';
+import type { FormatOptions } from '../lint/formatters/options.js';
 import type { LintResult } from '../lint/types.js';
-import { shouldColor } from '../report/colors.js';
+import { shouldColor } from '../term/colors.js';
 import { UsageError } from './errors.js';
 
 declare const VERSION: string | undefined;

@@ -156,7 +156,7 @@ const POLICY_EXCLUSIVE =
 async function checkPolicyFile(file: string, cwd: string): Promise<void> {
   const { readFileSync } = await import('node:fs');
   const { resolve } = await import('node:path');
-  const { parseConfig } = await import('../lint/config.js');
+  const { parseConfig } = await import('../config/file.js');
   const path = resolve(cwd, file);
   let text: string;
   try {

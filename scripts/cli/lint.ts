@@ -3,11 +3,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, type TappaasConfig } from '../lint/config.js';
+import { loadConfig } from '../config/file.js';
+import type { TappaasConfig } from '../config/types.js';
+import { repoRoot } from '../git/repo-root.js';
 import { missingPaths } from '../lint/files.js';
 import { fixSource } from '../lint/fix.js';
-import type { FixSummary } from '../lint/formatters/index.js';
+import type { FixSummary } from '../lint/formatters/options.js';
 import { decodeSource } from '../lint/read-source.js';
+import { checkRuleOptions } from '../lint/rule-options.js';
 import { DEFAULT_MAX_FILE_BYTES, lintPaths } from '../lint/run.js';
 import type { LintResult } from '../lint/types.js';
 import { UsageError } from './errors.js';
@@ -18,7 +21,6 @@ import {
   toolkitVersion,
   writeFindings,
 } from './findings-output.js';
-import { repoRoot } from './repo-root.js';
 
 export const lintHelp = `Usage: tappaas lint [PATH...] [options]
 
@@ -57,7 +59,8 @@ export async function lintCommand(opts: LintCommandOptions): Promise<number> {
   }
   const { format, color } = outputChoice(values, opts);
   const root = repoRoot(opts.cwd);
-  const { config } = loadConfig(opts.cwd, values.config);
+  const { config, file: configFile } = loadConfig(opts.cwd, values.config);
+  if (configFile) await checkRuleOptions(config.lint?.rules, configFile);
   const paths = positionals.length ? positionals : defaultPaths(root, config);
   const missing = missingPaths(positionals, opts.cwd);
   if (missing.length > 0)

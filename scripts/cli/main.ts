@@ -1,6 +1,6 @@
 // The `tappaas` entry: dispatch to one command, turn errors into exit codes. The only file
 // that exits the process.
-import { ConfigError } from '../lint/config.js';
+import { ConfigError } from '../config/file.js';
 import { UsageError } from './errors.js';
 
 const HELP = `tappaas: one git repository as the single source of truth for a NixOS fleet

@@ -2,8 +2,9 @@
 // report out. The lint then checks definition paths against what it wrote.
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/file.js';
 import { GitError } from '../git/exec.js';
-import { loadConfig } from '../lint/config.js';
+import { repoRoot } from '../git/repo-root.js';
 import {
   buildOptionsIndex,
   type HostIndexResult,
@@ -15,7 +16,6 @@ import { publishIndexes } from '../nixos/options-index/published.js';
 import { NixRunError } from '../nixos/options-index/run-nix.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
-import { repoRoot } from './repo-root.js';
 
 export const optionsIndexHelp = `Usage: tappaas options-index [HOST...] [options]
 

@@ -2,16 +2,16 @@
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fleetLayout } from '../fleet/layout.js';
-import { resolveCommit } from '../fleet/source.js';
-import { loadConfig } from '../lint/config.js';
+import { loadConfig } from '../config/file.js';
+import { fleetLayout } from '../config/fleet.js';
+import { repoRoot } from '../git/repo-root.js';
+import { resolveCommit } from '../git/revisions.js';
 import { makePlan } from '../plan/make-plan.js';
-import { shouldColor } from '../report/colors.js';
 import { planMarkdown } from '../report/plan-markdown.js';
 import { planText } from '../report/plan-text.js';
+import { shouldColor } from '../term/colors.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
-import { repoRoot } from './repo-root.js';
 
 export const planHelp = `Usage: tappaas plan --from REV [--to REV] [options]
 

@@ -3,11 +3,12 @@ import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ForgeConfigError, ForgeError } from '../forge/types.js';
 import { GitError } from '../git/exec.js';
-import { type OnboardReport, processRegistration, RevisionError } from '../registration/onboard.js';
+import { repoRoot } from '../git/repo-root.js';
+import { processRegistration, RevisionError } from '../registration/onboard.js';
+import type { OnboardReport } from '../registration/report.js';
 import { onboardSummary, onboardText } from '../registration/report.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
-import { repoRoot } from './repo-root.js';
 
 export const registerHelp = `Usage: tappaas register process <ref> [--open-pr] [--json] [options]
 

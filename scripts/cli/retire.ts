@@ -3,11 +3,11 @@
 import { parseArgs } from 'node:util';
 import { ForgeConfigError, ForgeError } from '../forge/types.js';
 import { GitError } from '../git/exec.js';
+import { repoRoot } from '../git/repo-root.js';
 import { RevisionError } from '../registration/onboard.js';
 import { type RetireReport, retireHost, retireText } from '../registration/retire.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
-import { repoRoot } from './repo-root.js';
 
 export const retireHelp = `Usage: tappaas retire <host> [--open-pr] [--json] [--base BRANCH] [--remote NAME]
 

@@ -4,10 +4,10 @@
 import { parseArgs } from 'node:util';
 import { fleetContext } from '../deploy/fleet-context.js';
 import { LockBusyError } from '../deploy/fleet-lock.js';
+import { selectHosts } from '../deploy/inventory.js';
 import type { HostResult } from '../deploy/types.js';
-import { selectHosts } from '../fleet/inventory.js';
-import { painter, shouldColor } from '../report/colors.js';
 import { resultLine } from '../report/deploy-progress.js';
+import { painter, shouldColor } from '../term/colors.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
 

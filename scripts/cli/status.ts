@@ -2,9 +2,10 @@
 // (the work tree, or --rev REV such as main), plus the commit recorded in refs/deployed/.
 import { parseArgs } from 'node:util';
 import { driftExitCode, driftOf, type HostDrift } from '../deploy/drift.js';
-import { fleetContext, mapLimited } from '../deploy/fleet-context.js';
+import { fleetContext } from '../deploy/fleet-context.js';
+import { selectHosts } from '../deploy/inventory.js';
 import { evalToplevels, flakeAt } from '../deploy/toplevels.js';
-import { selectHosts } from '../fleet/inventory.js';
+import { requireCommit } from '../git/revisions.js';
 import { statusSummaryMarkdown, statusTableText, writeJobSummary } from '../report/deploy-table.js';
 import { UsageError } from './errors.js';
 import type { CommandOptions } from './findings-output.js';
@@ -42,17 +43,11 @@ export async function statusCommand(opts: CommandOptions): Promise<number> {
   const { hosts, unknown } = selectHosts(ctx.inventory, positionals);
   if (unknown.length > 0) throw new UsageError(`not in tappaas.json "hosts": ${unknown.join(', ')}`);
   const refs = await import('../deploy/deployed-refs.js');
-  const rev = values.rev !== undefined ? await refs.resolveCommit(ctx.root, values.rev) : undefined;
-  const { cliEngine } = await import('../deploy/fleet-engine.js');
+  const rev = values.rev !== undefined ? await requireCommit(ctx.root, values.rev) : undefined;
+  const { cliEngine, runningSystems } = await import('../deploy/fleet-engine.js');
   const engine = cliEngine();
   const [running, expected, deployed] = await Promise.all([
-    mapLimited(hosts, 16, async (h) => {
-      try {
-        return { path: await engine.readCurrentSystem(h) };
-      } catch (err) {
-        return { error: (err as Error).message };
-      }
-    }),
+    runningSystems(engine, hosts, 16),
     evalToplevels(
       flakeAt(ctx.root, ctx.flakeDir, rev),
       hosts.map((h) => h.name),

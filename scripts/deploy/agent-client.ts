@@ -1,18 +1,10 @@
-// The deployer's side of the target agent: start it detached, then follow its state over SSH
-// sessions that long-poll (on the fleet lock's shared connection when there is one; the
-// confirmation always over a fresh connection), riding out dropped connections until a deadline.
+// The deployer's side of the target agent, over any TargetHost: start it detached, then follow
+// its state with reads that long-poll, and confirm it, riding out dropped connections until a
+// deadline.
 import { randomBytes } from 'node:crypto';
-import { SshError, type SshRunOptions, sshExec } from '../ssh/run.js';
-import { AGENT_SCRIPT } from './agent-script.js';
-import { type AgentStatus, parseAgentStatus, parseKeyValues } from './decide.js';
-import {
-  type AgentCommand,
-  confirmCommand,
-  launchCommand,
-  runDir,
-  statusCommand,
-} from './remote-commands.js';
-import type { DeployTarget } from './types.js';
+import type { AgentStatus } from './decide.js';
+import type { AgentCommand } from './remote-commands.js';
+import { type Launcher, TargetError, type TargetHost } from './target-host.js';
 
 /** `20261126T121900Z-1a2b3c`: sortable, unique, valid in a systemd unit name and a file name. */
 export function newRunId(now = new Date()): string {
@@ -23,50 +15,8 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-export interface AgentRun {
-  target: DeployTarget;
-  runId: string;
-  dir: string;
-}
-
-export function agentRun(target: DeployTarget, runId: string): AgentRun {
-  return { target, runId, dir: runDir(target, runId) };
-}
-
 const LONG_POLL_SECONDS = 5;
 const RETRY_MS = 1000;
-
-export interface Launched {
-  launcher: 'systemd-run' | 'nohup';
-  /** The status once the agent left the given states (or the long poll ended). */
-  status: AgentStatus;
-}
-
-/**
- * Starts the agent on the target and, on the same connection, waits a moment for it to leave
- * `whileStates`. Throws SshError (then the agent may or may not have started).
- */
-export async function launchAgent(
-  run: AgentRun,
-  command: AgentCommand,
-  params: Record<string, string>,
-  whileStates: readonly string[],
-  ssh: SshRunOptions,
-): Promise<Launched> {
-  const unit = `tappaas-deploy-${run.runId}-${command}`;
-  const wait = { whileStates, maxWaitSeconds: LONG_POLL_SECONDS };
-  const r = await sshExec(
-    run.target,
-    launchCommand(run.target, run.dir, command, unit, params, wait),
-    'start the deploy agent',
-    { ...ssh, input: AGENT_SCRIPT, timeoutMs: (LONG_POLL_SECONDS + 60) * 1000 },
-  );
-  return { launcher: launcherOf(r.stdout), status: parseAgentStatus(r.stdout) };
-}
-
-export function launcherOf(stdout: string): Launched['launcher'] {
-  return parseKeyValues(stdout).get('launcher') === 'systemd-run' ? 'systemd-run' : 'nohup';
-}
 
 export type Followed<T> =
   | { ok: true; step: T; status: AgentStatus }
@@ -74,14 +24,15 @@ export type Followed<T> =
 
 /**
  * Reads the run's status until `decide` says something other than `wait`, or the deadline.
- * Each read is an SSH session that long-polls while the state stays what it last was;
- * connection failures are retried until the deadline.
+ * Each read long-polls while the state stays what it last was; failed reads are retried until
+ * the deadline.
  */
 export async function followAgent<T extends { kind: string }>(
-  run: AgentRun,
+  host: TargetHost,
+  runId: string,
   decide: (s: AgentStatus) => T,
   deadline: number,
-  ssh: SshRunOptions,
+  signal: AbortSignal | undefined,
   initial?: AgentStatus,
 ): Promise<Followed<T>> {
   let last = initial;
@@ -91,21 +42,15 @@ export async function followAgent<T extends { kind: string }>(
   }
   let lastError = '';
   while (Date.now() < deadline) {
-    if (ssh.signal?.aborted) return { ok: false, error: 'cancelled', status: last, cancelled: true };
+    if (signal?.aborted) return { ok: false, error: 'cancelled', status: last, cancelled: true };
     const wait = Math.max(0, Math.min(LONG_POLL_SECONDS, Math.floor((deadline - Date.now()) / 1000)));
     try {
-      const r = await sshExec(
-        run.target,
-        statusCommand(run.target, run.dir, { whileStates: [last?.state ?? 'queued'], maxWaitSeconds: wait }),
-        'read the deploy agent status',
-        { ...ssh, timeoutMs: (wait + 30) * 1000 },
-      );
-      last = parseAgentStatus(r.stdout);
+      last = await host.agentStatus(runId, { whileStates: [last?.state ?? 'queued'], maxWaitSeconds: wait });
       const step = decide(last);
       if (step.kind !== 'wait') return { ok: true, step, status: last };
     } catch (e) {
-      if (!(e instanceof SshError)) throw e;
-      if (e.kind === 'aborted') return { ok: false, error: 'cancelled', status: last, cancelled: true };
+      if (!(e instanceof TargetError)) throw e;
+      if (e.cancelled) return { ok: false, error: 'cancelled', status: last, cancelled: true };
       lastError = e.message;
       await new Promise((r) => setTimeout(r, RETRY_MS));
     }
@@ -114,39 +59,58 @@ export async function followAgent<T extends { kind: string }>(
   return { ok: false, error: `gave up waiting; ${where}${lastError ? `; ${lastError}` : ''}`, status: last };
 }
 
-/**
- * Writes the confirmation over a fresh connection (retrying until the deadline) and returns the
- * status the agent acknowledged it with, or the last error.
- */
+/** Confirms the run (retrying until the deadline); the status the agent acknowledged it with, or the last error. */
 export async function confirmAgent(
-  run: AgentRun,
+  host: TargetHost,
+  runId: string,
   deadline: number,
-  ssh: SshRunOptions,
 ): Promise<{ status: AgentStatus } | { error: string }> {
   let lastError = 'the confirmation window closed before a connection was tried';
   while (Date.now() < deadline) {
     try {
-      const r = await sshExec(
-        run.target,
-        confirmCommand(run.target, run.dir, LONG_POLL_SECONDS),
-        'confirm the activation',
-        {
-          ...ssh,
-          // Never over a shared connection (the lock's master): only a fresh connection (new
-          // key exchange, login and shell under the new system's sshd, PAM, users and keys)
-          // proves that the new system still lets us in. A session on a master opened before
-          // the activation would confirm a host that now locks everyone out.
-          controlPath: 'none',
-          timeoutMs: (LONG_POLL_SECONDS + 30) * 1000,
-        },
-      );
-      return { status: parseAgentStatus(r.stdout) };
+      return { status: await host.confirm(runId, LONG_POLL_SECONDS) };
     } catch (e) {
-      if (!(e instanceof SshError)) throw e;
+      if (!(e instanceof TargetError)) throw e;
       lastError = e.message;
-      if (e.kind === 'aborted') return { error: lastError };
+      if (e.cancelled) return { error: lastError };
       await new Promise((r) => setTimeout(r, RETRY_MS));
     }
   }
   return { error: lastError };
+}
+
+/**
+ * Starts the agent. The launch connection stays open a moment to report progress; when it breaks
+ * after the agent started (the target named its launcher), we simply follow the agent. When it
+ * breaks before, a fresh read finds out whether the agent exists; if it never started, nothing
+ * changed on the target.
+ */
+export async function launchOrFind(
+  host: TargetHost,
+  runId: string,
+  command: AgentCommand,
+  params: Record<string, string>,
+  whileStates: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<{ launcher?: Launcher; status?: AgentStatus; error?: string }> {
+  try {
+    return await host.launchAgent({
+      runId,
+      command,
+      params,
+      wait: { whileStates, maxWaitSeconds: LONG_POLL_SECONDS },
+    });
+  } catch (e) {
+    if (!(e instanceof TargetError) || e.cancelled) return { error: (e as Error).message };
+    if (e.launcher) return { launcher: e.launcher };
+    const found = await followAgent(
+      host,
+      runId,
+      (s) => (s.state ? { kind: 'found' as const } : { kind: 'absent' as const }),
+      Date.now() + 60_000,
+      signal,
+    );
+    if (found.ok && found.step.kind === 'found') return { status: found.status };
+    return { error: `${e.message}; the agent did not start` };
+  }
 }

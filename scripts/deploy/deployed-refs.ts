@@ -1,6 +1,6 @@
 // `refs/deployed/<host>`: the commit each host was last deployed from, kept in the repository
 // itself (git update-ref, with a reflog so a rollback can step back to the commit before).
-import { GitError, runGit } from '../git/exec.js';
+import { runGit } from '../git/exec.js';
 
 export const DEPLOYED_PREFIX = 'refs/deployed/';
 
@@ -10,19 +10,6 @@ export function deployedRef(host: string): string {
 
 export async function headCommit(repo: string): Promise<string> {
   return (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: repo })).stdout.toString().trim();
-}
-
-export async function resolveCommit(repo: string, rev: string): Promise<string> {
-  try {
-    return (
-      await runGit(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`], { cwd: repo })
-    ).stdout
-      .toString()
-      .trim();
-  } catch (err) {
-    if (err instanceof GitError) throw new Error(`${JSON.stringify(rev)} is not a commit of this repository`);
-    throw err;
-  }
 }
 
 /** Tracked files that differ from HEAD: a deploy from such a tree is not HEAD's system. */

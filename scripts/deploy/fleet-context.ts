@@ -1,10 +1,10 @@
 // What deploy, status and rollback all start from: the repository root, tappaas.json's
 // inventory and deploy settings, and where the fleet's flake is.
 import { dirname, join } from 'node:path';
-import { repoRoot } from '../cli/repo-root.js';
-import { type Inventory, inventoryOf } from '../fleet/inventory.js';
-import { fleetLayout } from '../fleet/layout.js';
-import { loadConfig } from '../lint/config.js';
+import { loadConfig } from '../config/file.js';
+import { fleetLayout } from '../config/fleet.js';
+import { repoRoot } from '../git/repo-root.js';
+import { type Inventory, inventoryOf } from './inventory.js';
 
 export interface FleetContext {
   root: string;
@@ -21,22 +21,4 @@ export function fleetContext(cwd: string, configFile?: string): FleetContext {
   const ctx: FleetContext = { root, flakeDir, inventory };
   if (file !== undefined) ctx.configFile = file;
   return ctx;
-}
-
-/** Runs `fn` over `items`, `limit` at a time, keeping the order of the answers. */
-export async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (t: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return out;
 }

@@ -2,6 +2,7 @@
 // rest, at most `parallel` hosts at a time, each under its per-host lock; stops starting
 // hosts once stopReason says so. The per-host work is the engine's (deployHost); this file
 // knows nothing of SSH or Nix beyond the FleetEngine interface.
+import { mapLimit } from '../util/map-limit.js';
 import type { HostLock } from './fleet-lock.js';
 import { LockBusyError } from './fleet-lock.js';
 import type { DeployMode, DeployTarget, HostDeployRequest, HostResult } from './types.js';
@@ -12,7 +13,8 @@ export interface FleetEngine {
   acquireLock(target: DeployTarget): Promise<HostLock>;
 }
 
-export type FleetEvent =
+/** What runPlan reports as hosts start, move on and finish, and when the run stops. */
+export type RunEvent =
   | { type: 'start'; host: string; canary: boolean }
   | { type: 'phase'; host: string; phase: string }
   | { type: 'done'; result: HostResult }
@@ -25,23 +27,8 @@ export interface RunOptions {
   confirmTimeout: (host: string) => number;
   /** Seconds health checks may fail after activation before they count (engine default when absent). */
   healthGraceSeconds?: number;
-  onEvent?: (e: FleetEvent) => void;
+  onEvent?: (e: RunEvent) => void;
   signal?: AbortSignal;
-}
-
-/** Runs `job` over `names`, `limit` at a time; starts nothing once `stopped()`; returns the names never started. */
-async function pool(
-  names: readonly string[],
-  limit: number,
-  job: (name: string) => Promise<void>,
-  stopped: () => boolean,
-): Promise<string[]> {
-  let next = 0;
-  const worker = async () => {
-    while (next < names.length && !stopped()) await job(names[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, names.length) }, worker));
-  return names.slice(next);
 }
 
 export async function runPlan(
@@ -73,9 +60,15 @@ export async function runPlan(
       reason = stopReason(tried, canary, opts.maxFailures);
       if (reason !== undefined) emit({ type: 'stop', reason });
     }
+    return result;
+  };
+  /** Deploys a wave, `parallel` at a time, until the run stops; the hosts never started. */
+  const wave = async (names: readonly string[]) => {
+    const ran = await mapLimit(names, plan.parallel, deployOne, stopped);
+    return names.filter((_, i) => ran[i] === undefined);
   };
 
-  const notStarted = await pool(plan.canary, plan.parallel, deployOne, stopped);
+  const notStarted = await wave(plan.canary);
   // A canary that did not get deployed (its lock was held) proves nothing: stop too.
   if (reason === undefined) {
     const unproven = tried.find(
@@ -86,7 +79,7 @@ export async function runPlan(
       emit({ type: 'stop', reason });
     }
   }
-  if (reason === undefined) notStarted.push(...(await pool(plan.rest, plan.parallel, deployOne, stopped)));
+  if (reason === undefined) notStarted.push(...(await wave(plan.rest)));
   else notStarted.push(...plan.rest);
   const skipped = reason === undefined ? [] : skippedResults(notStarted, facts, reason);
   for (const r of skipped) emit({ type: 'done', result: r });

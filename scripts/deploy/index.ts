@@ -2,7 +2,10 @@
 
 export { ProbeError, readCurrentSystem } from './current-system.js';
 export type { ProbeFacts } from './decide.js';
-export { DEFAULTS as DEPLOY_DEFAULTS, deployHost } from './deploy-host.js';
+export { type DeployJob, deployHost, deployTo } from './deploy-host.js';
 export { runHealthChecks } from './health.js';
-export { type RollbackOptions, rollbackHost } from './rollback-host.js';
+export { DEFAULTS as DEPLOY_DEFAULTS } from './host-run.js';
+export { type RollbackOptions, rollbackHost, rollbackOn } from './rollback-host.js';
+export { SshHost } from './ssh-host.js';
+export type { TargetHost } from './target-host.js';
 export type * from './types.js';

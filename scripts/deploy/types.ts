@@ -1,23 +1,13 @@
 // The shapes shared by the per-host deploy engine, the fleet orchestrator and the CLI.
 // Plain data only, so that deploy plans and verdicts stay pure functions over it.
+import type { DeployMode, HealthCheck } from '../config/types.js';
+import type { SshEndpoint } from '../ssh/args.js';
 
-/** One health check, run after activation; `[]` in the inventory turns checks off. */
-export type HealthCheck =
-  /** `systemctl is-system-running` (running or degraded-free) and no failed units, over SSH. */
-  | { type: 'systemd' }
-  /** An HTTP GET from the deployer to `http://<address>:<port><path>`. */
-  | { type: 'http'; port: number; path: string; expectStatus?: number; timeoutSeconds?: number }
-  /** A command run on the target over SSH; exit 0 means healthy. */
-  | { type: 'command'; run: string; timeoutSeconds?: number };
+/** tappaas.json's own shapes (config/types.ts), under the names the deploy code uses. */
+export type { DeployMode, HealthCheck };
 
 /** Everything needed to reach and change one host (inventory entry with defaults applied). */
-export interface DeployTarget {
-  name: string;
-  address: string;
-  sshUser?: string;
-  sshPort?: number;
-  /** Extra `ssh -o` options, e.g. `StrictHostKeyChecking=yes`, `UserKnownHostsFile=…`. */
-  sshOptions?: string[];
+export interface DeployTarget extends SshEndpoint {
   role?: string;
   tags?: string[];
   health: HealthCheck[];
@@ -28,8 +18,6 @@ export interface DeployTarget {
   /** Where the target-side agent keeps its run directories (default /run/tappaas-deploy). */
   stateDir?: string;
 }
-
-export type DeployMode = 'switch' | 'boot' | 'test';
 
 export type HostStatus = 'deployed' | 'unchanged' | 'failed' | 'rolled-back' | 'skipped';
 

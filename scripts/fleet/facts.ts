@@ -5,6 +5,7 @@
 // reported as "generated" so that the checks stay silent rather than guess.
 import { posix } from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
+import { normalizePath } from '../config/fleet.js';
 import { walkNodes } from '../nix-ast/cursor-walk.js';
 import {
   analyzeModule,
@@ -19,9 +20,8 @@ import {
   staticPath,
   stringValue,
   unwrapValue,
-  wrapperCall,
+  unwrapWrappers,
 } from '../nix-ast/index.js';
-import { normalizePath } from './layout.js';
 
 /**
  * A reference from one file to others. `path`: one file, or a folder (meaning its
@@ -100,7 +100,8 @@ export function treeFacts(file: string, tree: Tree, opts: FactOptions = {}): Fil
   for (const d of info.definitions) {
     const path = staticPath(d.segments);
     if (!path || !d.value) continue;
-    const value = plainValue(d.value, scopes);
+    // `lib.mkDefault "25.05"` and `("25.05")` are the value "25.05" for our purposes.
+    const value = unwrapWrappers(d.value, scopes);
     const at = rangeOf(d.key);
     if (path.length === 4 && path[0] === 'tappaas' && path[1] === 'roles' && path[3] === 'enable') {
       if (value.type === 'variable_expression' && value.text === 'true')
@@ -114,15 +115,6 @@ export function treeFacts(file: string, tree: Tree, opts: FactOptions = {}): Fil
     }
   }
   return facts;
-}
-
-/** `lib.mkDefault "25.05"` and `("25.05")` are the value "25.05" for our purposes. */
-function plainValue(node: Node, scopes: ReturnType<typeof analyzeScopes>): Node {
-  let n = unwrapValue(node);
-  for (let call = wrapperCall(n, scopes); call; call = wrapperCall(n, scopes)) {
-    n = unwrapValue(call.args[call.args.length - 1]!);
-  }
-  return n;
 }
 
 /** Static text of a path or string literal up to its first interpolation, and after its last. */

@@ -1,48 +1,10 @@
-// Where the fleet's files are, from tappaas.json `fleet` (the guide's layout by default), and
-// which hosts and hardware files a plain listing of repository paths holds. Pure: the
-// listing comes from the work tree or a git revision (see source.ts).
+// Which hosts and hardware files a plain listing of repository paths holds, in the layout
+// tappaas.json `fleet` gives (config/fleet.ts). Pure: the listing comes from the work tree or
+// a git revision (see source.ts).
 import { posix } from 'node:path';
-
-export interface FleetLayout {
-  /** The fleet tree: every `.nix` file under it must be imported by something. */
-  root: string;
-  common: string;
-  /** One `<host>.nix` per host directly in this folder. */
-  hosts: string;
-  /** One `<host>-hw.nix` per host directly in this folder. */
-  hardware: string;
-  modules: string;
-  flake: string;
-}
+import type { FleetLayout } from '../config/fleet.js';
 
 export const HARDWARE_SUFFIX = '-hw.nix';
-
-const DEFAULTS: FleetLayout = {
-  root: 'nix',
-  common: 'nix/common.nix',
-  hosts: 'nix/hosts',
-  hardware: 'nix/hardware',
-  modules: 'nix/modules',
-  flake: 'flake.nix',
-};
-
-/** Repo-relative, `/`-separated, no `./` or trailing `/`: the form every listing uses. */
-export function normalizePath(path: string): string {
-  const n = posix
-    .normalize(path.replace(/\\/g, '/'))
-    .replace(/^\.\/+/, '')
-    .replace(/\/+$/, '');
-  return n === '.' ? '' : n;
-}
-
-export function fleetLayout(fleet: Record<string, unknown> | undefined): FleetLayout {
-  const out = { ...DEFAULTS };
-  for (const key of Object.keys(DEFAULTS) as (keyof FleetLayout)[]) {
-    const value = fleet?.[key];
-    if (typeof value === 'string' && value.trim() !== '') out[key] = normalizePath(value);
-  }
-  return out;
-}
 
 export interface FleetEntry {
   /** Host name, from the file name. */

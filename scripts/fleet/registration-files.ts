@@ -2,8 +2,9 @@
 // folder, and its hardware configuration in the layout's hardware folder (tappaas.json
 // `fleet.hardware`). The hook, onboarding and retiring all ask here.
 import { posix } from 'node:path';
+import type { FleetLayout } from '../config/fleet.js';
 import type { RegistrationLayout } from '../policy/registration.js';
-import { type FleetLayout, hardwarePath } from './layout.js';
+import { hardwarePath } from './layout.js';
 
 /** `registrations/<host>.json`: what a new VM pushes on first boot (schemas/registration.schema.json). */
 export function payloadPath(host: string): string {

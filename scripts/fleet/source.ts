@@ -4,9 +4,9 @@
 // without checking anything out.
 import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { type FleetLayout, normalizePath } from '../config/fleet.js';
 import { CatFile } from '../git/cat-file.js';
-import { GitError, runGit } from '../git/exec.js';
-import { type FleetLayout, normalizePath } from './layout.js';
+import { runGit } from '../git/exec.js';
 
 export interface TreeSource {
   /** "the work tree" or the revision as given, for messages. */
@@ -61,21 +61,6 @@ function isFile(path: string): boolean {
     return statSync(path).isFile();
   } catch {
     return false;
-  }
-}
-
-/** The commit a revision names, or a clear error for the user. */
-export async function resolveCommit(root: string, rev: string): Promise<string | undefined> {
-  try {
-    const r = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
-      cwd: root,
-      okCodes: [1, 128],
-    });
-    const oid = r.stdout.toString('utf8').trim();
-    return r.code === 0 && oid ? oid : undefined;
-  } catch (err) {
-    if (err instanceof GitError) return undefined;
-    throw err;
   }
 }
 

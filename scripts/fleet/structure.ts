@@ -3,7 +3,8 @@
 // repo-relative here; the command turns them into display paths), so every formatter and
 // the ratchet treat them like lint findings.
 import { posix } from 'node:path';
-import type { TappaasConfig } from '../lint/config.js';
+import type { FleetLayout } from '../config/fleet.js';
+import type { TappaasConfig } from '../config/types.js';
 import type { Diagnostic, Severity } from '../lint/types.js';
 import type { SourceRange } from '../nix-ast/index.js';
 import { hostNameProblem } from '../policy/registration.js';
@@ -11,7 +12,6 @@ import { FLEET_DOCS } from './docs.js';
 import type { FileFacts, PathRef } from './facts.js';
 import {
   directChildren,
-  type FleetLayout,
   fleetNixFiles,
   hardwareEntries,
   hardwarePath,

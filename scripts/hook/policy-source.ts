@@ -5,8 +5,8 @@
 // it; and a push that would bring a policy the hook cannot read is refused
 // (policyUpdateProblems), so the next push still finds a valid one.
 import { readFileSync } from 'node:fs';
+import type { TappaasConfig } from '../config/types.js';
 import type { CatFile } from '../git/cat-file.js';
-import type { TappaasConfig } from '../lint/config.js';
 import { resolvePolicy } from '../policy/defaults.js';
 import { policyBranchProblem } from '../policy/refs.js';
 import type { ClassifiedUpdate, Policy, Problem, RefUpdate } from '../policy/types.js';
@@ -164,7 +164,7 @@ export async function policyUpdateProblems(
     ];
   }
   const text = blob.data.toString('utf8');
-  const { ConfigError, parseConfig } = await import('../lint/config.js');
+  const { ConfigError, parseConfig } = await import('../config/file.js');
   try {
     parseConfig(text, 'tappaas.json');
     configFromText(text, 'tappaas.json');

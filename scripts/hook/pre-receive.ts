@@ -3,7 +3,7 @@
 // fleet structure checks, structure.ts) at each new
 // tip, and report. Returns the exit code; throws only for internal errors (the caller fails
 // closed).
-import { fleetLayout } from '../fleet/layout.js';
+import { fleetLayout } from '../config/fleet.js';
 import { registrationLayout } from '../fleet/registration-files.js';
 import { CatFile } from '../git/cat-file.js';
 import { blobProblems, decide, signatureProblems, signaturesRequired } from '../policy/content.js';
@@ -12,6 +12,7 @@ import { classify, shadowCandidates } from '../policy/refs.js';
 import { hostOf, registrationProblems, sameKey, viaRegistrationKey } from '../policy/registration.js';
 import type { ClassifiedUpdate, Problem, RefDecision } from '../policy/types.js';
 import { refProblems } from '../policy/verdicts.js';
+import { mapLimit } from '../util/map-limit.js';
 import {
   type FactContext,
   gatherContentFacts,
@@ -60,19 +61,6 @@ export interface PreReceiveOptions {
 export interface PreReceiveResult {
   accepted: boolean;
   decisions: RefDecision[];
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveResult> {

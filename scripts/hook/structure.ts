@@ -5,8 +5,9 @@
 // (quarantine-safe, no work tree). Pushes that touch no fleet file pay nothing: the checks
 // load only when one changed.
 
+import { type FleetLayout, fleetLayout, normalizePath } from '../config/fleet.js';
 import type { FileFacts } from '../fleet/facts.js';
-import { type FleetLayout, fleetLayout, isUnder, normalizePath } from '../fleet/layout.js';
+import { isUnder } from '../fleet/layout.js';
 import type { CatFile } from '../git/cat-file.js';
 import { listTree, type TreeListing } from '../git/list-tree.js';
 import type { Diagnostic } from '../lint/types.js';

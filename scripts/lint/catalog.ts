@@ -2,8 +2,9 @@
 // engine reports itself. `tappaas rules` prints it and SARIF embeds it, so rule docs are
 // generated from the code and never drift from it.
 import { FLEET_DOCS } from '../fleet/docs.js';
+import { userOptionsSchema } from './rule-options.js';
 import { rules as builtinRules, ENGINE_RULES } from './rules/index.js';
-import type { Certainty, Rule, RuleDocs, RuleLevel, RuleMeta } from './types.js';
+import type { Certainty, Rule, RuleDocs, RuleLevel, RuleMeta, RuleOptionsSchema } from './types.js';
 
 export interface RuleInfo {
   id: string;
@@ -17,6 +18,8 @@ export interface RuleInfo {
   hasSuggestions: boolean;
   docs: RuleDocs;
   messages: Record<string, string>;
+  /** The options tappaas.json may give the rule (a JSON Schema); absent when it takes none. */
+  schema?: RuleOptionsSchema;
 }
 
 type EngineRuleId = keyof typeof ENGINE_RULES;
@@ -86,16 +89,17 @@ export const ENGINE_DOCS: Partial<Record<EngineRuleId, Omit<RuleInfo, 'id' | 'en
 
 export function ruleCatalog(table: Record<string, Rule> = builtinRules): RuleInfo[] {
   const fromRules = Object.entries(table).map(
-    ([id, { meta }]): RuleInfo => ({
+    ([id, rule]): RuleInfo => ({
       id,
       engine: false,
-      type: meta.type,
-      defaultLevel: meta.defaultLevel,
-      certainty: meta.certainty,
-      fixable: meta.fixable !== undefined,
-      hasSuggestions: meta.hasSuggestions === true,
-      docs: meta.docs,
-      messages: meta.messages,
+      type: rule.meta.type,
+      defaultLevel: rule.meta.defaultLevel,
+      certainty: rule.meta.certainty,
+      fixable: rule.meta.fixable !== undefined,
+      hasSuggestions: rule.meta.hasSuggestions === true,
+      docs: rule.meta.docs,
+      messages: rule.meta.messages,
+      ...optionsOf(rule),
     }),
   );
   const fromEngine = (Object.keys(ENGINE_RULES) as EngineRuleId[]).map(
@@ -128,4 +132,10 @@ export function ruleCatalog(table: Record<string, Rule> = builtinRules): RuleInf
     }),
   );
   return [...fromEngine, ...[...fromRules, ...fromFleet].sort((a, b) => a.id.localeCompare(b.id))];
+}
+
+/** The `schema` of a rule's catalog entry: what tappaas.json may set, when anything. */
+function optionsOf(rule: Rule): { schema?: RuleOptionsSchema } {
+  const schema = userOptionsSchema(rule);
+  return Object.keys(schema.properties).length > 0 ? { schema } : {};
 }

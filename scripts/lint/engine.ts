@@ -1,13 +1,13 @@
 // Lints one source text: parse once, settle syntax with real Nix where tree-sitter doubts,
 // run every enabled rule in one walk, then apply inline suppressions.
 import type { Node } from 'web-tree-sitter';
+import type { RuleSetting } from '../config/types.js';
 import type { NixFile } from '../nix-ast/file.js';
 import type { GapSite } from '../nix-ast/gaps.js';
 import { defaultNixChecker, type NixSyntaxChecker } from '../nix-ast/nix-parse.js';
 import { parseNix } from '../nix-ast/parser.js';
 import { rangeOf } from '../nix-ast/range.js';
 import { settleSyntax } from '../nix-ast/syntax.js';
-import type { RuleSetting } from './config.js';
 import { rules as builtinRules } from './rules/index.js';
 import { applySuppressions } from './suppressions.js';
 import type {
@@ -82,6 +82,7 @@ export function runRules(file: NixFile, active: ActiveRule[], ruleTimes?: Map<st
           rule: id,
           severity: milder(severity, d.severity),
           message: format(template, d.data),
+          messageId: d.messageId,
         };
         if (d.help) diagnostic.help = format(d.help, d.data);
         const scope = d.scope === 'anywhere' ? undefined : (d.scope ?? rule.meta.scope);

@@ -4,9 +4,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { RuleSetting } from '../config/types.js';
 import type { ModuleFacts } from '../module-graph/facts.js';
 import type { LintedFileSetup } from '../module-graph/linted-facts.js';
-import type { RuleSetting } from './config.js';
 import type { Diagnostic } from './types.js';
 
 export interface PoolJob {

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { normalizePath } from '../fleet/layout.js';
+import { normalizePath } from '../config/fleet.js';
+import type { TappaasConfig } from '../config/types.js';
 import type { ModuleFacts } from '../module-graph/facts.js';
 import { repoPathOf } from '../module-graph/linted-facts.js';
 import type { KnownFacts } from '../module-graph/repo-context.js';
@@ -13,7 +14,6 @@ import { confirmDeferred, deferredNixChecker, hasDeferredVerdict } from '../nix-
 import type { NixFile } from '../nix-ast/file.js';
 import { lintRuleSettings } from '../nixos/options-index/locate.js';
 import { blobHash, LintCache } from './cache.js';
-import type { TappaasConfig } from './config.js';
 import type { EngineOptions, lintSource } from './engine.js';
 import { collectNixFiles } from './files.js';
 import type { PoolJob } from './pool.js';

@@ -2,12 +2,14 @@
 // `create(context)` returns visitors keyed by node kind; the engine merges all visitors so
 // one walk of the tree serves every rule.
 import type { Node } from 'web-tree-sitter';
+import type { RuleLevel } from '../config/types.js';
 import type { NixFile } from '../nix-ast/file.js';
 import type { NodeKind } from '../nix-ast/kinds.js';
 import type { SourceRange } from '../nix-ast/range.js';
 
 export type Severity = 'error' | 'warning' | 'info';
-export type RuleLevel = Severity | 'off';
+/** Severity, or off: tappaas.json's level (config/types.ts). */
+export type { RuleLevel };
 
 /** A text edit by UTF-16 offsets into the file's source: replace [start, end) with text. */
 export interface Fix {
@@ -26,6 +28,11 @@ export interface Diagnostic extends SourceRange {
   rule: string;
   severity: Severity;
   message: string;
+  /**
+   * Which of the rule's `meta.messages` the message was rendered from, as in ESLint; none for
+   * what the engine reports itself. Tests compare it; the JSON and SARIF outputs leave it out.
+   */
+  messageId?: string;
   /** A provably safe fix (rules with meta.fixable only). */
   fix?: Fix;
   /** Fixes a human should choose from. */
@@ -66,10 +73,28 @@ export type Certainty = 'certain' | 'mixed' | 'heuristic' | 'style' | 'policy';
  */
 export type FindingScope = 'module' | 'nixos' | 'flake';
 
+/** One option of a rule: a JSON Schema (ajv) with the words `tappaas rules` shows for it. */
+export interface RuleOptionSchema {
+  description: string;
+  default?: unknown;
+  /** Set by the lint run itself (e.g. the options index), never in tappaas.json. */
+  readOnly?: true;
+  [keyword: string]: unknown;
+}
+
+/** The JSON Schema of a rule's options object, `lint.rules.<id>: [level, { … }]`. */
+export interface RuleOptionsSchema {
+  type: 'object';
+  properties: Record<string, RuleOptionSchema>;
+  additionalProperties: false;
+}
+
 export interface RuleMeta {
   type: 'problem' | 'suggestion' | 'layout';
   docs: RuleDocs;
   messages: Record<string, string>;
+  /** The options the rule takes, as ESLint's meta.schema; a rule without one takes none. */
+  schema?: RuleOptionsSchema;
   defaultLevel: RuleLevel;
   certainty: Certainty;
   /** The scope of every report of this rule, unless a report names its own. */

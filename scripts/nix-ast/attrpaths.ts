@@ -214,6 +214,29 @@ export function wrapperCall(node: Node, scopes?: ScopeAnalysis): WrapperCall | u
   return { name, args };
 }
 
+/**
+ * The value a chain of wrappers holds: `lib.mkForce x`, `mkDefault (mkIf c x)` give `x`.
+ * Stops at `mkMerge`, whose list holds several values (see `wrappedValues`).
+ */
+export function unwrapWrappers(node: Node, scopes?: ScopeAnalysis): Node {
+  let n = unwrapValue(node);
+  for (let call = wrapperCall(n, scopes); call && call.name !== 'mkMerge'; call = wrapperCall(n, scopes)) {
+    n = unwrapValue(call.args[call.args.length - 1] as Node);
+  }
+  return n;
+}
+
+/** What a wrapper call wraps: the elements of `mkMerge [ … ]`, else its last argument. */
+export function wrappedValues(call: WrapperCall): Node[] {
+  const content = call.args[call.args.length - 1] as Node;
+  if (call.name !== 'mkMerge') return [content];
+  const list = unwrapValue(content);
+  if (list.type !== 'list_expression') return [content];
+  const out: Node[] = [];
+  for (const element of list.namedChildren) if (element && element.type !== 'comment') out.push(element);
+  return out;
+}
+
 function unwrapParens(node: Node): Node {
   let n = node;
   while (n.type === 'parenthesized_expression') {
@@ -300,15 +323,7 @@ function collectValue(
       const wrapper: Wrapper = { name: call.name, node: v };
       if (call.name === 'mkIf' || call.name === 'optionalAttrs') wrapper.condition = call.args[0];
       const inner = [...wrappers, wrapper];
-      const content = call.args[call.args.length - 1] as Node;
-      const list = unwrapValue(content);
-      if (call.name === 'mkMerge' && list.type === 'list_expression') {
-        for (const element of list.namedChildren) {
-          if (element && element.type !== 'comment') collectValue(element, prefix, inner, scopes, out, leaf);
-        }
-        return;
-      }
-      collectValue(content, prefix, inner, scopes, out, leaf);
+      for (const content of wrappedValues(call)) collectValue(content, prefix, inner, scopes, out, leaf);
       return;
     }
     case 'binary_expression': {

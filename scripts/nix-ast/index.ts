@@ -9,13 +9,17 @@ export {
   type PathSegment,
   staticPath,
   unwrapValue,
+  unwrapWrappers,
   type Wrapper,
   type WrapperCall,
   type WrapperName,
+  wrappedValues,
   wrapperCall,
 } from './attrpaths.js';
 export { isGlobalName } from './builtins.js';
+export { definitionPath } from './definition-path.js';
 export type { NixFile } from './file.js';
+export { keyBindings } from './key-bindings.js';
 export { isNodeKind, NODE_KINDS, type NodeKind } from './kinds.js';
 export {
   analyzeModule,

@@ -1,6 +1,8 @@
 // Builds evaluated hosts: one `nix build --json --no-link` per host (a build needs no
 // evaluation, so nothing is shared by batching; one process per host keeps each host's
 // error its own). Hosts that need the same derivation wait for each other in Nix's locks.
+
+import { mapLimit } from '../util/map-limit.js';
 import { trimNixError } from './errors.js';
 import { failed, positionOf } from './evaluate.js';
 import { buildArgv, buildInstallable, parseBuildJson, parseNixVersion } from './expressions.js';
@@ -98,16 +100,13 @@ export async function buildHosts(
   hosts: HostResult[],
   opts: BuildOptions = {},
 ): Promise<HostResult[]> {
-  const out = new Map<string, HostResult>();
   const queue = hosts.filter((h) => h.status === 'ok');
-  const worker = async () => {
-    for (let h = queue.shift(); h; h = queue.shift()) {
-      opts.onEvent?.({ type: 'build-start', host: h.name });
-      const r = await buildHost(flake, h, opts);
-      out.set(h.name, r);
-      opts.onEvent?.({ type: 'built', result: r });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, opts.jobs ?? 1) }, worker));
+  const built = await mapLimit(queue, opts.jobs ?? 1, async (h) => {
+    opts.onEvent?.({ type: 'build-start', host: h.name });
+    const r = await buildHost(flake, h, opts);
+    opts.onEvent?.({ type: 'built', result: r });
+    return r;
+  });
+  const out = new Map(queue.map((h, i) => [h.name, built[i]!]));
   return hosts.map((h) => out.get(h.name) ?? h);
 }

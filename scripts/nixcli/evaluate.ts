@@ -8,6 +8,8 @@
 // resident memory is over the budget is stopped and the rest of its batch goes on in a
 // fresh one. A single host that grows past twice the budget is killed at once; it is tried
 // again alone in a fresh process, and fails as `out-of-memory` if it does so there too.
+
+import { mapLimit } from '../util/map-limit.js';
 import { trimNixError } from './errors.js';
 import { batchArgv, parseProgress, withoutProgress } from './expressions.js';
 import { type FlakeRef, trimOptionsFor } from './flake.js';
@@ -202,30 +204,26 @@ export async function evaluateHosts(
     return { rest: [] };
   };
 
-  const queue = batches(hosts, opts.jobs ?? 1, opts.batchSize);
-  const worker = async () => {
-    for (let batch = queue.shift(); batch; batch = queue.shift()) {
-      let next: string[] = batch;
-      let reason: 'batch' | 'restart' | 'memory' = 'batch';
-      while (next.length > 0 && !opts.signal?.aborted) {
-        emit({ type: 'process', hosts: next, reason });
-        const out = await runBatch(next, false);
-        if (out.isolate) {
-          emit({ type: 'process', hosts: [out.isolate], reason: 'isolate' });
-          const again = await runBatch([out.isolate], true);
-          // A host alone either ends with a result or is recorded as failed.
-          if (again.rest.length && !results.has(out.isolate))
-            record(failed(out.isolate, 'eval-error', 'nix-error', 'no result'));
-        }
-        next = out.rest;
-        reason = out.memory ? 'memory' : 'restart';
+  // One nix process per batch at a time; a batch restarts without the host that broke it.
+  await mapLimit(batches(hosts, opts.jobs ?? 1, opts.batchSize), opts.jobs ?? 1, async (batch) => {
+    let next: string[] = batch;
+    let reason: 'batch' | 'restart' | 'memory' = 'batch';
+    while (next.length > 0 && !opts.signal?.aborted) {
+      emit({ type: 'process', hosts: next, reason });
+      const out = await runBatch(next, false);
+      if (out.isolate) {
+        emit({ type: 'process', hosts: [out.isolate], reason: 'isolate' });
+        const again = await runBatch([out.isolate], true);
+        // A host alone either ends with a result or is recorded as failed.
+        if (again.rest.length && !results.has(out.isolate))
+          record(failed(out.isolate, 'eval-error', 'nix-error', 'no result'));
       }
-      for (const h of next)
-        if (!results.has(h)) record(failed(h, 'eval-error', 'killed', 'evaluation cancelled'));
+      next = out.rest;
+      reason = out.memory ? 'memory' : 'restart';
     }
-  };
-  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, queue.length));
-  await Promise.all(Array.from({ length: jobs }, worker));
+    for (const h of next)
+      if (!results.has(h)) record(failed(h, 'eval-error', 'killed', 'evaluation cancelled'));
+  });
   return hosts.map((h) => results.get(h) ?? failed(h, 'eval-error', 'nix-error', 'not evaluated'));
 }
 

@@ -1,7 +1,7 @@
 // Which flake to evaluate, and how its files show up in Nix's messages.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { repoRoot } from '../cli/repo-root.js';
+import { repoRoot } from '../git/repo-root.js';
 import type { TrimOptions } from './errors.js';
 import { literalLocator } from './locate.js';
 

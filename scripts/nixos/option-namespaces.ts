@@ -154,17 +154,27 @@ export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFIN
 
 /**
  * The best guess for what an unknown top-level name meant: a known move (`graphics` ->
- * `hardware.graphics`), else the nearest current namespace within a third of the name's
- * length (at least 1, at most 3 edits; case differences count as one), among `extra` too.
+ * `hardware.graphics`), else the nearest current namespace (`nearestName`), among `extra` too.
  */
 export function suggestNamespace(name: string, extra: Iterable<string> = []): string | undefined {
   const move = Object.hasOwn(KNOWN_MOVES, name) ? KNOWN_MOVES[name] : undefined;
   if (move) return move;
+  const candidates = [...NIXOS_NAMESPACES, ...MODULES_PATH_NAMESPACES, ...extra];
+  return nearestName(
+    name,
+    candidates.filter((c) => c !== '_module'),
+  );
+}
+
+/**
+ * The candidate nearest to a misspelt name, within a third of the name's length (at least 1,
+ * at most 3 edits; case differences count as one); the first of equally near ones.
+ */
+export function nearestName(name: string, candidates: Iterable<string>): string | undefined {
   const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   let best: string | undefined;
   let bestDistance = limit + 1;
-  for (const candidate of [...NIXOS_NAMESPACES, ...MODULES_PATH_NAMESPACES, ...extra]) {
-    if (candidate === '_module') continue;
+  for (const candidate of candidates) {
     const d =
       candidate.toLowerCase() === name.toLowerCase() ? 1 : editDistance(name, candidate, bestDistance);
     if (d < bestDistance) {

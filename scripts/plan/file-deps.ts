@@ -12,6 +12,7 @@ import {
   parseNix,
   staticPath,
   unwrapValue,
+  unwrapWrappers,
   wrapperCall,
 } from '../nix-ast/index.js';
 
@@ -98,10 +99,7 @@ export async function fileDeps(
       const path = staticPath(d.segments);
       if (path?.length !== 4 || path[0] !== 'tappaas' || path[1] !== 'roles' || path[3] !== 'enable')
         continue;
-      let value = d.value ? unwrapValue(d.value) : undefined;
-      for (let call = value && wrapperCall(value, scopes); call; call = value && wrapperCall(value, scopes)) {
-        value = unwrapValue(call.args[call.args.length - 1]!);
-      }
+      const value = d.value ? unwrapWrappers(d.value, scopes) : undefined;
       const literal = !d.conditional && value?.type === 'variable_expression' && value.text === 'true';
       out.roleEnables.push({ role: path[2]!, literal });
     }

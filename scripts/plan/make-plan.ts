@@ -6,7 +6,6 @@ import { posix } from 'node:path';
 import { runGit } from '../git/exec.js';
 import { type CommitFlake, checkoutFlake, flakeRelative } from '../nixcli/commit-flake.js';
 import type { HostResult } from '../nixcli/types.js';
-import type { PlanReport } from '../report/plan-text.js';
 import { affectedHosts, type TreeFacts } from './affected.js';
 import { type ChangedFile, parseNameStatus, touchedPaths } from './changes.js';
 import { hostGraph } from './import-graph.js';
@@ -18,6 +17,7 @@ import {
   type NixContext,
   NixPlanError,
 } from './nix.js';
+import type { PlanReport } from './plan.js';
 import { hostsToEvaluate, planHosts, summarize } from './plan.js';
 import { type DepsCache, loadTree } from './tree-facts.js';
 

@@ -87,6 +87,18 @@ export interface PlanSummary {
   evaluated: number;
 }
 
+/** A whole plan, as `plan --json` prints it and every renderer (scripts/report) takes it. */
+export interface PlanReport {
+  from: string;
+  to: string;
+  hosts: HostPlan[];
+  summary: PlanSummary;
+  /** Why every host was evaluated, when a change reached all of them. */
+  all?: string;
+  /** Changed files that no host uses. */
+  ignored: string[];
+}
+
 export function summarize(hosts: readonly HostPlan[]): PlanSummary {
   const s: PlanSummary = { unchanged: 0, changed: 0, added: 0, removed: 0, errors: 0, evaluated: 0 };
   for (const h of hosts) {

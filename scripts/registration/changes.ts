@@ -1,6 +1,7 @@
 // What onboarding and retiring change, as pure functions of the base revision's texts: the
 // file changes and the inventory edit. No git, no disk.
-import { type FleetLayout, hardwarePath, hostPath } from '../fleet/layout.js';
+import type { FleetLayout } from '../config/fleet.js';
+import { hardwarePath, hostPath } from '../fleet/layout.js';
 import { payloadPath } from '../fleet/registration-files.js';
 import { hostFile } from './host-file.js';
 import { removeMember, setMember } from './json-edit.js';

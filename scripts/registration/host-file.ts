@@ -2,7 +2,7 @@
 // role enabled), so that `tappaas check` (one role per host) and the flake (the host name comes
 // from the file name) accept it. Pure.
 import { posix } from 'node:path';
-import type { FleetLayout } from '../fleet/layout.js';
+import type { FleetLayout } from '../config/fleet.js';
 import { payloadPath } from '../fleet/registration-files.js';
 
 /** Roles are the modules in <modules>/roles/<role>.nix of the base revision. */

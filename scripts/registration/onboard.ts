@@ -2,23 +2,32 @@
 // Everything is read from git at the ref and the base (never from a work tree), every input
 // is validated before anything is written, and the commit is made through a throwaway index.
 
+import { parseConfig } from '../config/file.js';
+import { type FleetLayout, fleetLayout } from '../config/fleet.js';
+import type { TappaasConfig } from '../config/types.js';
 import { fileFacts } from '../fleet/facts.js';
-import { type FleetLayout, fleetLayout, hardwarePath, hostPath } from '../fleet/layout.js';
+import { hardwarePath, hostPath } from '../fleet/layout.js';
 import { payloadPath, registrationLayout } from '../fleet/registration-files.js';
-import { parseConfig, type TappaasConfig } from '../lint/config.js';
-import type { Diagnostic } from '../lint/types.js';
+import { blobSize, listFiles, readBlob } from '../git/blobs.js';
+import { fetchBranch, hasRemote } from '../git/remotes.js';
+import { resolveCommit } from '../git/revisions.js';
 import { resolvePolicy } from '../policy/defaults.js';
 import { payloadFact, type RegistrationFacts, registrationProblems } from '../policy/registration.js';
 import type { Policy, Problem } from '../policy/types.js';
 import { branchChanges } from './branch-changes.js';
 import { CONFIG_FILE, onboardChanges } from './changes.js';
-import { blobSize, fetchBranch, hasRemote, listFiles, readBlob, resolveRevision } from './git-tree.js';
 import { knownRoles, UnknownRoleError } from './host-file.js';
 import { MAX_HARDWARE_BYTES, MAX_PAYLOAD_BYTES, parsePayload, type RegistrationPayload } from './payload.js';
-import { commitChange, type PullReport, publishPull, updateLocalBranch } from './publish.js';
+import { commitChange, publishPull, updateLocalBranch } from './publish.js';
 import { hostFromRef } from './ref.js';
-import { onboardComment, onboardPullBody, onboardTitle } from './report.js';
-import { checkChange, type EvalOutcome, evaluateAt } from './verify.js';
+import {
+  type FileChange,
+  type OnboardReport,
+  onboardComment,
+  onboardPullBody,
+  onboardTitle,
+} from './report.js';
+import { checkChange, evaluateAt } from './verify.js';
 
 export interface OnboardOptions {
   root: string;
@@ -30,31 +39,6 @@ export interface OnboardOptions {
   env: Record<string, string | undefined>;
   evalTimeoutMs?: number;
   onNote?: (text: string) => void;
-}
-
-export interface FileChange {
-  path: string;
-  change: 'added' | 'modified' | 'unchanged';
-}
-
-export interface OnboardReport {
-  ref: string;
-  host: string | null;
-  /** ok: the branch (and PR) hold the change; unchanged: the base already has it. */
-  status: 'ok' | 'unchanged' | 'rejected' | 'failed';
-  problems: string[];
-  role?: string;
-  /** The registration branch, however the ref was spelled (registration/<host>). */
-  source?: string;
-  base?: string;
-  branch?: string;
-  commit?: string;
-  reused?: boolean;
-  files?: FileChange[];
-  inventory?: Record<string, unknown>;
-  check?: { errors: number; warnings: number; diagnostics: Diagnostic[] };
-  evaluation?: EvalOutcome;
-  pr?: PullReport;
 }
 
 /** Thrown for a ref or base that does not exist: a usage error (exit 2), not a bad payload. */
@@ -75,9 +59,9 @@ export async function resolveBase(
   // A pull request targets the remote's base: make sure we start from its latest state.
   if (opts.openPr && remote) await fetchBranch(root, remote, opts.base);
   const base = remote
-    ? ((await resolveRevision(root, `refs/remotes/${remote}/${opts.base}`, remote)) ??
-      (await resolveRevision(root, opts.base, remote)))
-    : await resolveRevision(root, opts.base, opts.remote);
+    ? ((await resolveCommit(root, `refs/remotes/${remote}/${opts.base}`, { remote, throwGitErrors: true })) ??
+      (await resolveCommit(root, opts.base, { remote, throwGitErrors: true })))
+    : await resolveCommit(root, opts.base, { remote: opts.remote, throwGitErrors: true });
   if (!base) throw new RevisionError(`base branch ${JSON.stringify(opts.base)} not found in ${root}`);
   return base;
 }
@@ -159,7 +143,7 @@ export async function processRegistration(opts: OnboardOptions): Promise<Onboard
   if ('problem' in refHost)
     return { ref: opts.ref, host: null, status: 'rejected', problems: [refHost.problem] };
   const { host } = refHost;
-  const tip = await resolveRevision(root, opts.ref, opts.remote);
+  const tip = await resolveCommit(root, opts.ref, { remote: opts.remote, throwGitErrors: true });
   if (!tip) throw new RevisionError(`ref ${JSON.stringify(opts.ref)} not found in ${root} (fetch it first)`);
   const layout = fleetLayout(baseConfig.config.fleet);
   const report: OnboardReport = {

@@ -1,10 +1,9 @@
 // The registration payload (fleet/registration-files.ts) a new VM pushed: size-limited, parsed,
 // validated against schemas/registration.schema.json and held to the host-name rules. Pure:
 // text in, payload or problems out.
-import { createRequire } from 'node:module';
-import type { Ajv as AjvClass } from 'ajv';
-import { describeSchemaErrors } from '../lint/config.js';
+import { describeSchemaErrors } from '../config/file.js';
 import { hostNameProblem } from '../policy/registration.js';
+import { compileSchema, type Validator } from '../schemas/compile.js';
 import { loadSchema } from '../schemas/load.js';
 
 export interface RegistrationPayload {
@@ -28,14 +27,10 @@ export const MAX_HARDWARE_BYTES = 256 * 1024;
 
 export type PayloadResult = { ok: true; payload: RegistrationPayload } | { ok: false; problems: string[] };
 
-let validate: (((data: unknown) => boolean) & { errors?: unknown }) | undefined;
+let validate: Validator | undefined;
 
-function schemaValidator() {
-  if (!validate) {
-    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-    const ajv: AjvClass = new Ajv({ allErrors: true, strict: false });
-    validate = ajv.compile(loadSchema('registration.schema.json'));
-  }
+function schemaValidator(): Validator {
+  validate ??= compileSchema(loadSchema('registration.schema.json'));
   return validate;
 }
 

@@ -5,19 +5,9 @@
 import { ForgeClient } from '../forge/client.js';
 import { type Env, forgeConfigFromEnv } from '../forge/config.js';
 import { upsertComment, upsertPull } from '../forge/upsert.js';
-import {
-  checkedOutIn,
-  commitTree,
-  type FileChanges,
-  fetchIfExists,
-  hasRemote,
-  parentOf,
-  pushBranch,
-  resolveRevision,
-  setBranch,
-  treeOf,
-  treeWith,
-} from './git-tree.js';
+import { checkedOutIn, commitTree, type FileChanges, setBranch, treeWith } from '../git/commits.js';
+import { fetchIfExists, hasRemote, pushBranch } from '../git/remotes.js';
+import { parentOf, resolveCommit, treeOf } from '../git/revisions.js';
 
 export interface PublishedBranch {
   branch: string;
@@ -42,7 +32,7 @@ export async function commitFor(
   // The branch a previous run pushed: reusing its commit keeps the pull request's history still.
   if (fetchRemote) await fetchIfExists(root, remote, branch);
   for (const ref of [`refs/heads/${branch}`, `refs/remotes/${remote}/${branch}`]) {
-    const tip = await resolveRevision(root, ref, remote);
+    const tip = await resolveCommit(root, ref, { remote, throwGitErrors: true });
     if (tip && (await treeOf(root, tip)) === tree && (await parentOf(root, tip)) === base)
       return { branch, commit: tip, reused: true };
   }
@@ -70,7 +60,7 @@ export async function commitChange(
 
 /** Points the local branch at the commit, unless a work tree has it checked out. */
 export async function updateLocalBranch(root: string, b: PublishedBranch): Promise<void> {
-  const old = await resolveRevision(root, `refs/heads/${b.branch}`);
+  const old = await resolveCommit(root, `refs/heads/${b.branch}`, { remote: 'origin', throwGitErrors: true });
   if (old === b.commit) return;
   const busy = await checkedOutIn(root, b.branch);
   if (busy.length > 0)

@@ -2,9 +2,34 @@
 // latest check, and the terminal text. Pure and deterministic (no times), so a re-run with the
 // same inputs leaves the pull request and its comment unchanged.
 import type { Diagnostic } from '../lint/types.js';
-import type { FileChange, OnboardReport } from './onboard.js';
 import type { RegistrationPayload } from './payload.js';
+import type { PullReport } from './publish.js';
 import type { EvalOutcome } from './verify.js';
+
+export interface FileChange {
+  path: string;
+  change: 'added' | 'modified' | 'unchanged';
+}
+
+export interface OnboardReport {
+  ref: string;
+  host: string | null;
+  /** ok: the branch (and PR) hold the change; unchanged: the base already has it. */
+  status: 'ok' | 'unchanged' | 'rejected' | 'failed';
+  problems: string[];
+  role?: string;
+  /** The registration branch, however the ref was spelled (registration/<host>). */
+  source?: string;
+  base?: string;
+  branch?: string;
+  commit?: string;
+  reused?: boolean;
+  files?: FileChange[];
+  inventory?: Record<string, unknown>;
+  check?: { errors: number; warnings: number; diagnostics: Diagnostic[] };
+  evaluation?: EvalOutcome;
+  pr?: PullReport;
+}
 
 export function onboardTitle(host: string, p: RegistrationPayload): string {
   return `Onboard ${host} (role ${p.role})`;

@@ -1,13 +1,15 @@
 // `tappaas retire <host>`: the change that removes a host from the fleet (its host, hardware
 // and payload files, its inventory entry and its registration binding) on branch
 // retire/<host>, checked like onboarding, plus what must happen outside git.
-import { fleetLayout, hardwarePath, hostPath } from '../fleet/layout.js';
+
+import { parseConfig } from '../config/file.js';
+import { fleetLayout } from '../config/fleet.js';
+import { hardwarePath, hostPath } from '../fleet/layout.js';
 import { payloadPath } from '../fleet/registration-files.js';
-import { parseConfig } from '../lint/config.js';
+import { listFiles, readBlob } from '../git/blobs.js';
 import type { Diagnostic } from '../lint/types.js';
 import { hostNameProblem } from '../policy/registration.js';
 import { CONFIG_FILE, retireChanges } from './changes.js';
-import { listFiles, readBlob } from './git-tree.js';
 import { resolveBase } from './onboard.js';
 import { commitChange, type PullReport, publishPull, updateLocalBranch } from './publish.js';
 import { checkChange } from './verify.js';

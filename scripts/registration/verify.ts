@@ -5,11 +5,11 @@
 // fetch, and that is reported as skipped, never as passed.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { snapshot } from '../fleet/check.js';
-import type { FleetLayout } from '../fleet/layout.js';
+import { snapshot } from '../check/snapshot.js';
+import type { FleetLayout } from '../config/fleet.js';
+import type { TappaasConfig } from '../config/types.js';
 import { introduced } from '../fleet/ratchet.js';
 import { revisionSource } from '../fleet/source.js';
-import type { TappaasConfig } from '../lint/config.js';
 import type { Diagnostic } from '../lint/types.js';
 import { flakeRelative, withCommitFlake } from '../nixcli/commit-flake.js';
 

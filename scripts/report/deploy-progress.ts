@@ -1,11 +1,11 @@
 // Renders fleet deploy events. On a terminal: one line per finished host plus a live footer
 // naming the hosts in flight and their phase, redrawn in place. In CI and pipes: one plain
 // line per event, so a log shows exactly when each host moved on.
-import type { FleetEvent } from '../deploy/fleet.js';
+import type { RunEvent } from '../deploy/fleet.js';
 import type { HostResult } from '../deploy/types.js';
-import type { Paint } from './colors.js';
-import { printable } from './colors.js';
-import { oneLine } from './plain.js';
+import { oneLine } from '../lint/formatters/plain.js';
+import type { Paint } from '../term/colors.js';
+import { printable } from '../term/colors.js';
 
 const STATUS_STYLE = {
   deployed: 'green',
@@ -22,7 +22,7 @@ export function resultLine(r: HostResult, paint: Paint): string {
 }
 
 export interface ProgressRenderer {
-  onEvent(e: FleetEvent): void;
+  onEvent(e: RunEvent): void;
   /** Clears the live footer (call before printing anything else). */
   finish(): void;
 }

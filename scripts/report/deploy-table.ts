@@ -2,8 +2,8 @@
 // (GitHub, and Gitea from 1.27): the same rows both ways, pure functions of the results.
 import type { HostDrift } from '../deploy/drift.js';
 import type { HostResult } from '../deploy/types.js';
-import { printable } from './colors.js';
-import { oneLine } from './plain.js';
+import { oneLine } from '../lint/formatters/plain.js';
+import { printable } from '../term/colors.js';
 
 /** `/nix/store/<hash>-<name>` as `<first 8 of hash>…-<name>`: enough to tell systems apart. */
 export function shortStorePath(path: string | undefined): string {

@@ -2,7 +2,7 @@
 // finished host above one live status line (what runs now, how far along); in CI a collapsed
 // group per host; otherwise a plain line per host. The events come from scripts/nixcli.
 import type { EvalEvent, HostResult } from '../nixcli/types.js';
-import { type Paint, printable } from './colors.js';
+import { type Paint, printable } from '../term/colors.js';
 import { ciGroup, errorBlock, hostLine } from './eval-report.js';
 
 export type ProgressMode = 'tty' | 'ci' | 'plain' | 'none';

@@ -2,10 +2,10 @@
 // job summary), the job summary markdown, the annotations and the CI groups. Pure: the
 // command and the progress renderer write them.
 import { createHash } from 'node:crypto';
+import { oneLine, plural } from '../lint/formatters/plain.js';
 import type { HostResult } from '../nixcli/types.js';
-import type { Paint } from './colors.js';
-import { printable } from './colors.js';
-import { oneLine, plural } from './plain.js';
+import type { Paint } from '../term/colors.js';
+import { printable } from '../term/colors.js';
 
 export interface EvalCounts {
   total: number;

@@ -1,8 +1,8 @@
 // A plan as GitHub-flavoured markdown: the job summary and the PR comment. A table of hosts
 // and statuses, then one collapsible section per changed host with its closure diff. Pure.
 import { formatBytes } from '../plan/closure-diff.js';
-import type { HostPlan } from '../plan/plan.js';
-import { headline, notEvaluated, type PlanReport, shownHosts } from './plan-text.js';
+import type { HostPlan, PlanReport } from '../plan/plan.js';
+import { headline, notEvaluated, shownHosts } from './plan-text.js';
 
 const ICON: Record<string, string> = {
   unchanged: '⚪',

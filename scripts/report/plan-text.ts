@@ -1,19 +1,8 @@
 // A plan as plain lines for a log (Gitea shows neither annotations nor summaries before 1.27)
 // and, painted, for a terminal. Pure: `(plan) => string`.
 import { formatBytes } from '../plan/closure-diff.js';
-import type { HostPlan, HostStatus, PlanSummary } from '../plan/plan.js';
-import { type Paint, painter, printable } from './colors.js';
-
-export interface PlanReport {
-  from: string;
-  to: string;
-  hosts: HostPlan[];
-  summary: PlanSummary;
-  /** Why every host was evaluated, when a change reached all of them. */
-  all?: string;
-  /** Changed files that no host uses. */
-  ignored: string[];
-}
+import type { HostPlan, HostStatus, PlanReport } from '../plan/plan.js';
+import { type Paint, painter, printable } from '../term/colors.js';
 
 const STATUS_STYLE: Record<HostStatus, Parameters<Paint>[0]> = {
   unchanged: 'gray',

@@ -1,8 +1,15 @@
 // Pure builders for the ssh command line and for what nix needs to reach the same host.
-import type { DeployTarget } from '../deploy/types.js';
 
-/** The part of a deploy target that says how to reach it. */
-export type SshEndpoint = Pick<DeployTarget, 'name' | 'address' | 'sshUser' | 'sshPort' | 'sshOptions'>;
+/** How to reach a host; a deploy target (deploy/types.ts) is one of these and more. */
+export interface SshEndpoint {
+  /** The host's name, for messages. */
+  name: string;
+  address: string;
+  sshUser?: string;
+  sshPort?: number;
+  /** Extra `ssh -o` options, e.g. `StrictHostKeyChecking=yes`, `UserKnownHostsFile=…`. */
+  sshOptions?: string[];
+}
 
 export interface SshArgOptions {
   /** Seconds for the TCP connect and key exchange (ssh ConnectTimeout). */

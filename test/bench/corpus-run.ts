@@ -7,8 +7,8 @@ import { type Dirent, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSy
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from '../../scripts/cli/repo-root.js';
-import { loadConfig } from '../../scripts/lint/config.js';
+import { loadConfig } from '../../scripts/config/file.js';
+import { repoRoot } from '../../scripts/git/repo-root.js';
 import { collectNixFiles } from '../../scripts/lint/files.js';
 import {
   compareFiles,

@@ -6,7 +6,7 @@
 // padded with made-up paths to the size of a real NixOS index.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TappaasConfig } from '../../scripts/lint/config.js';
+import type { TappaasConfig } from '../../scripts/config/types.js';
 import { NIXOS_RULE_IDS } from '../../scripts/lint/rules/index.js';
 import { moduleInfo } from '../../scripts/nix-ast/module.js';
 import { parseNix } from '../../scripts/nix-ast/parser.js';

@@ -1,4 +1,4 @@
-// `tappaas rules`: the catalog printed from the rule files, in three shapes.
+// `tappaas rules`: the catalog printed from the rule files, in three shapes, with each rule's options.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_DOCS } from '../../scripts/fleet/docs.js';
 import { ENGINE_RULES, rules } from '../../scripts/lint/rules/index.js';
@@ -54,6 +54,46 @@ describe('tappaas rules', () => {
     );
     expect(r.stdout).toContain(`${allIds.length} rules.`);
     expect(r.stdout).not.toContain('\x1b[');
+  });
+
+  it('documents the options of each rule: text, --json (a JSON Schema) and --markdown', () => {
+    const text = runCli(['rules'], { cwd: REPO }).stdout;
+    expect(text).toMatch(
+      /\nservice-admin-user +warning .*\n {4}option adminUsers \(string\[\], default \["tappaas"\]\): The fleet's interactive users/,
+    );
+    expect(text).toMatch(/\n {4}option nixosRelease \(string\): /);
+    // Options the lint run sets itself are no user's to set: not documented.
+    expect(text).not.toMatch(/option (index|stamp|indexed) /);
+
+    const catalog = JSON.parse(runCli(['rules', '--json'], { cwd: REPO }).stdout) as Record<
+      string,
+      unknown
+    >[];
+    const byId = new Map(catalog.map((c) => [c.id, c]));
+    expect(byId.get('service-admin-user')?.schema).toEqual({
+      type: 'object',
+      properties: {
+        adminUsers: expect.objectContaining({
+          type: 'array',
+          items: { type: 'string' },
+          default: ['tappaas'],
+        }),
+      },
+      additionalProperties: false,
+    });
+    expect(byId.get('bool-comparison')).not.toHaveProperty('schema');
+    const withOptions = catalog.filter((c) => c.schema).map((c) => c.id);
+    expect(withOptions.sort()).toEqual(
+      Object.entries(rules)
+        .filter(([, r]) => r.meta.schema)
+        .map(([id]) => id)
+        .sort(),
+    );
+
+    const markdown = runCli(['rules', '--markdown'], { cwd: REPO }).stdout;
+    expect(markdown).toContain(
+      '**Options** (`"service-admin-user": ["<level>", { … }]` in `lint.rules`):\n\n- `adminUsers` (string[], default ["tappaas"]): ',
+    );
   });
 
   it('exits 2 on bad usage', () => {

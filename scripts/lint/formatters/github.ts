@@ -4,10 +4,10 @@
 // so the first ones are annotated and the log says how many more there are and where; Gitea
 // (before 1.27) shows neither annotations nor summaries, so every finding is also in the log.
 import { createHash } from 'node:crypto';
-import { countFindings, oneLine, plainLines, plural, summarySentence } from '../../report/plain.js';
 import type { Diagnostic, LintResult, Severity } from '../types.js';
-import type { FormatOptions } from './index.js';
+import type { FormatOptions } from './options.js';
 import { repoRelative } from './paths.js';
+import { countFindings, oneLine, plainLines, plural, summarySentence } from './plain.js';
 
 export type AnnotationKind = 'error' | 'warning' | 'notice';
 

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type RuleInfo, ruleCatalog } from '../catalog.js';
 import type { Diagnostic, Fix, LintResult, RuleLevel, Severity } from '../types.js';
-import type { FormatOptions } from './index.js';
+import type { FormatOptions } from './options.js';
 import { repoRelative } from './paths.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';

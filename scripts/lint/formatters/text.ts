@@ -1,11 +1,11 @@
 // Human output: one block per finding (location, severity, message, rule), a code frame with
 // the offending range underlined, help and fix lines, then a summary line. Colors only when
 // the command says so; the formatter never looks at the terminal itself.
-import { type Paint, painter, printable } from '../../report/colors.js';
-import { countFindings, plural, summarySentence } from '../../report/plain.js';
+import { type Paint, painter, printable } from '../../term/colors.js';
 import { redactSecrets, SECRET_RULES } from '../redact.js';
 import type { Diagnostic, LintResult } from '../types.js';
-import type { FormatOptions } from './index.js';
+import type { FormatOptions } from './options.js';
+import { countFindings, plural, summarySentence } from './plain.js';
 
 /** Longest range drawn in full; longer ones show their first and last lines. */
 const MAX_FRAME_LINES = 4;

@@ -50,6 +50,18 @@ const rule: Rule = {
     },
     defaultLevel: 'error',
     certainty: 'certain',
+    schema: {
+      type: 'object',
+      properties: {
+        reportMerges: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Also report an attribute set defined in two parts that Nix merges (`a = { b = 1; }; a = { c = 2; };`), as a matter of style.',
+        },
+      },
+      additionalProperties: false,
+    },
   },
   create(context) {
     const reportMerges = context.options?.reportMerges === true;

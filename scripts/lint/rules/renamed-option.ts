@@ -66,6 +66,18 @@ const rule: Rule = {
     certainty: 'mixed',
     scope: 'nixos',
     fixable: 'code',
+    schema: {
+      type: 'object',
+      properties: {
+        nixosRelease: {
+          type: 'string',
+          pattern: '^\\d{2}\\.\\d{2}$',
+          description:
+            'The NixOS release the fleet\'s nixpkgs is on ("24.05"): changes made in later releases are not reported. Absent: every change is.',
+        },
+      },
+      additionalProperties: false,
+    },
   },
   create(context) {
     const release = context.options?.nixosRelease;

@@ -5,10 +5,10 @@
 // Only what one file shows is used: a normal user declared in another module is not known
 // here, so list such users in `adminUsers`.
 import type { Node } from 'web-tree-sitter';
+import { definitionPath } from '../../nix-ast/definition-path.js';
+import { keyBindings } from '../../nix-ast/key-bindings.js';
 import { type ModuleInfo, moduleInfo } from '../../nix-ast/module.js';
-import { keyBindings } from '../../nixos/key-bindings.js';
 import type { Rule } from '../types.js';
-import { definitionPath } from './systemd-exec-command.js';
 import { stringLiteralValue } from './util/nix.js';
 
 const DEFAULT_ADMIN_USERS = ['tappaas'];
@@ -33,6 +33,19 @@ const rule: Rule = {
     defaultLevel: 'warning',
     certainty: 'heuristic',
     scope: 'nixos',
+    schema: {
+      type: 'object',
+      properties: {
+        adminUsers: {
+          type: 'array',
+          items: { type: 'string' },
+          default: DEFAULT_ADMIN_USERS,
+          description:
+            "The fleet's interactive users; replaces the default. Normal users declared in another module are only known from this list.",
+        },
+      },
+      additionalProperties: false,
+    },
   },
   create(context) {
     const configured = context.options?.adminUsers;

@@ -10,11 +10,11 @@
 // --from` uses to see whether a change touched the value.
 import type { Node } from 'web-tree-sitter';
 import { staticPath } from '../../nix-ast/attrpaths.js';
+import { definitionPath } from '../../nix-ast/definition-path.js';
 import type { NixFile } from '../../nix-ast/file.js';
+import { keyBindings } from '../../nix-ast/key-bindings.js';
 import { moduleInfo } from '../../nix-ast/module.js';
-import { keyBindings } from '../../nixos/key-bindings.js';
 import type { Rule } from '../types.js';
-import { definitionPath } from './systemd-exec-command.js';
 import { stringLiteralValue } from './util/nix.js';
 
 export const DEFAULT_COMMON_MODULE = 'nix/common.nix';
@@ -97,6 +97,19 @@ const rule: Rule = {
     defaultLevel: 'warning',
     certainty: 'heuristic',
     scope: 'nixos',
+    schema: {
+      type: 'object',
+      properties: {
+        commonModule: {
+          type: 'string',
+          minLength: 1,
+          default: DEFAULT_COMMON_MODULE,
+          description:
+            'The module that must set `system.stateVersion`, matched against the end of the linted path.',
+        },
+      },
+      additionalProperties: false,
+    },
   },
   create(context) {
     const configured = context.options?.commonModule;

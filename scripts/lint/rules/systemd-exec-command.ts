@@ -9,7 +9,9 @@
 // error; in `script`/`preStart`/`postStart`, a real shell script where the author may mean
 // it, a warning.
 import type { Node } from 'web-tree-sitter';
-import { attrpathSegments, unwrapValue, wrapperCall } from '../../nix-ast/attrpaths.js';
+import { attrpathSegments, unwrapValue } from '../../nix-ast/attrpaths.js';
+import { definitionPath } from '../../nix-ast/definition-path.js';
+import { keyBindings } from '../../nix-ast/key-bindings.js';
 import { moduleInfo } from '../../nix-ast/module.js';
 import { rangeOfOffsets } from '../../nix-ast/range.js';
 import { decodeString } from '../../nix-ast/strings.js';
@@ -121,11 +123,8 @@ const rule: Rule = {
       // text, then their path is resolved by walking up the tree from them. Visiting every
       // binding, or resolving every path of the file, would cost far more.
       Program(root) {
-        for (const m of source.matchAll(CANDIDATE_KEY)) {
-          const at = root.descendantForIndex(m.index);
-          const binding = at && bindingOfKey(at);
-          if (binding) checkBinding(context, binding);
-        }
+        for (const { binding, value } of keyBindings(root, source, CANDIDATE_KEY))
+          checkBinding(context, binding, value);
       },
     };
   },
@@ -133,16 +132,8 @@ const rule: Rule = {
 
 const CANDIDATE_KEY = /\b(?:Exec[A-Z][A-Za-z]*|script|preStart|postStart)"?\s*=[^=]/g;
 
-/** The binding whose attrpath ends with this key name (identifier, or fragment of a quoted name). */
-function bindingOfKey(node: Node): Node | undefined {
-  let attr: Node | null = node;
-  if (attr.type === 'string_fragment') attr = attr.parent;
-  const attrpath = attr?.parent;
-  if (!attr || attrpath?.type !== 'attrpath' || attrpath.lastNamedChild?.id !== attr.id) return undefined;
-  return attrpath.parent?.type === 'binding' ? attrpath.parent : undefined;
-}
-
-function checkBinding(context: Context, node: Node): void {
+/** `value`: the binding's value past mkForce & co. */
+function checkBinding(context: Context, node: Node, value: Node): void {
   const attrpath = node.childForFieldName('attrpath');
   const last = attrpath ? attrpathSegments(attrpath).at(-1)?.name : undefined;
   if (!attrpath || !last || !(EXEC_KEYS.has(last) || SCRIPT_KEYS.has(last))) return;
@@ -163,7 +154,7 @@ function checkBinding(context: Context, node: Node): void {
   const exec = tail.length === 2 && tail[0] === 'serviceConfig' && EXEC_KEYS.has(tail[1] as string);
   const script = tail.length === 1 && SCRIPT_KEYS.has(tail[0] as string);
   if (!unit || (!exec && !script)) return;
-  checkValue(context, attrpath, { key: last, unit }, unwrapWrappers(expression), exec);
+  checkValue(context, attrpath, { key: last, unit }, value, exec);
 }
 
 type Context = Parameters<Rule['create']>[0];
@@ -227,78 +218,6 @@ function checkValue(
       });
     }
   }
-}
-
-/** `lib.mkForce x`, `mkDefault (x)`: the value they wrap. */
-function unwrapWrappers(node: Node): Node {
-  let n = unwrapValue(node);
-  for (let call = wrapperCall(n); call && call.name !== 'mkMerge'; call = wrapperCall(n)) {
-    n = unwrapValue(call.args[call.args.length - 1] as Node);
-  }
-  return n;
-}
-
-/**
- * The option path a binding defines, from the module root: its own attrpath, then the
- * attrpaths of the bindings it is nested in, through parentheses, let/with/assert bodies,
- * `//`, and the wrappers mkIf/mkMerge/mkDefault/…; undefined for anything else (a let
- * binding, a function body, a dynamic key) and for option declarations.
- */
-export function definitionPath(binding: Node, root: Node, explicit: boolean): string[] | undefined {
-  const names: string[] = [];
-  const prepend = (b: Node): boolean => {
-    const ap = b.childForFieldName('attrpath');
-    const segs = ap ? attrpathSegments(ap) : [];
-    if (segs.length === 0 || segs.some((x) => x.name === undefined)) return false;
-    names.unshift(...segs.map((x) => x.name as string));
-    return true;
-  };
-  if (!prepend(binding)) return undefined;
-  let n: Node | null = binding.parent?.parent ?? null; // binding_set, then the attrset
-  while (n && n.id !== root.id) {
-    const p: Node | null = n.parent;
-    if (!p) return undefined;
-    switch (p.type) {
-      case 'binding':
-        if (p.childForFieldName('expression')?.id !== n.id || !prepend(p)) return undefined;
-        n = p.parent?.parent ?? null;
-        break;
-      case 'parenthesized_expression':
-      case 'binary_expression':
-        if (p.type === 'binary_expression' && p.childForFieldName('operator')?.type !== '//')
-          return undefined;
-        n = p;
-        break;
-      case 'let_expression':
-      case 'with_expression':
-      case 'assert_expression':
-        if (p.childForFieldName('body')?.id !== n.id) return undefined;
-        n = p;
-        break;
-      case 'list_expression': {
-        // Only as the list of `mkMerge [ … ]`.
-        const apply = p.parent?.type === 'parenthesized_expression' ? p.parent.parent : p.parent;
-        if (!apply || wrapperCall(apply)?.name !== 'mkMerge') return undefined;
-        n = apply;
-        break;
-      }
-      case 'apply_expression': {
-        // `mkIf c x` is apply(apply(mkIf, c), x): the wrapped value is the outer argument.
-        const call = wrapperCall(p);
-        if (!call || call.args[call.args.length - 1]?.id !== n.id) return undefined;
-        n = p;
-        break;
-      }
-      default:
-        return undefined;
-    }
-  }
-  if (!n) return undefined;
-  if (explicit) {
-    if (names[0] !== 'config') return undefined;
-    names.shift();
-  } else if (names[0] === 'options' || names[0] === 'imports') return undefined;
-  return names;
 }
 
 export default rule;

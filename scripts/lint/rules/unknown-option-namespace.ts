@@ -8,7 +8,13 @@
 // Option `indexed` (set by the lint run when an options index is in use): unknown names are
 // left to unknown-option, which checks whole paths against the index.
 import type { Node } from 'web-tree-sitter';
-import { type AttrDefinition, attrpathSegments, unwrapValue, wrapperCall } from '../../nix-ast/attrpaths.js';
+import {
+  type AttrDefinition,
+  attrpathSegments,
+  unwrapValue,
+  wrappedValues,
+  wrapperCall,
+} from '../../nix-ast/attrpaths.js';
 import { bindingsComplete, forEachBinding, plainKey } from '../../nix-ast/bindings-of.js';
 import { EXPLICIT_ALLOWED, inlineModules, moduleInfo, SHORTHAND_RESERVED } from '../../nix-ast/module.js';
 import { isNixosNamespace, suggestNamespace } from '../../nixos/option-namespaces.js';
@@ -39,6 +45,24 @@ const rule: Rule = {
     certainty: 'mixed',
     scope: 'nixos',
     hasSuggestions: true,
+    schema: {
+      type: 'object',
+      properties: {
+        extraNamespaces: {
+          type: 'array',
+          items: { type: 'string' },
+          description:
+            'Namespaces third-party modules declare (`sops`, `home-manager`, `disko`, `age`, …), known in every file; `tappaas` always is.',
+        },
+        indexed: {
+          type: 'boolean',
+          readOnly: true,
+          description:
+            'Set by the lint run when an options index is in use: unknown names are left to unknown-option.',
+        },
+      },
+      additionalProperties: false,
+    },
   },
   create(context) {
     const extra = context.options?.extraNamespaces;
@@ -211,13 +235,9 @@ function namesOf(node: Node, body: BodyText): string[] | undefined {
   }
   const call = type === 'apply_expression' ? wrapperCall(v) : undefined;
   if (!call) return undefined;
-  const content = call.args[call.args.length - 1] as Node;
-  const list = unwrapValue(content);
-  if (call.name !== 'mkMerge' || list.type !== 'list_expression') return namesOf(content, body);
   const out: string[] = [];
-  for (const element of list.namedChildren) {
-    if (!element || element.type === 'comment') continue;
-    const names = namesOf(element, body);
+  for (const content of wrappedValues(call)) {
+    const names = namesOf(content, body);
     if (!names) return undefined;
     out.push(...names);
   }

@@ -38,6 +38,28 @@ const rule: Rule = {
     certainty: 'certain',
     scope: 'nixos',
     hasSuggestions: true,
+    schema: {
+      type: 'object',
+      properties: {
+        extraNamespaces: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'First names never checked here (a module the indexed hosts do not import yet).',
+        },
+        index: {
+          type: 'array',
+          items: { type: 'string' },
+          readOnly: true,
+          description: 'The options index files, set by the lint run from `lint.optionsIndex`.',
+        },
+        stamp: {
+          type: 'string',
+          readOnly: true,
+          description: 'What the index files were when the run found them, set by the lint run.',
+        },
+      },
+      additionalProperties: false,
+    },
   },
   create(context) {
     const files = context.options?.index;

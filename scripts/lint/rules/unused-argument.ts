@@ -22,6 +22,19 @@ const rule: Rule = {
     },
     defaultLevel: 'warning',
     certainty: 'style',
+    schema: {
+      type: 'object',
+      properties: {
+        moduleArgs: {
+          type: 'array',
+          items: { type: 'string' },
+          default: [...MODULE_ARGS],
+          description:
+            'The arguments the module system hands every module, never reported unused in a module function; replaces the default.',
+        },
+      },
+      additionalProperties: false,
+    },
     fixable: 'code',
     hasSuggestions: true,
   },

@@ -10,6 +10,7 @@ import {
   attrsetDefinitions,
   type PathSegment,
   unwrapValue,
+  wrappedValues,
   wrapperCall,
 } from '../../nix-ast/attrpaths.js';
 import { forEachBinding, plainKey } from '../../nix-ast/bindings-of.js';
@@ -102,14 +103,7 @@ export function unknownDefinitions(
     if (type !== 'apply_expression') return;
     const call = wrapperCall(v, scopes);
     if (!call) return;
-    const content = call.args[call.args.length - 1] as Node;
-    const list = unwrapValue(content);
-    if (call.name === 'mkMerge' && list.type === 'list_expression') {
-      for (const element of list.namedChildren)
-        if (element && element.type !== 'comment') walkValue(element, path, at);
-      return;
-    }
-    walkValue(content, path, at);
+    for (const content of wrappedValues(call)) walkValue(content, path, at);
   };
 
   /**

@@ -10,7 +10,8 @@
 //   false           no index: only the namespace check of unknown-option-namespace
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CONFIG_NAME, ConfigError, type RuleSetting, type TappaasConfig } from '../../lint/config.js';
+import { CONFIG_NAME, ConfigError } from '../../config/file.js';
+import type { RuleSetting, TappaasConfig } from '../../config/types.js';
 import { cachedIndexFiles, flakeKey, indexFilesIn } from './cache.js';
 
 export interface IndexLocation {

@@ -2,7 +2,7 @@
 // stood in for): canaries first and alone, the parallel limit, stop decisions, locks held
 // around each host and released after.
 import { describe, expect, it } from 'vitest';
-import { type FleetEngine, type FleetEvent, runPlan } from '../../../scripts/deploy/fleet.js';
+import { type FleetEngine, type RunEvent, runPlan } from '../../../scripts/deploy/fleet.js';
 import { LockBusyError } from '../../../scripts/deploy/fleet-lock.js';
 import type { DeployTarget, HostResult, HostStatus } from '../../../scripts/deploy/types.js';
 import { type HostFacts, planDeploy } from '../../../scripts/deploy/waves.js';
@@ -47,11 +47,11 @@ function setup(n: number, outcome: Record<string, HostStatus | 'throws' | 'busy'
   return { names, facts, targets, engine, log, held, maxActive: () => maxActive };
 }
 
-const opts = (maxFailures = 1, events: FleetEvent[] = []) => ({
+const opts = (maxFailures = 1, events: RunEvent[] = []) => ({
   mode: 'switch' as const,
   maxFailures,
   confirmTimeout: () => 30,
-  onEvent: (e: FleetEvent) => events.push(e),
+  onEvent: (e: RunEvent) => events.push(e),
 });
 
 describe('runPlan', () => {
@@ -74,7 +74,7 @@ describe('runPlan', () => {
 
   it('a failing canary stops the run before any other host is touched', async () => {
     const s = setup(3, { h0: 'rolled-back' });
-    const events: FleetEvent[] = [];
+    const events: RunEvent[] = [];
     const plan = planDeploy([...s.facts.values()], { canary: 1, parallel: 10 });
     const results = await runPlan(plan, s.targets, s.facts, s.engine, opts(5, events));
     expect(s.log).toEqual(['start h0', 'end h0']);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fleetLayout, normalizePath } from '../../../scripts/config/fleet.js';
 import { fileFacts, type PathRef } from '../../../scripts/fleet/facts.js';
-import { fleetLayout, hardwareEntries, hostEntries, normalizePath } from '../../../scripts/fleet/layout.js';
+import { hardwareEntries, hostEntries } from '../../../scripts/fleet/layout.js';
 
 function refs(list: PathRef[]): string[] {
   return list.map((r) =>

@@ -1,6 +1,8 @@
 // A fleet described as { path: source } for the unit tables: facts come from the real parser.
+
+import { type FleetLayout, fleetLayout } from '../../../scripts/config/fleet.js';
 import { type FileFacts, fileFacts } from '../../../scripts/fleet/facts.js';
-import { type FleetLayout, fleetLayout, fleetNixFiles } from '../../../scripts/fleet/layout.js';
+import { fleetNixFiles } from '../../../scripts/fleet/layout.js';
 import type { FleetInput } from '../../../scripts/fleet/structure.js';
 
 export const HW = '{ fileSystems."/".device = "/dev/sda1"; }\n';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fleetLayout } from '../../../scripts/fleet/layout.js';
+import { fleetLayout } from '../../../scripts/config/fleet.js';
 import { checkStructure } from '../../../scripts/fleet/structure.js';
 import { fleetInput, guideFleet, HW } from './helpers.js';
 

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TappaasConfig } from '../../../scripts/config/types.js';
 import { blobHash, LintCache } from '../../../scripts/lint/cache.js';
-import type { TappaasConfig } from '../../../scripts/lint/config.js';
 import { lintSource } from '../../../scripts/lint/engine.js';
 import { lintPaths } from '../../../scripts/lint/run.js';
 

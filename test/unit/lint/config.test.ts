@@ -5,13 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  findConfig,
-  loadConfig,
-  parseConfig,
-  type RuleSetting,
-} from '../../../scripts/lint/config.js';
+import { ConfigError, findConfig, loadConfig, parseConfig } from '../../../scripts/config/file.js';
+import type { RuleSetting } from '../../../scripts/config/types.js';
 import { lintSource } from '../../../scripts/lint/engine.js';
 import boolComparison from '../../../scripts/lint/rules/bool-comparison.js';
 import { lintPaths } from '../../../scripts/lint/run.js';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../scripts/lint/config.js';
+import { loadConfig } from '../../../scripts/config/file.js';
 import { lintSource } from '../../../scripts/lint/engine.js';
 import { lintPaths } from '../../../scripts/lint/run.js';
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RuleSetting } from '../../../scripts/lint/config.js';
+import type { RuleSetting } from '../../../scripts/config/types.js';
 import { lintSource } from '../../../scripts/lint/engine.js';
 import { NIXOS_RULE_IDS, rules } from '../../../scripts/lint/rules/index.js';
 import { lintPaths } from '../../../scripts/lint/run.js';

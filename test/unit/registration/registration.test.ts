@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fleetLayout } from '../../../scripts/fleet/layout.js';
+import { fleetLayout } from '../../../scripts/config/fleet.js';
 import { registrationLayout } from '../../../scripts/fleet/registration-files.js';
 import { parseRawDiff } from '../../../scripts/registration/branch-changes.js';
 import { inventoryEntry, onboardChanges, retireChanges } from '../../../scripts/registration/changes.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseFlake, selectHosts } from '../../../scripts/cli/eval.js';
 import type { EvalEvent, HostResult } from '../../../scripts/nixcli/types.js';
-import { painter } from '../../../scripts/report/colors.js';
 import { evalProgress, progressMode, statusLine } from '../../../scripts/report/eval-progress.js';
 import {
   annotationCommands,
@@ -12,6 +11,7 @@ import {
   plainSummary,
   summaryMarkdown,
 } from '../../../scripts/report/eval-report.js';
+import { painter } from '../../../scripts/term/colors.js';
 import { tempTree } from '../../helpers/run-cli.js';
 
 const ok: HostResult = {

@@ -4,8 +4,8 @@ import {
   GITHUB_LIMITS,
   githubReport,
 } from '../../../../scripts/lint/formatters/github.js';
-import type { FormatOptions } from '../../../../scripts/lint/formatters/index.js';
 import { formatLint } from '../../../../scripts/lint/formatters/index.js';
+import type { FormatOptions } from '../../../../scripts/lint/formatters/options.js';
 import type { Diagnostic, Severity } from '../../../../scripts/lint/types.js';
 
 const opts: FormatOptions = { cwd: '/repo/nix', root: '/repo', color: false, version: '0.1.0' };

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ruleCatalog } from '../../../../scripts/lint/catalog.js';
 import { lintSource } from '../../../../scripts/lint/engine.js';
-import type { FormatOptions } from '../../../../scripts/lint/formatters/index.js';
+import type { FormatOptions } from '../../../../scripts/lint/formatters/options.js';
 import { formatSarif, sarifLog } from '../../../../scripts/lint/formatters/sarif.js';
 import boolComparison from '../../../../scripts/lint/rules/bool-comparison.js';
 import type { Diagnostic, LintResult } from '../../../../scripts/lint/types.js';

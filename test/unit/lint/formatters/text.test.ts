@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { lintSource } from '../../../../scripts/lint/engine.js';
-import type { FormatOptions } from '../../../../scripts/lint/formatters/index.js';
+import type { FormatOptions } from '../../../../scripts/lint/formatters/options.js';
 import { codeFrame, formatText } from '../../../../scripts/lint/formatters/text.js';
 import boolComparison from '../../../../scripts/lint/rules/bool-comparison.js';
 import type { Diagnostic } from '../../../../scripts/lint/types.js';
-import { painter, printable, shouldColor } from '../../../../scripts/report/colors.js';
+import { painter, printable, shouldColor } from '../../../../scripts/term/colors.js';
 
 // One known rule, so that new rules in the registry do not change these outputs.
 const only = { rules: { 'bool-comparison': boolComparison } };

@@ -331,8 +331,8 @@ ruleTester('renamed-option', rule, {
 });
 
 // Every entry of the table, defined below its old name: the message names the old path as the
-// table holds it (not just the segments that differ) and where it resolves to, and only a
-// removal is an error.
+// table holds it (not just the segments that differ) and where it resolves to, its id says
+// which of the four templates it is, and only a removal is an error.
 describe('renamed-option on every table entry', () => {
   const below = (from: readonly string[]) => m(`  ${formatOptionPath([...from, 'someSetting'])} = true;`);
   for (const kind of ['renamed', 'changed', 'removed'] as const) {
@@ -347,10 +347,15 @@ describe('renamed-option on every table entry', () => {
         expect(found, label).toHaveLength(1);
         const d = found[0]!;
         if (hit?.removedBy) {
+          // Removed outright, or renamed to a name that was removed later.
+          expect(d.messageId, label).toBe(hit.chain.length === 1 ? 'removed' : 'renamedThenRemoved');
           expect(d.message.startsWith(`\`${old}\` was `), label).toBe(true);
           expect(d.severity, label).toBe('error');
         } else {
           const now = formatOptionPath((hit?.newPath ?? []).slice(0, -1));
+          expect(d.messageId, label).toBe(
+            hit?.chain.some((c) => c.kind === 'changed') ? 'changed' : 'renamed',
+          );
           expect(d.message, label).toContain(
             `\`${old}\` was ${kind === 'changed' ? 'replaced by' : 'renamed to'} \`${now}\``,
           );

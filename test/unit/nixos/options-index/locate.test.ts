@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../scripts/lint/config.js';
+import { ConfigError } from '../../../../scripts/config/file.js';
 import {
   flakeKey,
   indexPath,

@@ -1,18 +1,20 @@
-// One side of `tappaas check`: a tree (work tree or revision) read once, its fleet facts,
-// structure findings and lint findings. Paths are repo-relative throughout; the command
-// turns them into display paths at the end.
+// The runner of `tappaas check`, which onboarding also runs on the commit it generates: one
+// side of a check, a tree (work tree or revision) read once, its fleet facts, structure
+// findings and lint findings. It combines fleet/ and lint/, so it sits above both. Paths are
+// repo-relative throughout; the command turns them into display paths at the end.
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import type { TappaasConfig } from '../lint/config.js';
+import { type FleetLayout, normalizePath } from '../config/fleet.js';
+import type { TappaasConfig } from '../config/types.js';
+import { type FileFacts, fileFacts } from '../fleet/facts.js';
+import { fleetNixFiles } from '../fleet/layout.js';
+import type { TreeSource } from '../fleet/source.js';
+import { applyLevels, checkStructure } from '../fleet/structure.js';
 import { ignoreMatcher } from '../lint/ignore.js';
 import { decodeSource } from '../lint/read-source.js';
 import { DEFAULT_MAX_FILE_BYTES, lintPaths } from '../lint/run.js';
 import type { Diagnostic } from '../lint/types.js';
 import { lintRuleSettings } from '../nixos/options-index/locate.js';
-import { type FileFacts, fileFacts } from './facts.js';
-import { type FleetLayout, fleetNixFiles, normalizePath } from './layout.js';
-import type { TreeSource } from './source.js';
-import { applyLevels, checkStructure } from './structure.js';
 
 export interface FleetSnapshot {
   /** Fleet `.nix` files (the number `files` of the report). */

@@ -1,7 +1,7 @@
 // Findings as plain lines, `file:line:column: severity: message [rule]`: the shape compilers
 // print, which editors, CI problem matchers and `remote:` hook output all handle. Shared by
 // every renderer that writes to a log rather than a terminal.
-import type { Diagnostic, Severity } from '../lint/types.js';
+import type { Diagnostic, Severity } from '../types.js';
 
 export function plainLine(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${oneLine(d.message)} [${d.rule}]`;

@@ -1,12 +1,12 @@
-// Bindings found from their key in the text: NixOS rules that care about a few option
-// names (`User`, `stateVersion`) look only at the bindings spelling them, instead of
-// resolving every definition path of every module.
+// Bindings found from their key in the text: rules that care about a few option names
+// (`User`, `stateVersion`, `ExecStart`) look only at the bindings spelling them.
 import type { Node } from 'web-tree-sitter';
-import { unwrapValue, wrapperCall } from '../nix-ast/attrpaths.js';
+import { unwrapWrappers } from './attrpaths.js';
 
 /**
  * Bindings whose attrpath ends in the key a pattern finds in the text (`User = …`,
- * `serviceConfig.User = …`, `"User" = …`), with their values past mkForce & co.
+ * `serviceConfig.User = …`, `"User" = …`), with their values past mkForce & co. The pattern
+ * (global) must match where the key's name starts.
  */
 export function* keyBindings(
   root: Node,
@@ -22,13 +22,4 @@ export function* keyBindings(
     const expression = binding?.type === 'binding' ? binding.childForFieldName('expression') : null;
     if (binding && expression) yield { binding, value: unwrapWrappers(expression) };
   }
-}
-
-/** `lib.mkForce x`, `mkDefault (x)`: the value they wrap (not through mkMerge). */
-export function unwrapWrappers(node: Node): Node {
-  let n = unwrapValue(node);
-  for (let call = wrapperCall(n); call && call.name !== 'mkMerge'; call = wrapperCall(n)) {
-    n = unwrapValue(call.args[call.args.length - 1] as Node);
-  }
-  return n;
 }

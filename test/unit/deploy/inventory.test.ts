@@ -1,8 +1,9 @@
 // The deploy inventory: schema (through parseConfig, as every command loads tappaas.json),
 // defaults per role, per-host overrides, and hostile host names refused by name.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILE, inventoryOf, selectHosts } from '../../../scripts/fleet/inventory.js';
-import { ConfigError, parseConfig } from '../../../scripts/lint/config.js';
+import { DEFAULT_PROFILE } from '../../../scripts/config/deploy.js';
+import { ConfigError, parseConfig } from '../../../scripts/config/file.js';
+import { inventoryOf, selectHosts } from '../../../scripts/deploy/inventory.js';
 
 function load(config: object) {
   return inventoryOf(parseConfig(JSON.stringify(config), '/repo/tappaas.json'), '/repo/tappaas.json');

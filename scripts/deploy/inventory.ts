@@ -1,38 +1,11 @@
 // The deploy inventory: tappaas.json `hosts.<name>` and `deploy`, already checked by ajv
 // against schemas/tappaas.schema.json, turned into DeployTargets with the defaults applied.
-// Pure: the caller loads the config (scripts/lint/config.ts) and hands us the data.
-import type { DeployMode, DeployTarget, HealthCheck } from '../deploy/types.js';
-import { ConfigError, type TappaasConfig } from '../lint/config.js';
+// Pure: the caller loads the config (scripts/config/file.ts) and hands us the data.
+import { type DeploySettings, deploySettings } from '../config/deploy.js';
+import { ConfigError } from '../config/file.js';
+import type { HealthCheck, TappaasConfig } from '../config/types.js';
 import { hostNameProblem } from '../policy/registration.js';
-
-export const DEFAULT_PROFILE = '/nix/var/nix/profiles/system';
-export const DEFAULT_CURRENT_SYSTEM = '/run/current-system';
-
-/** The `deploy` section with its defaults. */
-export interface DeploySettings {
-  profile: string;
-  currentSystem: string;
-  /** The agent's state directory on targets; absent: the engine's default. */
-  stateDir?: string;
-  parallel: number;
-  canary: number;
-  maxFailures: number;
-  mode: DeployMode;
-  confirmTimeout: number;
-  /** Seconds health checks may fail after activation before they count. */
-  healthGrace: number;
-}
-
-export const DEPLOY_DEFAULTS: DeploySettings = {
-  profile: DEFAULT_PROFILE,
-  currentSystem: DEFAULT_CURRENT_SYSTEM,
-  parallel: 10,
-  canary: 0,
-  maxFailures: 1,
-  mode: 'switch',
-  confirmTimeout: 30,
-  healthGrace: 30,
-};
+import type { DeployTarget } from './types.js';
 
 /** A target plus what only the orchestrator needs (per-host confirm timeout). */
 export interface InventoryHost extends DeployTarget {
@@ -61,28 +34,14 @@ export function defaultHealth(role: string | undefined): HealthCheck[] {
   return [{ type: 'systemd' }, ...extra.map((c) => ({ ...c }))];
 }
 
-interface RawHost {
-  address?: string;
-  sshUser?: string;
-  sshPort?: number;
-  sshOptions?: string[];
-  role?: string;
-  tags?: string[];
-  health?: HealthCheck[];
-  profile?: string;
-  currentSystem?: string;
-  stateDir?: string;
-  confirmTimeout?: number;
-}
-
 /**
  * The inventory of a validated config. Host names are checked here rather than in the schema
  * so that the message names the host and says what is wrong with it (ajv would only say
  * "property name must be valid").
  */
 export function inventoryOf(config: TappaasConfig, file = 'tappaas.json'): Inventory {
-  const settings: DeploySettings = { ...DEPLOY_DEFAULTS, ...(config.deploy as Partial<DeploySettings>) };
-  const raw = (config.hosts ?? {}) as Record<string, RawHost>;
+  const settings = deploySettings(config);
+  const raw = config.hosts ?? {};
   const problems = Object.keys(raw).flatMap((name) => {
     const bad = hostNameProblem(name);
     return bad ? [{ path: `/hosts/${name}`, message: `host name ${JSON.stringify(name)} ${bad}` }] : [];

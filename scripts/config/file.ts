@@ -1,27 +1,10 @@
 // tappaas.json: found at the repository root (or given), validated with ajv against
 // schemas/tappaas.schema.json before anything trusts it.
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import type { Ajv as AjvClass } from 'ajv';
+import { compileSchema, type Validator } from '../schemas/compile.js';
 import { loadSchema } from '../schemas/load.js';
-import type { RuleLevel } from './types.js';
-
-export type RuleSetting = RuleLevel | [RuleLevel] | [RuleLevel, Record<string, unknown>];
-
-export interface TappaasConfig {
-  fleet?: Record<string, string>;
-  lint?: {
-    rules?: Record<string, RuleSetting>;
-    ignore?: string[];
-    maxFileBytes?: number;
-    /** Options index for unknown-option: a file or folder, false for none, absent/true for the cached one. */
-    optionsIndex?: string | boolean;
-  };
-  policy?: Record<string, unknown>;
-  hosts?: Record<string, unknown>;
-  deploy?: Record<string, unknown>;
-}
+import type { TappaasConfig } from './types.js';
 
 /** One thing wrong in a config file: where (a JSON Pointer, `/lint/rules/x`) and what. */
 export interface ConfigProblem {
@@ -58,12 +41,7 @@ export function findConfig(cwd: string): string | undefined {
 }
 
 // ajv is loaded only when a tappaas.json exists: it costs ~70 ms at every git hook otherwise.
-function newAjv(): AjvClass {
-  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-  return new Ajv({ allErrors: true, strict: false });
-}
-
-let validate: (((data: unknown) => boolean) & { errors?: unknown }) | undefined;
+let validate: Validator | undefined;
 
 interface AjvError {
   instancePath: string;
@@ -116,7 +94,7 @@ export function parseConfig(text: string, file: string): TappaasConfig {
       at ? lineColumn(text, Number(at[1])) : undefined,
     );
   }
-  validate ??= newAjv().compile(loadSchema('tappaas.schema.json'));
+  validate ??= compileSchema(loadSchema('tappaas.schema.json'));
   if (!validate(data)) {
     const problems = describeSchemaErrors((validate.errors ?? []) as AjvError[]);
     const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
