@@ -1,17 +1,17 @@
 // What a registration branch changed since it left the base's history: each path with its git
 // mode at the tip, the facts the registration verdict (policy/registration.ts) judges in
 // onboarding as the hook does at push time.
-import { simpleGitOutput } from '../git/simple-git.js';
+import { simpleGitRun } from '../git/simple-git.js';
 import type { RegistrationFacts } from '../policy/registration.js';
 
 export type BranchChanges = Pick<RegistrationFacts, 'changes' | 'sharesHistory'>;
 
 export async function branchChanges(root: string, base: string, tip: string): Promise<BranchChanges> {
   // Exit 1 with no output: the two have no common history.
-  const fork = (await simpleGitOutput(root, ['merge-base', base, tip], [1])).trim();
+  const fork = (await simpleGitRun(root, ['merge-base', base, tip], [1])).stdout.trim();
   if (!fork) return { changes: [], sharesHistory: false };
-  const raw = await simpleGitOutput(root, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', fork, tip]);
-  return { changes: parseRawDiff(raw, tip), sharesHistory: true };
+  const diff = await simpleGitRun(root, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', fork, tip]);
+  return { changes: parseRawDiff(diff.stdout, tip), sharesHistory: true };
 }
 
 /**
