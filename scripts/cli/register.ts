@@ -17,7 +17,8 @@ onboarding change, all read from git (the work tree is never touched):
   1. the host name in <ref>, the payload registrations/<host>.json and the file names must
      agree; the payload is validated against schemas/registration.schema.json and the host
      name rules (lower-case RFC 1123 label); sizes are limited (payload 64 KiB, hardware
-     256 KiB); the branch may change only those two files;
+     256 KiB); the branch may change only those two files (or what
+     policy.registration.paths lists), as the git server's hook checks at push time;
   2. nix/hosts/<host>.nix is generated from the payload's role (a module in
      nix/modules/roles/; an existing host file is kept), the inventory entry hosts.<host>
      (address, role, tags) is written into tappaas.json;

@@ -3,7 +3,8 @@
 // hosts cost no build, colmena#227), then the build of only the hosts that will be deployed:
 // one `nix build` for all of them, and only when that fails one per host (the adapter's
 // buildHosts) so that each error lands on the host that caused it.
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { type CommitFlakeSpec, withCommitFlake } from '../nixcli/commit-flake.js';
 import { buildInstallable } from '../nixcli/expressions.js';
 import { buildHosts, evaluateHosts, type FlakeRef, localFlake, nixVersion, runNix } from '../nixcli/index.js';
 import type { HostResult as EvalResult } from '../nixcli/types.js';
@@ -14,21 +15,31 @@ export interface HostToplevel {
   error?: string;
 }
 
-/** The flake in the work tree, or at a commit of the repository (read from git, not checked out). */
-export function flakeAt(repoRoot: string, flakeDir: string, rev?: string): FlakeRef {
+/**
+ * The flake in the work tree, or at a commit of the repository (checked out for the
+ * evaluation and removed after it, as nixcli/commit-flake.ts hands every commit to Nix).
+ */
+export function flakeAt(repoRoot: string, flakeDir: string): FlakeRef;
+export function flakeAt(
+  repoRoot: string,
+  flakeDir: string,
+  rev: string | undefined,
+): FlakeRef | CommitFlakeSpec;
+export function flakeAt(repoRoot: string, flakeDir: string, rev?: string): FlakeRef | CommitFlakeSpec {
   if (rev === undefined) return localFlake(flakeDir);
-  const dir = relative(repoRoot, flakeDir);
-  const sub = dir && !dir.startsWith('..') ? `&dir=${encodeURIComponent(dir)}` : '';
-  return localFlake(flakeDir, `git+file://${repoRoot}?rev=${rev}${sub}`);
+  const file = relative(repoRoot, join(flakeDir, 'flake.nix'));
+  return { root: repoRoot, commit: rev, flake: file.startsWith('..') ? 'flake.nix' : file, revision: true };
 }
 
 export async function evalToplevels(
-  flake: FlakeRef,
+  flake: FlakeRef | CommitFlakeSpec,
   hosts: readonly string[],
   jobs = 1,
 ): Promise<Map<string, HostToplevel>> {
   const out = new Map<string, HostToplevel>();
   if (hosts.length === 0) return out;
+  if ('commit' in flake)
+    return withCommitFlake(flake, 'deploy-rev', (c) => evalToplevels(c.flake, hosts, jobs));
   for (const r of await evaluateHosts(flake, hosts, { jobs })) out.set(r.name, fromEval(r));
   return out;
 }

@@ -1,5 +1,6 @@
 // Files of a commit read without a checkout: one `git` process per question, for the few files
-// onboarding and retiring look at (the hook's hot path uses cat-file.ts instead).
+// onboarding and retiring look at (the hook's hot path uses cat-file.ts instead). runGit, not
+// simple-git: a payload's bytes go into the onboarding commit as they are, not decoded as text.
 import { runGit } from './exec.js';
 
 /** Size in bytes of `path` at `commit`, or undefined when it is not a file there. */

@@ -1,5 +1,6 @@
 // Commits made without touching anyone's work tree: a base plus file changes go through a
 // throwaway index file (GIT_INDEX_FILE), then commit-tree and update-ref. Argv arrays only.
+// runGit, not simple-git as the rest of onboarding's git: hash-object and commit-tree read stdin.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

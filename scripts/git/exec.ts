@@ -1,6 +1,9 @@
-// The one place that spawns git. Argv arrays only, never a shell. The environment is passed
+// Runs one git command. Argv arrays only, never a shell. The environment is passed
 // through whole: inside a pre-receive hook GIT_DIR, GIT_QUARANTINE_PATH, GIT_OBJECT_DIRECTORY
 // and GIT_ALTERNATE_OBJECT_DIRECTORIES are what make the pushed (quarantined) objects visible.
+// A raw spawn, not simple-git (git/simple-git.ts, for onboarding): the hook's hot path feeds git
+// stdin (a promise, so git starts before its input is known), which simple-git cannot, and
+// simple-git's task queue (five processes at a time) would hold back the hook's parallel reads.
 import { spawn } from 'node:child_process';
 
 export class GitError extends Error {

@@ -1,5 +1,6 @@
-// Branches to and from a remote, for the branches onboarding and retiring publish.
-import { runGit } from './exec.js';
+// Branches to and from a remote, for the branches onboarding and retiring publish (through
+// simple-git: off the hook's hot path).
+import { simpleGitRun } from './simple-git.js';
 
 /** Pushes `commit` as `branch` to `remote` (the branch is generated: a newer run replaces it). */
 export async function pushBranch(
@@ -8,28 +9,29 @@ export async function pushBranch(
   commit: string,
   branch: string,
 ): Promise<void> {
-  await runGit(['push', '--quiet', '--force', remote, `${commit}:refs/heads/${branch}`], { cwd: root });
+  await simpleGitRun(root, ['push', '--quiet', '--force', remote, `${commit}:refs/heads/${branch}`]);
 }
 
 export async function fetchBranch(root: string, remote: string, branch: string): Promise<void> {
-  await runGit(['fetch', '--quiet', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`], {
-    cwd: root,
-  });
+  await simpleGitRun(root, [
+    'fetch',
+    '--quiet',
+    remote,
+    `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`,
+  ]);
 }
 
 export async function hasRemote(root: string, remote: string): Promise<boolean> {
-  const r = await runGit(['remote'], { cwd: root });
-  return r.stdout.toString('utf8').split('\n').includes(remote);
+  const r = await simpleGitRun(root, ['remote']);
+  return r.stdout.split('\n').includes(remote);
 }
 
 /** Fetches `branch` from `remote` when it exists there; false when it does not. */
 export async function fetchIfExists(root: string, remote: string, branch: string): Promise<boolean> {
-  const r = await runGit(
+  const r = await simpleGitRun(
+    root,
     ['fetch', '--quiet', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`],
-    {
-      cwd: root,
-      okCodes: [128],
-    },
+    [128],
   );
   return r.code === 0;
 }

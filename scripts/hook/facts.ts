@@ -2,12 +2,13 @@
 // not, the commits to check and their files, blob sizes and private key markers, the files to
 // lint at the new tip, and registration facts. Reads objects only (quarantine-safe). The
 // commits of a ref are those new to it (push-walk.ts), from one walk for the whole push.
+import { payloadPath } from '../fleet/registration-files.js';
 import type { CatFile } from '../git/cat-file.js';
 import { type CommitChanges, commitChanges, isAncestor } from '../git/log.js';
 import type { BlobFact } from '../policy/content.js';
 import { matchesGlob } from '../policy/glob.js';
 import { protectedRuleFor, ZERO_OID } from '../policy/refs.js';
-import type { RegistrationFacts } from '../policy/registration.js';
+import { payloadFact, type RegistrationFacts } from '../policy/registration.js';
 import type { Policy, RefUpdate } from '../policy/types.js';
 import { bringsBlob, CommitContent } from './commit-content.js';
 import type { PushWalk, RangeJob } from './push-walk.js';
@@ -257,14 +258,14 @@ async function registrationFacts(
   host: string,
   regCommits: CommitChanges[] | undefined,
 ): Promise<RegistrationFacts> {
-  const payloadPath = `registrations/${host}.json`;
-  const payloadRead = ctx.cat.contents(`${u.newOid}:${payloadPath}`);
-  const mainPayloadRead = ctx.cat.contents(`refs/heads/${ctx.policy.defaultBranch}:${payloadPath}`);
+  const payload = payloadPath(host);
+  const payloadRead = ctx.cat.contents(`${u.newOid}:${payload}`);
+  const mainPayloadRead = ctx.cat.contents(`refs/heads/${ctx.policy.defaultBranch}:${payload}`);
   // The branch as it is: an earlier registration that git applied holds the first key, even
   // before its post-receive has recorded it (two VMs racing for one name).
   const oldPayloadRead = ZERO_OID.test(u.oldOid)
     ? Promise.resolve(undefined)
-    : ctx.cat.contents(`${u.oldOid}:${payloadPath}`);
+    : ctx.cat.contents(`${u.oldOid}:${payload}`);
   ctx.cat.flush();
   const [payloadObj, mainPayloadObj, oldPayloadObj] = await Promise.all([
     payloadRead,
@@ -284,8 +285,8 @@ async function registrationFacts(
   // Shares history when the walk stopped at commits of the default branch, or brought nothing new.
   const sharesHistory =
     regCommits !== undefined && (regCommits.length === 0 || regCommits.some((c) => c.boundary));
-  const facts: RegistrationFacts = { changes, sharesHistory };
-  if (payloadObj) facts.payload = parsePayload(payloadObj.data);
+  const facts: RegistrationFacts = { host, ref: u.ref, changes, sharesHistory };
+  if (payloadObj) facts.payload = payloadFact(payloadObj.data);
   const recorded = ctx.knownHostKeys[host];
   const mainKey = payloadKey(mainPayloadObj?.data);
   const branchKey = payloadKey(oldPayloadObj?.data);
@@ -297,18 +298,7 @@ async function registrationFacts(
 
 /** `sshHostKey` of a registration payload, when it has one. */
 function payloadKey(data: Buffer | undefined): string | undefined {
-  const parsed = data ? parsePayload(data) : undefined;
+  const parsed = data ? payloadFact(data) : undefined;
   const key = parsed?.ok ? (parsed.data as Record<string, unknown>).sshHostKey : undefined;
   return typeof key === 'string' ? key : undefined;
-}
-
-function parsePayload(data: Buffer): { ok: true; data: unknown } | { ok: false; message: string } {
-  try {
-    const parsed: unknown = JSON.parse(data.toString('utf8'));
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-      return { ok: false, message: 'is not a JSON object' };
-    return { ok: true, data: parsed };
-  } catch (err) {
-    return { ok: false, message: `is not valid JSON (${(err as Error).message})` };
-  }
 }

@@ -3,11 +3,13 @@
 // fleet structure checks, structure.ts) at each new tip, and report. Returns the exit code;
 // throws only for internal errors (the caller fails closed). What runs around it, V8's tuning
 // for a short run, is the entry's (pre-receive-entry.ts).
+import { fleetLayout } from '../config/fleet.js';
+import { registrationLayout } from '../fleet/registration-files.js';
 import { CatFile } from '../git/cat-file.js';
 import { contentProblems, decide } from '../policy/content.js';
 import { identityFromEnv } from '../policy/identity.js';
 import { classify, shadowCandidates } from '../policy/refs.js';
-import { registrationContentProblems } from '../policy/registration.js';
+import { registrationProblems, viaRegistrationKey } from '../policy/registration.js';
 import type { RefDecision } from '../policy/types.js';
 import { refProblems } from '../policy/verdicts.js';
 import { mapLimit } from '../util/map-limit.js';
@@ -106,8 +108,11 @@ export async function preReceive(opts: PreReceiveOptions): Promise<PreReceiveRes
         mark('content facts');
         warmStructureFor(facts, source);
         problems.push(...contentProblems(c, facts, source.policy));
-        if (facts.registration) {
-          problems.push(...registrationContentProblems(c, identity, source.policy, facts.registration));
+        const reg = facts.registration;
+        if (reg) {
+          const via = viaRegistrationKey(identity, source.policy, reg.host);
+          const layout = registrationLayout(fleetLayout(source.config.fleet), reg.host);
+          problems.push(...registrationProblems({ ...reg, viaRegistrationKey: via }, source.policy, layout));
         }
         problems.push(...(await policyUpdateProblems(cat, c, source)));
       }

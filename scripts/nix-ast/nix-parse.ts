@@ -41,6 +41,10 @@ export interface Ran {
 /**
  * Runs Nix once. `stdout: 'ignore'` when only the exit and stderr matter: a batch's printed
  * expressions are as large as its files and nobody reads them (nix-batch.ts).
+ *
+ * Its own spawn, not nixcli/run.ts (every other Nix call): this is the hook's hot path, where
+ * a parse must drop or cap what Nix prints back, answer a missing Nix as a verdict instead of
+ * an exception, and need no process group or memory watch (`--parse` starts no children).
  */
 export function runNix(
   program: string,

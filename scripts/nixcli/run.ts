@@ -46,9 +46,9 @@ export interface RunNixResult {
 export class NixMissingError extends Error {
   constructor(
     readonly program: string,
-    cause: Error,
+    readonly reason: NodeJS.ErrnoException,
   ) {
-    super(`cannot run ${program}: ${cause.message}. Install Nix (2.8 or newer) or put it on PATH.`);
+    super(`cannot run ${program}: ${reason.message}. Install Nix (2.8 or newer) or put it on PATH.`);
     this.name = 'NixMissingError';
   }
 }

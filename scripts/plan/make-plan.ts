@@ -4,10 +4,10 @@
 // Hosts the change cannot affect are unchanged without evaluating them.
 import { posix } from 'node:path';
 import { runGit } from '../git/exec.js';
+import { type CommitFlake, checkoutFlake, flakeRelative } from '../nixcli/commit-flake.js';
 import type { HostResult } from '../nixcli/types.js';
 import { affectedHosts, type TreeFacts } from './affected.js';
 import { type ChangedFile, parseNameStatus, touchedPaths } from './changes.js';
-import { type Checkout, checkoutCommit } from './checkout.js';
 import { hostGraph } from './import-graph.js';
 import {
   buildToplevels,
@@ -54,44 +54,37 @@ export async function makePlan(opts: MakePlanOptions): Promise<MadePlan> {
   const flakeFile = opts.flakeDir ? posix.join(opts.flakeDir, 'flake.nix') : 'flake.nix';
   const lockFile = opts.flakeDir ? posix.join(opts.flakeDir, 'flake.lock') : 'flake.lock';
   const changes = await changedFiles(opts.root, opts.from.commit, opts.to.commit);
-  const checkouts: Checkout[] = [];
+  const checkouts: CommitFlake[] = [];
   try {
     progress(`checking out ${opts.from.label} and ${opts.to.label}`);
     const made = await Promise.allSettled([
-      checkoutCommit(opts.root, opts.from.commit, 'base'),
-      checkoutCommit(opts.root, opts.to.commit, 'head'),
+      checkoutFlake({ root: opts.root, commit: opts.from.commit, flake: flakeFile }, 'plan-base'),
+      checkoutFlake({ root: opts.root, commit: opts.to.commit, flake: flakeFile }, 'plan-head'),
     ]);
     for (const m of made) if (m.status === 'fulfilled') checkouts.push(m.value);
     for (const m of made) if (m.status === 'rejected') throw m.reason;
-    const [baseDir, headDir] = checkouts as [Checkout, Checkout];
+    const [baseCheckout, headCheckout] = checkouts as [CommitFlake, CommitFlake];
     // The hosts folder as the flake sees it (tappaas.json paths are repo-relative).
-    const hostsInFlake =
-      opts.flakeDir && opts.hostsDir.startsWith(`${opts.flakeDir}/`)
-        ? opts.hostsDir.slice(opts.flakeDir.length + 1)
-        : opts.hostsDir;
-    const ctx = (dir: string): NixContext => {
-      const flakeDir = opts.flakeDir ? posix.join(dir, opts.flakeDir) : dir;
-      return {
-        // Nix's positions and the literal search are relative to the flake's folder.
-        flake: { ref: `path:${flakeDir}`, dir: flakeDir, sourceRoot: flakeDir },
-        flakeDir: opts.flakeDir,
-        timeoutMs: opts.timeoutMs,
-        jobs: opts.limits?.jobs ?? 2,
-        batch: opts.limits?.batch,
-        maxMemoryMiB: opts.limits?.maxMemoryMiB,
-        hostFile: (h) => `${hostsInFlake}/${h}.nix`,
-      };
-    };
-    const baseCtx = ctx(baseDir.dir);
-    const headCtx = ctx(headDir.dir);
+    const hostsInFlake = flakeRelative(opts.flakeDir, opts.hostsDir);
+    const ctx = (c: CommitFlake): NixContext => ({
+      flake: c.flake,
+      flakeDir: opts.flakeDir,
+      timeoutMs: opts.timeoutMs,
+      jobs: opts.limits?.jobs ?? 2,
+      batch: opts.limits?.batch,
+      maxMemoryMiB: opts.limits?.maxMemoryMiB,
+      hostFile: (h) => `${hostsInFlake}/${h}.nix`,
+    });
+    const baseCtx = ctx(baseCheckout);
+    const headCtx = ctx(headCheckout);
     progress('listing hosts and reading imports');
     // Nix lists the hosts while this process parses the two trees.
     const caught = (err: unknown) => (err instanceof NixPlanError ? err : Promise.reject(err));
     const listed = Promise.all([hostNames(baseCtx).catch(caught), hostNames(headCtx).catch(caught)]);
     listed.catch(() => {});
     const cache: DepsCache = new Map();
-    const baseTree = await loadTree(baseDir.dir, flakeFile, cache);
-    const headTree = await loadTree(headDir.dir, flakeFile, cache);
+    const baseTree = await loadTree(baseCheckout.files, flakeFile, cache);
+    const headTree = await loadTree(headCheckout.files, flakeFile, cache);
     const [baseListing, headListing] = await listed;
     if (baseListing instanceof NixPlanError && headListing instanceof NixPlanError) throw headListing;
     if (baseListing instanceof NixPlanError && !(headListing instanceof NixPlanError)) {

@@ -15,8 +15,6 @@ export const DEFAULT_FORBIDDEN_PATHS = [
   '**/*.pfx',
 ];
 
-export const DEFAULT_REGISTRATION_PATHS = ['nix/hardware/{host}-hw.nix', 'registrations/{host}.json'];
-
 /**
  * The hook's lint budget. Linting costs about 0.85 s per MB of Nix and 135 bytes of memory per
  * byte (measured: a 4 MB file took 3.4 s and 540 MB), so a file over 256 KiB, or what a push
@@ -90,7 +88,8 @@ export function resolvePolicy(raw: unknown, policyBranch?: string): Policy {
       prefix: typeof registration.prefix === 'string' ? registration.prefix : 'registration/',
       hosts,
       keys: strings(registration.keys, []),
-      paths: strings(registration.paths, DEFAULT_REGISTRATION_PATHS),
+      // Unset, they follow the fleet layout (policy/registration.ts registrationPaths).
+      ...(Array.isArray(registration.paths) ? { paths: strings(registration.paths, []) } : {}),
     },
     signedCommits: {
       branches: strings(signed.branches, []),

@@ -32,18 +32,21 @@ function boundHosts(identity: Identity, policy: Policy): string[] {
     .map(([host]) => host);
 }
 
+/** The host name a registration branch carries must be a fleet host name (hook and onboarding). */
+export function registrationHostProblem(host: string, ref: string): Problem | undefined {
+  const bad = hostNameProblem(host);
+  if (!bad) return undefined;
+  return error(
+    'registration-host-name',
+    `host name ${JSON.stringify(host)} in ${ref} ${bad}`,
+    'set the VM host name to a lower-case RFC 1123 label (a-z, 0-9, inner "-") and push to registration/<hostname>',
+  );
+}
+
 export function registrationRefProblems(u: ClassifiedUpdate, identity: Identity, policy: Policy): Problem[] {
   const host = hostOf(u, policy);
-  const bad = hostNameProblem(host);
-  if (bad) {
-    return [
-      error(
-        'registration-host-name',
-        `host name ${JSON.stringify(host)} in ${u.ref} ${bad}`,
-        'set the VM host name to a lower-case RFC 1123 label (a-z, 0-9, inner "-") and push to registration/<hostname>',
-      ),
-    ];
-  }
+  const bad = registrationHostProblem(host, u.ref);
+  if (bad) return [bad];
   const bound = policy.registration.hosts[host];
   const isBound = bound !== undefined && identityMatches(identity, bound);
   const isCi = identityMatches(identity, policy.ciIdentities);
@@ -81,6 +84,10 @@ export function registrationRefProblems(u: ClassifiedUpdate, identity: Identity,
 }
 
 export interface RegistrationFacts {
+  /** The host the registration is for (from the branch name). */
+  host: string;
+  /** The registration branch as messages name it, e.g. refs/heads/registration/web1. */
+  ref: string;
   /**
    * Paths changed by the branch's commits that are not on the default branch, each with its
    * newest change (git's mode: 100644 a file, 100755 executable, 120000 a symlink, 160000 a
@@ -89,8 +96,13 @@ export interface RegistrationFacts {
   changes: { commit: string; path: string; mode?: string }[];
   /** Whether the branch's commits grow out of the default branch's history. */
   sharesHistory: boolean;
-  /** `registrations/<host>.json` at the new tip: parsed, unreadable, or absent. */
-  payload?: { ok: true; data: unknown } | { ok: false; message: string };
+  /** The payload (`RegistrationLayout.payload`) at the new tip: parsed, unreadable, or absent. */
+  payload?: PayloadFact;
+  /**
+   * Pushed with a registration key rather than the identity bound to the host: the payload
+   * must then carry the host's SSH key (trust on first use). Unset outside a push.
+   */
+  viaRegistrationKey?: boolean;
   /**
    * The host's SSH host key as first seen: the server's record, else the default branch's
    * payload, else the payload at the registration branch's current tip.
@@ -98,28 +110,66 @@ export interface RegistrationFacts {
   knownHostKey?: { key: string; from: 'server' | 'default-branch' | 'registration-branch' };
 }
 
-export function registrationPaths(host: string, policy: Policy): string[] {
-  return policy.registration.paths.map((p) => p.replaceAll('{host}', host));
+export type PayloadFact = { ok: true; data: unknown } | { ok: false; message: string };
+
+/**
+ * Where one host's registration files are in the fleet layout (fleet/registration-files.ts
+ * reads them from tappaas.json `fleet`): its hardware configuration and its payload.
+ */
+export interface RegistrationLayout {
+  hardware: string;
+  payload: string;
 }
 
-export function registrationContentProblems(
-  u: ClassifiedUpdate,
-  identity: Identity,
-  policy: Policy,
+/** A payload's bytes as the verdict sees them: a JSON object, or why not. */
+export function payloadFact(data: Buffer): PayloadFact {
+  try {
+    const parsed: unknown = JSON.parse(data.toString('utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      return { ok: false, message: 'is not a JSON object' };
+    return { ok: true, data: parsed };
+  } catch (err) {
+    return { ok: false, message: `is not valid JSON (${(err as Error).message})` };
+  }
+}
+
+/** The paths a registration may change: policy.registration.paths, else the layout's two files. */
+export function registrationPaths(host: string, policy: Policy, layout: RegistrationLayout): string[] {
+  return (
+    policy.registration.paths?.map((p) => p.replaceAll('{host}', host)) ?? [layout.hardware, layout.payload]
+  );
+}
+
+/** Whether `identity` registers `host` with a registration key rather than as its bound identity. */
+export function viaRegistrationKey(identity: Identity, policy: Policy, host: string): boolean {
+  return (
+    !identityMatches(identity, policy.registration.hosts[host] ?? []) &&
+    identityMatches(identity, policy.registration.keys)
+  );
+}
+
+/**
+ * The one verdict on a registration's content, for the hook at push time and for onboarding
+ * in CI: its history, the paths it changes and their file types, the payload it carries and,
+ * for a push with a registration key, the host key it brings. Pure.
+ */
+export function registrationProblems(
   facts: RegistrationFacts,
+  policy: Policy,
+  layout: RegistrationLayout,
 ): Problem[] {
-  const host = hostOf(u, policy);
+  const { host, ref } = facts;
   const problems: Problem[] = [];
   if (!facts.sharesHistory) {
     problems.push(
       error(
         'registration-base',
-        `${u.ref} does not branch from ${policy.defaultBranch}'s history`,
+        `${ref} does not branch from ${policy.defaultBranch}'s history`,
         `create the registration commit on top of ${policy.defaultBranch} (\`git fetch origin ${policy.defaultBranch} && git rebase origin/${policy.defaultBranch}\`)`,
       ),
     );
   }
-  const allowed = new Set(registrationPaths(host, policy));
+  const allowed = new Set(registrationPaths(host, policy, layout));
   for (const c of facts.changes) {
     if (allowed.has(c.path)) {
       const kind = NOT_A_FILE[c.mode ?? '100644'];
@@ -127,7 +177,7 @@ export function registrationContentProblems(
         problems.push({
           ...error(
             'registration-file-type',
-            `${c.path} in ${u.ref} is ${kind} (mode ${c.mode}), not a regular file`,
+            `${c.path} in ${ref} is ${kind} (mode ${c.mode}), not a regular file`,
             `commit ${c.path} as a plain file (mode 100644): \`git rm --cached ${c.path}\`, write the file's content in its place, \`git add ${c.path}\``,
           ),
           commit: c.commit,
@@ -139,13 +189,13 @@ export function registrationContentProblems(
       ...error(
         'registration-paths',
         `a registration of ${host} may change only ${[...allowed].join(' and ')}, not ${c.path}`,
-        `drop the change to ${c.path} from ${u.ref}; other changes go through a pull request`,
+        `drop the change to ${c.path} from ${ref}; other changes go through a pull request`,
       ),
       commit: c.commit,
       file: c.path,
     });
   }
-  const payloadPath = `registrations/${host}.json`;
+  const payloadPath = layout.payload;
   if (facts.payload && !facts.payload.ok) {
     problems.push({
       ...error(
@@ -168,10 +218,7 @@ export function registrationContentProblems(
       file: payloadPath,
     });
   }
-  const viaKey =
-    !identityMatches(identity, policy.registration.hosts[host] ?? []) &&
-    identityMatches(identity, policy.registration.keys);
-  if (viaKey) {
+  if (facts.viaRegistrationKey) {
     const key = typeof data?.sshHostKey === 'string' ? data.sshHostKey.trim() : undefined;
     if (!key) {
       problems.push({
@@ -186,8 +233,8 @@ export function registrationContentProblems(
       problems.push({
         ...error(
           'registration-host-key',
-          `the SSH host key in ${payloadPath} differs from the one ${host} first registered with (trust on first use; ${KEY_SOURCE[facts.knownHostKey.from](payloadPath, u.ref, policy)})`,
-          `if ${host} was reinstalled on purpose, bind its new key in policy.registration.hosts.${host} on ${policy.defaultBranch}; or an admin forgets the old key: its record in tappaas-known-hosts.json in the server's repository directory, ${payloadPath} on ${policy.defaultBranch} and the branch ${u.ref}`,
+          `the SSH host key in ${payloadPath} differs from the one ${host} first registered with (trust on first use; ${KEY_SOURCE[facts.knownHostKey.from](payloadPath, ref, policy)})`,
+          `if ${host} was reinstalled on purpose, bind its new key in policy.registration.hosts.${host} on ${policy.defaultBranch}; or an admin forgets the old key: its record in tappaas-known-hosts.json in the server's repository directory, ${payloadPath} on ${policy.defaultBranch} and the branch ${ref}`,
         ),
         file: payloadPath,
       });

@@ -32,8 +32,11 @@ export interface RegistrationPolicy {
   hosts: Record<string, string[]>;
   /** Identities that may register any host not bound above, trust-on-first-use of its SSH host key. */
   keys: string[];
-  /** Paths a registration may change; `{host}` stands for the host name. */
-  paths: string[];
+  /**
+   * Paths a registration may change; `{host}` stands for the host name. Unset: the host's
+   * hardware file in the fleet layout (tappaas.json `fleet.hardware`) and its payload.
+   */
+  paths?: string[];
 }
 
 export interface Limits {

@@ -1,17 +1,13 @@
 // What onboarding and retiring change, as pure functions of the base revision's texts: the
 // file changes and the inventory edit. No git, no disk.
-import { posix } from 'node:path';
 import type { FleetLayout } from '../config/fleet.js';
 import { hardwarePath, hostPath } from '../fleet/layout.js';
+import { payloadPath } from '../fleet/registration-files.js';
 import { hostFile } from './host-file.js';
 import { removeMember, setMember } from './json-edit.js';
 import { deployAddress, type RegistrationPayload } from './payload.js';
 
 export const CONFIG_FILE = 'tappaas.json';
-
-export function payloadPath(host: string): string {
-  return posix.join('registrations', `${host}.json`);
-}
 
 /** The inventory entry: address and role from the payload; fields someone set by hand stay. */
 export function inventoryEntry(

@@ -3,6 +3,7 @@
 // from the file name) accept it. Pure.
 import { posix } from 'node:path';
 import type { FleetLayout } from '../config/fleet.js';
+import { payloadPath } from '../fleet/registration-files.js';
 
 /** Roles are the modules in <modules>/roles/<role>.nix of the base revision. */
 export function knownRoles(files: readonly string[], layout: FleetLayout): string[] {
@@ -29,5 +30,5 @@ export function hostFile(host: string, role: string, known: readonly string[]): 
   if (!known.includes(role)) throw new UnknownRoleError(role, [...known]);
   // Role names are module file names; quote the attribute when it is not a plain Nix identifier.
   const attr = /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(role) ? role : JSON.stringify(role);
-  return `# Host ${host}: role ${role}. Generated from registrations/${host}.json by \`tappaas register process\`.\n{\n  tappaas.roles.${attr}.enable = true;\n}\n`;
+  return `# Host ${host}: role ${role}. Generated from ${payloadPath(host)} by \`tappaas register process\`.\n{\n  tappaas.roles.${attr}.enable = true;\n}\n`;
 }

@@ -7,11 +7,15 @@ import { type FleetLayout, fleetLayout } from '../config/fleet.js';
 import type { TappaasConfig } from '../config/types.js';
 import { fileFacts } from '../fleet/facts.js';
 import { hardwarePath, hostPath } from '../fleet/layout.js';
+import { payloadPath, registrationLayout } from '../fleet/registration-files.js';
 import { blobSize, listFiles, readBlob } from '../git/blobs.js';
-import { runGit } from '../git/exec.js';
 import { fetchBranch, hasRemote } from '../git/remotes.js';
 import { resolveCommit } from '../git/revisions.js';
-import { CONFIG_FILE, onboardChanges, payloadPath } from './changes.js';
+import { resolvePolicy } from '../policy/defaults.js';
+import { payloadFact, type RegistrationFacts, registrationProblems } from '../policy/registration.js';
+import type { Policy, Problem } from '../policy/types.js';
+import { branchChanges } from './branch-changes.js';
+import { CONFIG_FILE, onboardChanges } from './changes.js';
 import { knownRoles, UnknownRoleError } from './host-file.js';
 import { MAX_HARDWARE_BYTES, MAX_PAYLOAD_BYTES, parsePayload, type RegistrationPayload } from './payload.js';
 import { commitChange, publishPull, updateLocalBranch } from './publish.js';
@@ -47,18 +51,6 @@ async function configAt(root: string, commit: string): Promise<{ text?: string; 
   return { text, config: parseConfig(text, `${CONFIG_FILE} at ${commit.slice(0, 12)}`) };
 }
 
-/** Paths the registration branch changed since it left the base's history. */
-async function changedPaths(root: string, base: string, tip: string): Promise<string[] | undefined> {
-  const mb = await runGit(['merge-base', base, tip], { cwd: root, okCodes: [1] });
-  const fork = mb.stdout.toString('utf8').trim();
-  if (mb.code !== 0 || !fork) return undefined;
-  const r = await runGit(['diff', '--name-only', '-z', '--no-renames', fork, tip], { cwd: root });
-  return r.stdout
-    .toString('utf8')
-    .split('\0')
-    .filter((p) => p !== '');
-}
-
 export async function resolveBase(
   root: string,
   opts: Pick<OnboardOptions, 'base' | 'remote' | 'openPr'>,
@@ -82,7 +74,16 @@ interface Inputs {
   hardwareBytes: Buffer;
 }
 
-/** Reads and validates everything the ref brings; problems instead of inputs when it is bad. */
+/** A verdict's problem as onboarding reports it: what is wrong, then how to fix it. */
+function problemText(p: Problem): string {
+  return `${p.message}; ${p.fix}`;
+}
+
+/**
+ * Reads and validates everything the ref brings; problems instead of inputs when it is bad.
+ * The registration verdict first (the hook's rules and words), then what onboarding needs
+ * beyond it: both files present and small, the hardware file text, the payload's schema.
+ */
 async function readInputs(
   root: string,
   refArg: string,
@@ -90,19 +91,10 @@ async function readInputs(
   base: string,
   host: string,
   layout: FleetLayout,
+  policy: Policy,
 ): Promise<Inputs | { problems: string[] }> {
   const problems: string[] = [];
-  const pPath = payloadPath(host);
-  const hwPath = hardwarePath(layout, host);
-  const changed = await changedPaths(root, base, tip);
-  if (!changed)
-    problems.push(`${refArg} does not branch from the base's history; push the registration on top of main`);
-  else
-    for (const p of changed)
-      if (p !== pPath && p !== hwPath)
-        problems.push(
-          `${refArg} changes ${p}: a registration of ${host} may change only ${pPath} and ${hwPath}`,
-        );
+  const files = registrationLayout(layout, host);
   const read = async (path: string, max: number, what: string): Promise<Buffer | undefined> => {
     const size = await blobSize(root, tip, path);
     if (size === undefined) {
@@ -115,19 +107,22 @@ async function readInputs(
     }
     return readBlob(root, tip, path);
   };
-  const payloadBytes = await read(pPath, MAX_PAYLOAD_BYTES, 'payload');
-  const hardwareBytes = await read(hwPath, MAX_HARDWARE_BYTES, 'hardware configuration');
+  const payloadBytes = await read(files.payload, MAX_PAYLOAD_BYTES, 'payload');
+  const hardwareBytes = await read(files.hardware, MAX_HARDWARE_BYTES, 'hardware configuration');
+  const facts: RegistrationFacts = { host, ref: refArg, ...(await branchChanges(root, base, tip)) };
+  if (payloadBytes) facts.payload = payloadFact(payloadBytes);
+  problems.unshift(...registrationProblems(facts, policy, files).map(problemText));
   if (hardwareBytes) {
     try {
       const text = new TextDecoder('utf-8', { fatal: true }).decode(hardwareBytes);
-      if (text.includes('\0')) problems.push(`${hwPath} holds a NUL byte: it is not a Nix file`);
+      if (text.includes('\0')) problems.push(`${files.hardware} holds a NUL byte: it is not a Nix file`);
     } catch {
-      problems.push(`${hwPath} is not UTF-8 text: it is not a Nix file`);
+      problems.push(`${files.hardware} is not UTF-8 text: it is not a Nix file`);
     }
   }
   let payload: RegistrationPayload | undefined;
-  if (payloadBytes) {
-    const parsed = parsePayload(payloadBytes, pPath, host);
+  if (payloadBytes && facts.payload?.ok) {
+    const parsed = parsePayload(payloadBytes, files.payload);
     if (parsed.ok) payload = parsed.payload;
     else problems.push(...parsed.problems);
   }
@@ -160,7 +155,9 @@ export async function processRegistration(opts: OnboardOptions): Promise<Onboard
     base,
   };
 
-  const inputs = await readInputs(root, opts.ref, tip, base, host, layout);
+  // The base's rules, with the base onboarding grows from as the branch registrations start on.
+  const policy = { ...resolvePolicy(baseConfig.config.policy), defaultBranch: opts.base };
+  const inputs = await readInputs(root, opts.ref, tip, base, host, layout, policy);
   if ('problems' in inputs) return { ...report, problems: inputs.problems };
   report.role = inputs.payload.role;
 
@@ -220,17 +217,13 @@ export async function processRegistration(opts: OnboardOptions): Promise<Onboard
   Object.assign(report, { branch, commit: published.commit, reused: published.reused });
 
   const headConfig = parseConfig(String(changes[CONFIG_FILE]), `${CONFIG_FILE} (generated)`);
-  const check = await checkChange(
-    root,
-    base,
-    published.commit,
-    fleetLayout(headConfig.fleet),
-    headConfig,
-    note,
-  );
+  const headLayout = fleetLayout(headConfig.fleet);
+  const check = await checkChange(root, base, published.commit, headLayout, headConfig, note);
   report.check = check;
   if (opts.evaluate)
-    report.evaluation = await evaluateAt(root, published.commit, host, { timeoutMs: opts.evalTimeoutMs });
+    report.evaluation = await evaluateAt(root, published.commit, host, headLayout, {
+      timeoutMs: opts.evalTimeoutMs,
+    });
   const failed = check.errors > 0 || report.evaluation?.status === 'eval-error';
   if (failed) {
     report.status = 'failed';

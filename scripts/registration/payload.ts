@@ -1,6 +1,6 @@
-// The registration payload (registrations/<host>.json) a new VM pushed: size-limited, parsed,
-// validated against schemas/registration.schema.json, and held to the host-name rules and to
-// the name the branch and the file carry. Pure: text in, payload or problems out.
+// The registration payload (fleet/registration-files.ts) a new VM pushed: size-limited, parsed,
+// validated against schemas/registration.schema.json and held to the host-name rules. Pure:
+// text in, payload or problems out.
 import { describeSchemaErrors } from '../config/file.js';
 import { hostNameProblem } from '../policy/registration.js';
 import { compileSchema, type Validator } from '../schemas/compile.js';
@@ -35,10 +35,10 @@ function schemaValidator(): Validator {
 }
 
 /**
- * `file` names the payload in messages; `host` is the name the branch and the file carry,
- * which the payload must repeat exactly.
+ * `file` names the payload in messages. That the payload names the host its branch is for is
+ * the registration verdict's rule (policy/registration.ts), as at push time.
  */
-export function parsePayload(bytes: Buffer, file: string, host: string): PayloadResult {
+export function parsePayload(bytes: Buffer, file: string): PayloadResult {
   if (bytes.length > MAX_PAYLOAD_BYTES)
     return {
       ok: false,
@@ -63,10 +63,6 @@ export function parsePayload(bytes: Buffer, file: string, host: string): Payload
   if (typeof name === 'string') {
     const bad = hostNameProblem(name);
     if (bad) problems.push(`${file}: hostname ${JSON.stringify(name)} ${bad}`);
-    else if (name !== host)
-      problems.push(
-        `${file} says hostname ${JSON.stringify(name)}, but the branch and file are for ${JSON.stringify(host)}: they must agree`,
-      );
   }
   if (problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
   return { ok: true, payload: data as RegistrationPayload };

@@ -1,6 +1,6 @@
 // The host a registration ref is for. The name in the ref is checked like any other input: it
 // must be a registration branch and a valid host name, and the payload must repeat it.
-import { hostNameProblem } from '../policy/registration.js';
+import { registrationHostProblem } from '../policy/registration.js';
 
 export interface RefHost {
   /** The branch without refs/heads/ or a remote prefix, e.g. registration/web1. */
@@ -21,7 +21,8 @@ export function hostFromRef(ref: string, prefix = 'registration/'): RefHost | { 
   if (!branch.startsWith(prefix))
     return { problem: `${JSON.stringify(ref)} is not a registration branch (${prefix}<hostname>)` };
   const host = branch.slice(prefix.length);
-  const bad = hostNameProblem(host);
-  if (bad) return { problem: `the host name ${JSON.stringify(host)} in ${JSON.stringify(ref)} ${bad}` };
+  // The hook's rule and words: the same name is refused at push time.
+  const bad = registrationHostProblem(host, ref);
+  if (bad) return { problem: `${bad.message}; ${bad.fix}` };
   return { branch, host };
 }

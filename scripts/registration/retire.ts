@@ -5,10 +5,11 @@
 import { parseConfig } from '../config/file.js';
 import { fleetLayout } from '../config/fleet.js';
 import { hardwarePath, hostPath } from '../fleet/layout.js';
+import { payloadPath } from '../fleet/registration-files.js';
 import { listFiles, readBlob } from '../git/blobs.js';
 import type { Diagnostic } from '../lint/types.js';
 import { hostNameProblem } from '../policy/registration.js';
-import { CONFIG_FILE, payloadPath, retireChanges } from './changes.js';
+import { CONFIG_FILE, retireChanges } from './changes.js';
 import { resolveBase } from './onboard.js';
 import { commitChange, type PullReport, publishPull, updateLocalBranch } from './publish.js';
 import { checkChange } from './verify.js';

@@ -3,17 +3,15 @@
 // count, as `check --from`), and the new host's evaluation with real Nix when it can run.
 // Evaluation is best effort: the fleet's flake needs nixpkgs, which an offline runner cannot
 // fetch, and that is reported as skipped, never as passed.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapshot } from '../check/snapshot.js';
 import type { FleetLayout } from '../config/fleet.js';
 import type { TappaasConfig } from '../config/types.js';
 import { introduced } from '../fleet/ratchet.js';
 import { revisionSource } from '../fleet/source.js';
-import { runGit } from '../git/exec.js';
 import type { Diagnostic } from '../lint/types.js';
+import { flakeRelative, withCommitFlake } from '../nixcli/commit-flake.js';
 
 export interface CheckOutcome {
   /** Findings the change introduced (structure and lint), repo-relative paths. */
@@ -67,33 +65,32 @@ export function classifyEvalError(error: string): EvalOutcome {
   return { status: 'eval-error', error };
 }
 
-/** Evaluates `host` of the flake at `commit`, from an export of that commit (no checkout). */
+/** Evaluates `host` of the flake at `commit` (nixcli's checkout of the commit, where `layout` puts the flake). */
 export async function evaluateAt(
   root: string,
   commit: string,
   host: string,
+  layout: FleetLayout,
   opts: { timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<EvalOutcome> {
-  const files = await runGit(['ls-tree', '--name-only', commit, 'flake.nix'], { cwd: root });
-  if (!files.stdout.toString().trim())
-    return { status: 'skipped', reason: 'the repository has no flake.nix' };
-  const which = spawnSync('nix', ['--version'], { encoding: 'utf8' });
-  if (which.error || which.status !== 0) return { status: 'skipped', reason: 'nix is not installed' };
   const nixcli = await import('../nixcli/index.js');
-  const dir = mkdtempSync(join(tmpdir(), 'tappaas-onboard-eval-'));
-  try {
-    const archive = await runGit(['archive', '--format=tar', commit], { cwd: root });
-    const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
-    if (untar.status !== 0) return { status: 'skipped', reason: `cannot unpack the commit: ${untar.stderr}` };
-    const [result] = await nixcli.evaluateHosts(nixcli.localFlake(dir, `path:${dir}`), [host], {
+  const spec = { root, commit, flake: layout.flake, revision: true };
+  return withCommitFlake<EvalOutcome>(spec, 'onboard-eval', async (c) => {
+    if (!existsSync(join(c.files, layout.flake)))
+      return { status: 'skipped', reason: `the repository has no ${layout.flake}` };
+    const version = await nixcli.nixVersion().catch((err: unknown) => {
+      if (err instanceof nixcli.NixMissingError) return undefined;
+      throw err;
+    });
+    if (version === undefined) return { status: 'skipped', reason: 'nix is not installed' };
+    const hosts = flakeRelative(c.flakeDir, layout.hosts);
+    const [result] = await nixcli.evaluateHosts(c.flake, [host], {
       timeoutMs: opts.timeoutMs ?? 600_000,
       env: opts.env,
-      hostFile: (h) => `nix/hosts/${h}.nix`,
+      hostFile: (h) => `${hosts}/${h}.nix`,
     });
     if (!result) return { status: 'eval-error', error: 'no result from the evaluation' };
     if (result.status === 'ok') return { status: 'ok', drvPath: result.drvPath };
     return classifyEvalError(result.error ?? result.message ?? 'evaluation failed');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

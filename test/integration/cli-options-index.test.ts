@@ -262,6 +262,16 @@ describe('tappaas options-index --publish', () => {
       encoding: 'utf8',
     });
     expect(JSON.parse(stored)).toMatchObject({ host: 'gpu1', key: out.key });
+    // On an Actions runner the push streams into the job's log (stderr; stdout stays JSON).
+    const inCi = runCli(['options-index', 'gpu1', 'gw1', '--publish', 'server', '--json'], {
+      cwd: dir,
+      env: env(dir, { GITHUB_ACTIONS: 'true' }),
+    });
+    expect(inCi.code, inCi.stderr).toBe(0);
+    expect(inCi.stderr).toMatch(
+      /^\[command\]\S*git push --quiet server [0-9a-f]{40}:refs\/tappaas\/options-index\//m,
+    );
+    expect(JSON.parse(inCi.stdout).published).toEqual(out.published);
     // A host that fails: nothing is published, and the exit code says so.
     const failed = runCli(['options-index', '--publish', 'server'], { cwd: dir, env: env(dir) });
     expect(failed.code).toBe(1);

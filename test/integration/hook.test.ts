@@ -247,6 +247,28 @@ describe('registration', () => {
     );
   });
 
+  it('takes the hardware folder from tappaas.json fleet.hardware, as onboarding does', () => {
+    const f = new GitFixture('tappaas-hook-layout-');
+    try {
+      const config = { ...POLICY, fleet: { hardware: 'fleet/hw' } };
+      f.commit(undefined, { 'tappaas.json': JSON.stringify(config, null, 2) }, 'initial');
+      f.git(['push', '-q', 'origin', 'HEAD:refs/heads/main']);
+      expect(tappaas(['hook', 'install', f.bare]).stdout).toContain('installed');
+      const vm = { TAPPAAS_PUSHER: 'vm-web1' };
+      f.commit(f.main(), { 'fleet/hw/web1-hw.nix': '{ }\n', 'registrations/web1.json': payload('web1') });
+      const ok = f.push(['HEAD:refs/heads/registration/web1'], vm);
+      expect(ok.code, ok.stderr).toBe(0);
+      f.commit(f.main(), { 'nix/hardware/web1-hw.nix': '{ }\n', 'registrations/web1.json': payload('web1') });
+      const r = f.push(['+HEAD:refs/heads/registration/web1'], vm);
+      expectRejected(r, 'registration-paths');
+      expect(r.stderr).toContain(
+        'a registration of web1 may change only fleet/hw/web1-hw.nix and registrations/web1.json, not nix/hardware/web1-hw.nix',
+      );
+    } finally {
+      f.cleanup();
+    }
+  });
+
   it('rejects a registration that does not grow out of main', () => {
     g.git(['checkout', '-q', '--orphan', 'lonely']);
     g.git(['rm', '-q', '-r', '--cached', '.']);

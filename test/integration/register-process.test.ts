@@ -174,7 +174,7 @@ describe('tappaas register process: bad registrations are rejected and nothing i
         'nix/hardware/web2-hw.nix': hardwareFor('web2'),
       },
       expect: [
-        /registrations\/web2\.json says hostname "web1", but the branch and file are for "web2": they must agree/,
+        /^registrations\/web2\.json says hostname "web1", but the branch is for web2; push the registration of web1 to registration\/web1$/m,
       ],
     },
     {
@@ -194,7 +194,7 @@ describe('tappaas register process: bad registrations are rejected and nothing i
         'nix/hardware/web5-hw.nix': hardwareFor('web5'),
       },
       expect: [
-        /registration\/web4 changes registrations\/web5\.json: a registration of web4 may change only registrations\/web4\.json and nix\/hardware\/web4-hw\.nix/,
+        /^a registration of web4 may change only nix\/hardware\/web4-hw\.nix and registrations\/web4\.json, not registrations\/web5\.json; drop the change to registrations\/web5\.json from registration\/web4; other changes go through a pull request$/m,
         /registrations\/web4\.json is missing at registration\/web4/,
       ],
     },
@@ -214,7 +214,9 @@ describe('tappaas register process: bad registrations are rejected and nothing i
         'registrations/Web6.json': payloadText('Web6'),
         'nix/hardware/Web6-hw.nix': hardwareFor('Web6'),
       },
-      expect: [/the host name "Web6" in "registration\/Web6" contains upper case/],
+      expect: [
+        /^host name "Web6" in registration\/Web6 contains upper case \(host names are lower case\); set the VM host name/m,
+      ],
     },
     {
       name: 'a unicode look-alike in the branch',
@@ -229,7 +231,7 @@ describe('tappaas register process: bad registrations are rejected and nothing i
       name: 'a hostile ref',
       branch: '',
       ref: 'registration/../x',
-      expect: [/"registration\/\.\.\/x" contains "\/" or "\.\."/],
+      expect: [/host name "\.\.\/x" in registration\/\.\.\/x contains "\/" or "\.\."/],
     },
     {
       name: 'not a registration ref',

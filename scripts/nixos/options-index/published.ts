@@ -5,6 +5,7 @@
 // may push there (policy/verdicts.ts).
 import { basename } from 'node:path';
 import { runGit } from '../../git/exec.js';
+import { pushInCi } from '../../git/push-in-ci.js';
 
 export const PUBLISHED_PREFIX = 'refs/tappaas/options-index/';
 
@@ -22,26 +23,30 @@ const COMMITTER = {
 
 /**
  * Stores the index files as a commit (one blob per host, a flat tree) in the repository at
- * `cwd`, and pushes it to `remote` as `refs/tappaas/options-index/<key>`. Returns the ref and
- * the commit.
+ * `cwd`, and pushes it to `remote` as `refs/tappaas/options-index/<key>` (in CI, into the job's
+ * log: git/push-in-ci.ts). Returns the ref and the commit.
  */
 export async function publishIndexes(
   cwd: string,
   key: string,
   files: readonly string[],
   remote: string,
+  env: Record<string, string | undefined> = process.env,
 ): Promise<{ ref: string; commit: string }> {
   const blobs = await runGit(['hash-object', '-w', '--', ...files], { cwd });
   const oids = blobs.stdout.toString('utf8').trim().split('\n');
   const entries = files.map((f, i) => `100644 blob ${oids[i]}\t${basename(f)}`).join('\n');
   const tree = (await runGit(['mktree'], { cwd, input: `${entries}\n` })).stdout.toString('utf8').trim();
-  const env = { ...process.env, ...COMMITTER };
+  const committer = { ...process.env, ...COMMITTER };
   const commit = (
-    await runGit(['commit-tree', tree, '-m', `options index for flake revision ${key}`], { cwd, env })
+    await runGit(['commit-tree', tree, '-m', `options index for flake revision ${key}`], {
+      cwd,
+      env: committer,
+    })
   ).stdout
     .toString('utf8')
     .trim();
   const ref = publishedRef(key);
-  await runGit(['push', '--quiet', remote, `${commit}:${ref}`], { cwd });
+  await pushInCi(cwd, ['--quiet', remote, `${commit}:${ref}`], env);
   return { ref, commit };
 }

@@ -1,7 +1,6 @@
-// The one place `tappaas options-index` runs Nix: spawn with an argv (no shell), collect
-// stdout and stderr, stop at a timeout. Small on purpose, so that it can later go through the
-// shared nixcli adapter.
-import { spawn } from 'node:child_process';
+// How `tappaas options-index` runs Nix: through the nixcli runner, with its errors in the words
+// this command has always used (a missing Nix names TAPPAAS_NIX; a timeout is an error).
+import { NixMissingError, runProcess } from '../../nixcli/run.js';
 
 export interface NixRun {
   code: number;
@@ -21,54 +20,31 @@ export class NixRunError extends Error {
 
 export interface RunNixOptions {
   cwd: string;
-  /** Milliseconds before the process is killed. */
+  /** Milliseconds before the process is stopped. */
   timeoutMs: number;
-  env?: NodeJS.ProcessEnv;
   /** The program; tests and odd installs may point elsewhere (TAPPAAS_NIX). */
   nix?: string;
 }
 
-export function runNix(args: string[], opts: RunNixOptions): Promise<NixRun> {
+/** `args` are the whole argv after the program (the caller names the experimental features). */
+export async function runNix(args: string[], opts: RunNixOptions): Promise<NixRun> {
   const program = opts.nix ?? process.env.TAPPAAS_NIX ?? 'nix';
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { cwd: opts.cwd, env: opts.env ?? process.env });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    }, opts.timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        new NixRunError(
-          e.code === 'ENOENT'
-            ? `${program} not found: install Nix (2.8 or later) or set TAPPAAS_NIX to its path`
-            : `${program} could not be started: ${e.message}`,
-          args,
-        ),
-      );
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) {
-        reject(
-          new NixRunError(
-            `${program} ${args[0]} took longer than ${opts.timeoutMs / 1000} s and was stopped`,
-            args,
-          ),
-        );
-        return;
-      }
-      resolve({
-        code: code ?? (signal ? 128 : 1),
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-  });
+  let r: Awaited<ReturnType<typeof runProcess>>;
+  try {
+    r = await runProcess(program, args, { cwd: opts.cwd, timeoutMs: opts.timeoutMs });
+  } catch (err) {
+    if (!(err instanceof NixMissingError)) throw err;
+    throw new NixRunError(
+      err.reason.code === 'ENOENT'
+        ? `${program} not found: install Nix (2.8 or later) or set TAPPAAS_NIX to its path`
+        : `${program} could not be started: ${err.reason.message}`,
+      args,
+    );
+  }
+  if (r.timedOut)
+    throw new NixRunError(
+      `${program} ${args[0]} took longer than ${opts.timeoutMs / 1000} s and was stopped`,
+      args,
+    );
+  return { code: r.code ?? (r.signal ? 128 : 1), stdout: r.stdout, stderr: r.stderr };
 }

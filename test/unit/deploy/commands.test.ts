@@ -64,10 +64,11 @@ describe('ssh and lock commands', () => {
 });
 
 describe('flake references', () => {
-  it('names the work tree or a revision (with dir= when the flake is in a subfolder)', () => {
-    expect(flakeAt('/repo', '/repo').ref).toBe('/repo');
-    expect(flakeAt('/repo', '/repo', 'abc')).toMatchObject({ ref: 'git+file:///repo?rev=abc', dir: '/repo' });
-    expect(flakeAt('/repo', '/repo/fleet', 'abc').ref).toBe('git+file:///repo?rev=abc&dir=fleet');
+  it('names the work tree, or a commit to check out with the flake where the layout puts it', () => {
+    expect(flakeAt('/repo', '/repo')).toMatchObject({ ref: '/repo', dir: '/repo' });
+    const at = { root: '/repo', commit: 'abc', revision: true };
+    expect(flakeAt('/repo', '/repo', 'abc')).toEqual({ ...at, flake: 'flake.nix' });
+    expect(flakeAt('/repo', '/repo/fleet', 'abc')).toEqual({ ...at, flake: 'fleet/flake.nix' });
   });
 });
 

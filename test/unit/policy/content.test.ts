@@ -13,7 +13,8 @@ import { classify, refNameProblem } from '../../../scripts/policy/refs.js';
 import {
   hostNameProblem,
   type RegistrationFacts,
-  registrationContentProblems,
+  registrationProblems,
+  viaRegistrationKey,
 } from '../../../scripts/policy/registration.js';
 
 const Z = '0'.repeat(40);
@@ -162,19 +163,21 @@ describe('lint gate', () => {
   });
 });
 
-describe('registrationContentProblems', () => {
-  const u = classify({ oldOid: Z, newOid: A, ref: 'refs/heads/registration/new1' }, false);
-  const key = identityFromEnv({ TAPPAAS_PUSHER: 'reg-key' });
+describe('registrationProblems', () => {
+  const layout = { hardware: 'nix/hardware/new1-hw.nix', payload: 'registrations/new1.json' };
   const base: RegistrationFacts = {
+    host: 'new1',
+    ref: 'refs/heads/registration/new1',
     changes: [
       { commit: 'c', path: 'nix/hardware/new1-hw.nix' },
       { commit: 'c', path: 'registrations/new1.json' },
     ],
     sharesHistory: true,
     payload: { ok: true, data: { hostname: 'new1', sshHostKey: 'ssh-ed25519 AAAA host' } },
+    viaRegistrationKey: true,
   };
-  const rules = (facts: Partial<RegistrationFacts>) =>
-    registrationContentProblems(u, key, policy, { ...base, ...facts }).map((p) => p.rule);
+  const rules = (facts: Partial<RegistrationFacts>, p = policy, l = layout) =>
+    registrationProblems({ ...base, ...facts }, p, l).map((x) => x.rule);
 
   it('accepts the host own files with a first-seen key', () => expect(rules({})).toEqual([]));
   it('accepts the same key with another comment', () =>
@@ -182,10 +185,11 @@ describe('registrationContentProblems', () => {
   it('rejects another key (trust on first use), naming where the first one is', () => {
     for (const from of ['server', 'default-branch', 'registration-branch'] as const)
       expect(rules({ knownHostKey: { key: 'ssh-ed25519 BBBB', from } })).toEqual(['registration-host-key']);
-    const [p] = registrationContentProblems(u, key, policy, {
-      ...base,
-      knownHostKey: { key: 'ssh-ed25519 BBBB', from: 'registration-branch' },
-    });
+    const [p] = registrationProblems(
+      { ...base, knownHostKey: { key: 'ssh-ed25519 BBBB', from: 'registration-branch' } },
+      policy,
+      layout,
+    );
     expect(p?.message).toContain('at the current tip of refs/heads/registration/new1');
   });
   it('rejects a symlink, a gitlink or an executable at a registration path', () => {
@@ -211,6 +215,28 @@ describe('registrationContentProblems', () => {
     expect(rules({ payload: { ok: false, message: 'is not valid JSON' } })).toEqual([
       'registration-payload',
     ]));
+  it('asks for the host key only of a push with a registration key', () =>
+    expect(
+      rules({ viaRegistrationKey: undefined, payload: { ok: true, data: { hostname: 'new1' } } }),
+    ).toEqual([]));
+  it('tells a registration key from the identity bound to the host', () => {
+    expect(viaRegistrationKey(identityFromEnv({ TAPPAAS_PUSHER: 'reg-key' }), policy, 'new1')).toBe(true);
+    expect(viaRegistrationKey(identityFromEnv({ TAPPAAS_PUSHER: 'vm-web1' }), policy, 'web1')).toBe(false);
+    expect(viaRegistrationKey(identityFromEnv({ TAPPAAS_PUSHER: 'alice' }), policy, 'new1')).toBe(false);
+  });
+  it('allows the hardware file where the fleet layout puts it', () => {
+    const moved = { ...layout, hardware: 'fleet/hw/new1-hw.nix' };
+    const [p] = registrationProblems(base, policy, moved);
+    expect(p?.message).toBe(
+      'a registration of new1 may change only fleet/hw/new1-hw.nix and registrations/new1.json, not nix/hardware/new1-hw.nix',
+    );
+    expect(rules({ changes: [{ commit: 'c', path: 'fleet/hw/new1-hw.nix' }] }, policy, moved)).toEqual([]);
+  });
+  it('allows what policy.registration.paths lists instead, when it is set', () => {
+    const listed = resolvePolicy({ registration: { keys: ['reg-key'], paths: ['hw/{host}.nix'] } });
+    expect(rules({ changes: [{ commit: 'c', path: 'hw/new1.nix' }] }, listed)).toEqual([]);
+    expect(rules({}, listed)).toEqual(['registration-paths', 'registration-paths']);
+  });
 });
 
 describe('signatureProblems', () => {

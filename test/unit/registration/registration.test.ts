@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fleetLayout } from '../../../scripts/config/fleet.js';
+import { registrationLayout } from '../../../scripts/fleet/registration-files.js';
+import { parseRawDiff } from '../../../scripts/registration/branch-changes.js';
 import { inventoryEntry, onboardChanges, retireChanges } from '../../../scripts/registration/changes.js';
 import { hostFile, knownRoles } from '../../../scripts/registration/host-file.js';
 import {
@@ -41,12 +43,39 @@ describe('registration ref', () => {
   });
 });
 
+describe('registration files and changes', () => {
+  it('puts the hardware file where the fleet layout says, the payload in registrations/', () => {
+    expect(registrationLayout(layout, 'web1')).toEqual({
+      hardware: 'nix/hardware/web1-hw.nix',
+      payload: 'registrations/web1.json',
+    });
+    expect(registrationLayout(fleetLayout({ hardware: 'fleet/hw/' }), 'web1').hardware).toBe(
+      'fleet/hw/web1-hw.nix',
+    );
+  });
+  it('reads paths and their new modes from git diff --raw -z', () => {
+    const z = (o: string, n: string, st: string, path: string) =>
+      `:${o} ${n} ${'a'.repeat(40)} ${'b'.repeat(40)} ${st}\0${path}\0`;
+    const raw = [
+      z('000000', '100644', 'A', 'registrations/web1.json'),
+      z('100644', '120000', 'T', 'nix/hardware/web1-hw.nix'),
+      z('100644', '000000', 'D', 'a file\nwith a newline'),
+    ].join('');
+    expect(parseRawDiff(raw, 'tip')).toEqual([
+      { commit: 'tip', path: 'registrations/web1.json', mode: '100644' },
+      { commit: 'tip', path: 'nix/hardware/web1-hw.nix', mode: '120000' },
+      { commit: 'tip', path: 'a file\nwith a newline', mode: '000000' },
+    ]);
+    expect(parseRawDiff('', 'tip')).toEqual([]);
+  });
+});
+
 describe('payload', () => {
-  it('accepts a valid payload for its own host', () => {
-    expect(parsePayload(bytes(payload), 'p.json', 'web1')).toEqual({ ok: true, payload });
+  it('accepts a valid payload', () => {
+    expect(parsePayload(bytes(payload), 'p.json')).toEqual({ ok: true, payload });
   });
   it('lists every problem with the JSON path', () => {
-    const r = parsePayload(bytes({ ...payload, extra: 1, cpu: { model: 'x', count: 0 } }), 'p.json', 'web1');
+    const r = parsePayload(bytes({ ...payload, extra: 1, cpu: { model: 'x', count: 0 } }), 'p.json');
     expect(r).toEqual({
       ok: false,
       problems: [
@@ -54,13 +83,17 @@ describe('payload', () => {
         'p.json /cpu/count: must be >= 1',
       ],
     });
-    expect(parsePayload(bytes({ ...payload, hostname: 'web2' }), 'p.json', 'web1')).toMatchObject({
-      problems: [expect.stringMatching(/says hostname "web2", but the branch and file are for "web1"/)],
+    // Whether the name is the branch's is the registration verdict's rule (policy/registration.ts).
+    expect(parsePayload(bytes({ ...payload, hostname: 'web2' }), 'p.json')).toMatchObject({ ok: true });
+    expect(parsePayload(bytes({ ...payload, hostname: 'Web2' }), 'p.json')).toMatchObject({
+      problems: expect.arrayContaining([
+        'p.json: hostname "Web2" contains upper case (host names are lower case)',
+      ]),
     });
-    expect(parsePayload(Buffer.from('[1,'), 'p.json', 'web1')).toMatchObject({
+    expect(parsePayload(Buffer.from('[1,'), 'p.json')).toMatchObject({
       problems: [expect.stringMatching(/^p\.json is not valid JSON/)],
     });
-    expect(parsePayload(Buffer.alloc(70_000, 32), 'p.json', 'web1')).toMatchObject({
+    expect(parsePayload(Buffer.alloc(70_000, 32), 'p.json')).toMatchObject({
       problems: ['p.json has 70000 bytes; a registration payload may have at most 65536'],
     });
   });

@@ -5,15 +5,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runGit } from '../git/exec.js';
+import { runGit } from './exec.js';
 
 export interface Checkout {
   dir: string;
   remove(): void;
 }
 
+/** `label` names the temporary folder (`tappaas-<label>-…`), e.g. `plan-base`. */
 export async function checkoutCommit(root: string, commit: string, label: string): Promise<Checkout> {
-  const dir = mkdtempSync(join(tmpdir(), `tappaas-plan-${label}-`));
+  const dir = mkdtempSync(join(tmpdir(), `tappaas-${label}-`));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   const env = { ...process.env, GIT_INDEX_FILE: join(dir, '.tappaas-index') };
   try {
