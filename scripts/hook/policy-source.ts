@@ -166,8 +166,11 @@ export async function policyUpdateProblems(
   const text = blob.data.toString('utf8');
   const { ConfigError, parseConfig } = await import('../config/file.js');
   try {
-    parseConfig(text, 'tappaas.json');
+    const config = parseConfig(text, 'tappaas.json');
     configFromText(text, 'tappaas.json');
+    // A misspelt rule option would stop every later lint with a config error: refused here too.
+    const { checkRuleOptions } = await import('../lint/rule-options.js');
+    await checkRuleOptions(config.lint?.rules, 'tappaas.json');
     return [];
   } catch (err) {
     if (err instanceof PolicyLoadError) {

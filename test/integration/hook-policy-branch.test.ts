@@ -234,6 +234,13 @@ describe('item 5: the policy branch takes only a policy that passes the schema',
     expect(r).toContain('/lint/rules/no-such-level:');
   });
 
+  it('refuses a misspelt rule option, as lint and check would refuse it in CI', () => {
+    const misspelt = { lint: { rules: { 'service-admin-user': ['warning', { adminUser: ['root'] }] } } };
+    g.commit(g.main(), { 'tappaas.json': JSON.stringify(misspelt, null, 2) });
+    const r = expectRefused(g, () => g.push(['HEAD:refs/heads/main'], alice), 'policy-schema');
+    expect(r).toContain('`adminUser` is no option of service-admin-user; did you mean `adminUsers`?');
+  });
+
   it('refuses a tappaas.json that is a directory or a symbolic link', () => {
     g.commit(g.main(), { 'tappaas.json': null, 'tappaas.json/x': '{}' });
     expectRefused(g, () => g.push(['HEAD:refs/heads/main'], ci), 'policy-schema');
