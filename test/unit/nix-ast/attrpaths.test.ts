@@ -1,6 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Nix source, not templates
 import { describe, expect, it } from 'vitest';
-import type { Tree } from 'web-tree-sitter';
 import { attrsetDefinitions, formatPath, staticPath } from '../../../scripts/nix-ast/attrpaths.js';
 import {
   type AttrDefinition,
@@ -8,17 +7,8 @@ import {
   inlineModules,
   type ModuleInfo,
   moduleInfo,
-  parseNix,
 } from '../../../scripts/nix-ast/index.js';
-
-async function withTree<T>(code: string, fn: (tree: Tree) => T): Promise<T> {
-  const tree = await parseNix(code);
-  try {
-    return fn(tree);
-  } finally {
-    tree.delete();
-  }
-}
+import { withTree } from '../../helpers/nix-tree.js';
 
 async function module(code: string, pick: (m: ModuleInfo) => AttrDefinition[] = (m) => m.definitions) {
   return withTree(code, (tree) => {

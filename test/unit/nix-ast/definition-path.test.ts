@@ -4,22 +4,8 @@
 // (attrsetDefinitions) names, for every spelling that walk follows.
 import { describe, expect, it } from 'vitest';
 import type { Node, Tree } from 'web-tree-sitter';
-import {
-  definitionPath,
-  keyBindings,
-  moduleInfo,
-  parseNix,
-  staticPath,
-} from '../../../scripts/nix-ast/index.js';
-
-async function withTree<T>(code: string, fn: (tree: Tree) => T): Promise<T> {
-  const tree = await parseNix(code);
-  try {
-    return fn(tree);
-  } finally {
-    tree.delete();
-  }
-}
+import { definitionPath, keyBindings, moduleInfo, staticPath } from '../../../scripts/nix-ast/index.js';
+import { withTree } from '../../helpers/nix-tree.js';
 
 /** The path of each binding a key pattern finds, and the text of its value past wrappers. */
 function found(tree: Tree, code: string, key: RegExp): string[] {

@@ -1,23 +1,8 @@
 // The values wrappers hold: unwrapWrappers follows one value through mkForce & co (not
 // mkMerge); wrappedValues gives what one wrapper call holds, mkMerge's list element by element.
 import { describe, expect, it } from 'vitest';
-import type { Node, Tree } from 'web-tree-sitter';
-import {
-  analyzeScopes,
-  parseNix,
-  unwrapWrappers,
-  wrappedValues,
-  wrapperCall,
-} from '../../../scripts/nix-ast/index.js';
-
-async function withTree<T>(code: string, fn: (tree: Tree, expression: Node) => T): Promise<T> {
-  const tree = await parseNix(code);
-  try {
-    return fn(tree, tree.rootNode.childForFieldName('expression') ?? (tree.rootNode.firstNamedChild as Node));
-  } finally {
-    tree.delete();
-  }
-}
+import { analyzeScopes, unwrapWrappers, wrappedValues, wrapperCall } from '../../../scripts/nix-ast/index.js';
+import { withTree } from '../../helpers/nix-tree.js';
 
 describe('unwrapWrappers', () => {
   it.each([
