@@ -63,10 +63,27 @@ exec ${argv.map(shQuote).join(' ')}
  * notify; none may be lost). Its exit code is the previous hook's, or 0.
  */
 export function postReceiveShimText(node: string, toolkit: string): string {
+  // Node runs only when a pushed tip has a claim (tappaas-host-key-claims/<new-oid>.<host>.json):
+  // a push without a registration costs two shell built-ins, not a Node start.
   return `#!/bin/sh
 ${POST_SHIM_MARKER} (written by \`tappaas hook install\`; remove with \`tappaas hook uninstall\`)
 data=$(cat)
-if [ -x ${shQuote(node)} ] && [ -r ${shQuote(toolkit)} ]; then
+claims="\${GIT_DIR:-.}/tappaas-host-key-claims"
+claimed=
+if [ -d "$claims" ]; then
+  while read -r _ new _; do
+    for f in "$claims/$new".*.json; do
+      [ -e "$f" ] && claimed=1
+      break
+    done
+    [ -n "$claimed" ] && break
+  done <<EOF
+$data
+EOF
+fi
+if [ -z "$claimed" ]; then
+  :
+elif [ -x ${shQuote(node)} ] && [ -r ${shQuote(toolkit)} ]; then
   printf '%s\\n' "$data" | ${[node, toolkit, 'hook', 'post-receive'].map(shQuote).join(' ')}
 else
   echo "tappaas: the push went through, but the toolkit is missing on the server, so no registration's host key was recorded. Tell the server admin." >&2

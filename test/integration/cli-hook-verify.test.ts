@@ -2,6 +2,7 @@
 // (through the real git receive-pack) whether the gate runs: ACTIVE only when the installed
 // hook judged and rejected the test update. Every run leaves the repository's refs, trust
 // records and push logs exactly as they were.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -151,6 +152,16 @@ cat > ${seen}
     expect(readFileSync(seen, 'utf8')).toMatch(new RegExp(`^0{40} ${tip} refs/heads/feature\n$`));
     expect(tappaas(['hook', 'uninstall', g.bare]).stdout).toContain(`restored the previous hook ${post}`);
     expect(readFileSync(post, 'utf8')).toContain(`cat > ${seen}`);
+  });
+
+  it('writes shims that shellcheck passes', () => {
+    g = fixture('tappaas-verify-shellcheck-');
+    expect(tappaas(['hook', 'install', g.bare]).code).toBe(0);
+    const hooks = ['pre-receive', 'post-receive'].map((h) => join(g.bare, 'hooks', h));
+    const r = spawnSync('shellcheck', hooks, { encoding: 'utf8' });
+    expect(r.error, 'shellcheck is installed by scripts/setup.sh').toBeUndefined();
+    expect(r.stdout, r.stdout).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('says when no post-receive records host keys', () => {
