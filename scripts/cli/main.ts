@@ -141,6 +141,11 @@ export async function main(argv: string[]): Promise<number> {
       stderr(`tappaas ${name}: ${err.message}\n`);
       return 2;
     }
+    const mistake = ordinaryMistake(err, process.cwd());
+    if (mistake !== undefined && !(name === 'hook' || name === 'git-shell')) {
+      stderr(`tappaas ${name}: ${mistake}\n`);
+      return 2;
+    }
     // A pusher reads these (the hook, and the SSH forced command): fail closed, and no stack
     // trace (it would show the server's paths).
     if (name === 'hook' && rest[0] === 'pre-receive') {
@@ -161,6 +166,21 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+}
+
+/**
+ * Errors that are the user's setup, not our bug: one line with the fix, no stack trace. Known by
+ * name, so the entry loads none of the modules that define them.
+ */
+function ordinaryMistake(err: unknown, cwd: string): string | undefined {
+  const e = err as { name?: unknown; message?: unknown; hint?: unknown; stderr?: unknown };
+  if (e?.name === 'RevisionError') return `${e.message}\n  fix: ${e.hint}`;
+  if (e?.name === 'NixMissingError') return String(e.message);
+  if (e?.name === 'GitError' && typeof e.stderr === 'string' && /^cannot run git: /.test(e.stderr))
+    return `${e.stderr}\n  fix: install git (2.30 or newer) or put it on PATH`;
+  if (e?.name === 'GitError' && typeof e.stderr === 'string' && /not a git repository/.test(e.stderr))
+    return `${cwd} is not inside a git repository\n  fix: run tappaas in your fleet's git checkout (\`git init\` makes one, \`git clone\` fetches one)`;
+  return undefined;
 }
 
 declare const VERSION: string;

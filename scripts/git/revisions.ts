@@ -45,10 +45,20 @@ export async function resolveCommit(
   return undefined;
 }
 
+/** A revision the user gave that names no commit here: a usage mistake, with its fix. */
+export class RevisionError extends Error {
+  readonly hint =
+    'give a branch, tag or commit id of this repository (`git log --oneline --all` lists them; `git fetch` first if it is on the remote)';
+  constructor(readonly rev: string) {
+    super(`${JSON.stringify(rev)} is not a commit of this repository`);
+    this.name = 'RevisionError';
+  }
+}
+
 /** The commit `rev` names; an error a user can read when it names none. */
 export async function requireCommit(root: string, rev: string): Promise<string> {
   const oid = await resolveCommit(root, rev);
-  if (oid === undefined) throw new Error(`${JSON.stringify(rev)} is not a commit of this repository`);
+  if (oid === undefined) throw new RevisionError(rev);
   return oid;
 }
 
