@@ -5,11 +5,13 @@
 // one CommonJS file (`dist/hook-pre-receive.cjs`, see package.json) and compiled here through
 // `vm.Script`, which takes and makes cached data. A cache only: a missing, stale or rejected
 // file means a normal compile and a new file; a failed write loses nothing but time.
+
 import { isAscii } from 'node:buffer';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
+import { writeFileAtomic } from '../util/write-atomic.js';
 
 export interface CachedBundle<T> {
   exports: T;
@@ -82,12 +84,10 @@ export function loadCachedBundle<T>(
         // Cached code made under other flags would be rejected by every later run.
         if (new Script('0', { filename: `${bundle}#flags-b`, cachedData: probe }).cachedDataRejected) return;
         const data = script.createCachedData();
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(
-          tmp,
+        writeFileAtomic(
+          cacheFile,
           Buffer.concat([Buffer.from(`${stamp}\t${richer ? 'rich' : ''}\n`, 'latin1'), data]),
         );
-        renameSync(tmp, cacheFile);
       } catch {
         // A read-only repository directory: the next run compiles again.
       }

@@ -1,9 +1,9 @@
 // Read-modify-write of the hook's files in the repository directory, safe against the hooks of
 // concurrent pushes: an exclusive lock file (created with O_EXCL, so exactly one process holds
-// it), and writes to a temporary file of this process's own that is then renamed into place (a
-// reader sees the old file or the new one, never half of one). Synchronous: the callers run at
+// it); the writes inside it go through util/write-atomic.ts. Synchronous: the callers run at
 // the end of a hook, with nothing else to do meanwhile.
 import { closeSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { uniqueSuffix } from '../util/write-atomic.js';
 
 /** A lock still held after this long belongs to a hook that died: it is broken. */
 const STALE_MS = 30_000;
@@ -17,10 +17,6 @@ export class LockTimeoutError extends Error {
 
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function uniqueSuffix(): string {
-  return `${process.pid}.${Math.random().toString(36).slice(2, 10)}`;
 }
 
 /** Runs `fn` holding `<file>.lock`; waits (with jitter) up to `timeoutMs` for another holder. */
@@ -56,17 +52,5 @@ function breakIfStale(lock: string): void {
     unlinkSync(aside);
   } catch {
     // gone already, or another process broke it first
-  }
-}
-
-/** Writes `file` whole: a temporary file of this process, then a rename over the old one. */
-export function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.${uniqueSuffix()}.tmp`;
-  try {
-    writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
   }
 }

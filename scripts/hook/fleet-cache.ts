@@ -3,10 +3,12 @@
 // changed, not the whole fleet twice. Keyed by blob id and path: facts are a pure function of
 // both. Stamped with the toolkit's build, so an upgrade starts afresh. A cache only: an
 // unreadable or foreign file is ignored, and a failed write loses nothing but time.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileFacts } from '../fleet/facts.js';
+import { writeFileAtomic } from '../util/write-atomic.js';
 
 export const FLEET_FACTS_FILE = 'tappaas-fleet-facts.json';
 
@@ -43,11 +45,9 @@ export function readFactsCache(gitDir: string): Map<string, FileFacts> {
 /** Keeps exactly `facts` (the trees of this run), replacing the file atomically. */
 export function writeFactsCache(gitDir: string, facts: ReadonlyMap<string, FileFacts>): void {
   const file = join(gitDir, FLEET_FACTS_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
     const data: CacheFile = { stamp: buildStamp(), facts: Object.fromEntries(facts) };
-    writeFileSync(tmp, JSON.stringify(data));
-    renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify(data));
   } catch {
     // A read-only repository directory: the next push parses again.
   }

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { identityMatches } from '../policy/identity.js';
 import { hostOf, type RegistrationFacts, sameKey } from '../policy/registration.js';
 import type { ClassifiedUpdate, Identity, Policy } from '../policy/types.js';
-import { withFileLock, writeFileAtomic } from './file-lock.js';
+import { writeFileAtomic } from '../util/write-atomic.js';
+import { withFileLock } from './file-lock.js';
 import { CLAIMS_DIR, KNOWN_HOSTS_FILE, readKnownHostKeys } from './server-state.js';
 
 export interface HostKeyClaim {

@@ -7,8 +7,10 @@
 // old verdict. Files are sharded by the first two hex digits of the commit id, so a push reads
 // and rewrites only the shards of its own commits. A cache only: an unreadable shard is empty,
 // a failed or lost write costs time, never a verdict.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../util/write-atomic.js';
 
 export const VERDICTS_DIR = 'tappaas-verdicts';
 
@@ -84,9 +86,7 @@ export class VerdictCache {
       for (const [name, entries] of this.fresh) {
         const file = join(this.dir, name);
         const merged = new Map([...readShard(file, this.namespace), ...entries]);
-        const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-        writeFileSync(tmp, formatShard(merged, this.namespace));
-        renameSync(tmp, file);
+        writeFileAtomic(file, formatShard(merged, this.namespace));
         this.shards.set(name, merged);
       }
       this.fresh.clear();

@@ -1,10 +1,12 @@
 // Results keyed by the git blob hash of a file's bytes plus a fingerprint of the toolkit
 // build and the rule settings: an unchanged file is never parsed again.
+
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isUnconfirmedSyntaxVerdict } from '../nix-ast/syntax.js';
+import { writeFileAtomic } from '../util/write-atomic.js';
 import type { Diagnostic } from './types.js';
 
 /** A diagnostic without its file name: the same bytes give the same findings anywhere. */
@@ -139,11 +141,12 @@ export class LintCache {
     if (!this.dirty) return;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
       if (Object.keys(this.entries).length > MAX_ENTRIES) this.entries = keep(this.entries, this.used);
       if (Object.keys(this.stats).length > MAX_ENTRIES) this.stats = keep(this.stats, this.seen);
-      writeFileSync(tmp, JSON.stringify({ salt: this.salt, entries: this.entries, stats: this.stats }));
-      renameSync(tmp, this.file);
+      writeFileAtomic(
+        this.file,
+        JSON.stringify({ salt: this.salt, entries: this.entries, stats: this.stats }),
+      );
       this.dirty = false;
     } catch {
       // A read-only checkout still lints; it just cannot remember.

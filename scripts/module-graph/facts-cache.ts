@@ -2,9 +2,11 @@
 // in one JSON file stamped with the toolkit's build: an unchanged file is never parsed again
 // for the graph. A cache only: an unreadable or foreign file is ignored, a failed write loses
 // nothing but time.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../util/write-atomic.js';
 import type { ModuleFacts } from './facts.js';
 
 interface CacheFile {
@@ -52,12 +54,10 @@ export class FactsCache {
   /** Keeps exactly the entries of this run (the files of the tree as it is now). */
   save(): void {
     if (!this.file || (!this.dirty && this.used.size === this.known.size)) return;
-    const tmp = `${this.file}.${process.pid}.tmp`;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       const data: CacheFile = { stamp: buildStamp(), facts: Object.fromEntries(this.used) };
-      writeFileSync(tmp, JSON.stringify(data));
-      renameSync(tmp, this.file);
+      writeFileAtomic(this.file, JSON.stringify(data));
     } catch {
       // Read-only: the next run parses again.
     }

@@ -2,18 +2,11 @@
 // flake.lock (or of flake.nix when there is no lock), plus the host. Under the flake's own
 // directory, `.tappaas/options/<key>/<host>.json`; the `.tappaas/` folder ignores itself for
 // git, so a repository that does not list it in .gitignore never commits it.
+
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/write-atomic.js';
 import { type OptionsIndexFile, parseIndexFile } from './index-file.js';
 
 export const CACHE_DIR = join('.tappaas', 'options');
@@ -77,9 +70,7 @@ export function writeIndex(flakeDir: string, index: OptionsIndexFile): string {
   const top = join(flakeDir, '.tappaas');
   mkdirSync(revisionDir(flakeDir, index.key), { recursive: true });
   if (!existsSync(join(top, '.gitignore'))) writeFileSync(join(top, '.gitignore'), '*\n');
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(index));
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(index));
   pruneRevisions(flakeDir, index.key);
   return file;
 }
